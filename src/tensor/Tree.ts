@@ -1,0 +1,128 @@
+/**
+ * Trees: records and arrays whose leaves are values (tensors for parameters
+ * and gradients, symbolic tensors while tracing). Functions over trees keep
+ * the tree's shape; record keys are visited in sorted order so that two
+ * records with the same keys always flatten alike.
+ */
+import { type Shape, showShape } from './Shape'
+import { Tensor } from './Tensor'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export type Tree<A> = A | readonly Tree<A>[] | { readonly [key: string]: Tree<A> }
+
+/** The shape of a tree without its leaves. */
+export type Structure =
+  | { readonly kind: 'leaf' }
+  | { readonly kind: 'array'; readonly items: readonly Structure[] }
+  | { readonly kind: 'record'; readonly keys: readonly string[]; readonly items: readonly Structure[] }
+
+export interface Flat<A> {
+  readonly leaves: readonly A[]
+  /** `w1`, `layers[0].bias`: one per leaf, the same order as `leaves`. */
+  readonly paths: readonly string[]
+  readonly structure: Structure
+}
+
+// -------------------------------------------------------------------------------------
+// operations
+// -------------------------------------------------------------------------------------
+
+const isPlainRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype
+
+const joinPath = (base: string, key: string | number): string =>
+  typeof key === 'number' ? `${base}[${key}]` : base === '' ? key : `${base}.${key}`
+
+/**
+ * Flatten a tree into its leaves (depth first, record keys sorted) with their
+ * paths. Anything that is neither a leaf, an array nor a plain record is
+ * rejected with the path where it was found.
+ */
+export const flatten = <A>(tree: Tree<A>, isLeaf: (x: unknown) => x is A, what = 'leaf'): Flat<A> => {
+  const leaves: A[] = []
+  const paths: string[] = []
+  const walk = (node: unknown, path: string): Structure => {
+    if (isLeaf(node)) {
+      leaves.push(node)
+      paths.push(path)
+      return { kind: 'leaf' }
+    }
+    if (Array.isArray(node)) return { kind: 'array', items: node.map((x, i) => walk(x, joinPath(path, i))) }
+    if (isPlainRecord(node)) {
+      const keys = Object.keys(node).sort()
+      return { kind: 'record', keys, items: keys.map((k) => walk(node[k], joinPath(path, k))) }
+    }
+    throw new TypeError(`expected a ${what}, an array or a record at ${path === '' ? 'the top' : path}, got ${describe(node)}`)
+  }
+  const structure = walk(tree, '')
+  return { leaves, paths, structure }
+}
+
+/** Rebuild a tree of the given structure from leaves in flatten order. */
+export const unflatten = <B>(structure: Structure, leaves: readonly B[]): Tree<B> => {
+  let k = 0
+  const build = (s: Structure): Tree<B> => {
+    switch (s.kind) {
+      case 'leaf':
+        return leaves[k++]
+      case 'array':
+        return s.items.map(build)
+      case 'record': {
+        const out: Record<string, Tree<B>> = {}
+        s.keys.forEach((key, i) => {
+          out[key] = build(s.items[i])
+        })
+        return out
+      }
+    }
+  }
+  const tree = build(structure)
+  if (k !== leaves.length) throw new RangeError(`unflatten: structure has ${k} leaves, got ${leaves.length}`)
+  return tree
+}
+
+/** A compact text of a structure, equal for equal structures: `{a:*,b:[*,*]}`. */
+export const showStructure = (s: Structure): string => {
+  switch (s.kind) {
+    case 'leaf':
+      return '*'
+    case 'array':
+      return `[${s.items.map(showStructure).join(',')}]`
+    case 'record':
+      return `{${s.keys.map((k, i) => `${JSON.stringify(k)}:${showStructure(s.items[i])}`).join(',')}}`
+  }
+}
+
+export const describe = (x: unknown): string => {
+  if (x === null) return 'null'
+  if (Array.isArray(x)) return 'an array'
+  if (x instanceof Tensor) return `a tensor of shape ${showShape(x.shape)}`
+  if (typeof x === 'object') return `an object of class ${(x as object).constructor?.name ?? 'unknown'}`
+  return `${typeof x} ${String(x)}`
+}
+
+// -------------------------------------------------------------------------------------
+// tensor trees
+// -------------------------------------------------------------------------------------
+
+export type TensorTree = Tree<Tensor>
+
+export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor
+
+export const flattenTensors = (tree: TensorTree): Flat<Tensor> => flatten(tree, isTensor, 'tensor')
+
+/** Apply `f` to every leaf, keeping the tree's shape. */
+export const mapTensors = (tree: TensorTree, f: (leaf: Tensor, path: string) => Tensor): TensorTree => {
+  const flat = flattenTensors(tree)
+  return unflatten(flat.structure, flat.leaves.map((t, i) => f(t, flat.paths[i])))
+}
+
+/**
+ * The signature of a tensor tree: its structure and every leaf's shape. Two
+ * trees with equal signatures can share one traced graph.
+ */
+export const signatureOf = (flat: Flat<{ readonly shape: Shape }>): string =>
+  `${showStructure(flat.structure)}|${flat.leaves.map((l) => showShape(l.shape)).join(';')}`
