@@ -1,0 +1,101 @@
+/**
+ * The optimizer contract: `init(params) → state`, `step(state, grad, params) → [state, update]`.
+ * Nothing is mutated: every new state and update is returned, and an old state
+ * stepped again gives the same result. Parameters move by `params ← params + update`.
+ */
+import { Tensor } from '../tensor/Tensor'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A pure optimizer over trees of tensors. State is keyed by parameter path
+ * (`layers[0].bias`), never by position, so trees with the same paths share states.
+ *
+ * `stepDonated`, when present, computes exactly the same numbers as `step`
+ * (bit for bit) but consumes `state`: its buffers may be overwritten and
+ * reused for the new state, and `into` (an earlier update of the same tree
+ * the caller no longer needs) may be overwritten with the new update. Only a
+ * caller that owns the state and never shows the old one to anyone (the
+ * drivers) may use it, like JAX's buffer donation.
+ */
+export interface Optimizer<S> {
+  readonly init: (params: TensorTree) => S
+  readonly step: (state: S, grad: TensorTree, params: TensorTree) => readonly [S, TensorTree]
+  readonly stepDonated?: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree) => readonly [S, TensorTree]
+}
+
+/** The state type of an optimizer: `StateOf<typeof adam>`. */
+export type StateOf<O> = O extends Optimizer<infer S> ? S : never
+
+/** The state of a stateless optimizer. */
+export type EmptyState = { readonly kind: 'empty' }
+
+export const emptyState: EmptyState = Object.freeze({ kind: 'empty' as const })
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** The optimizer that never moves: update = 0. */
+export const identity: Optimizer<EmptyState> = {
+  init: () => emptyState,
+  step: (state, grad) => [state, mapLeaves(grad, (g) => new Float64Array(g.size))]
+}
+
+/**
+ * Lift a stateless per-element rule `(g, θ) → update` into an optimizer.
+ * Example: `stateless((g) => -0.1 * g)` is plain gradient descent with lr 0.1.
+ */
+export const stateless = (rule: (grad: number, param: number) => number): Optimizer<EmptyState> => ({
+  init: () => emptyState,
+  step: (state, grad, params) => {
+    const p = flattenTensors(params).leaves
+    return [
+      state,
+      mapLeaves(grad, (g, i) => {
+        const out = new Float64Array(g.size)
+        const th = p[i].data
+        for (let k = 0; k < out.length; k++) out[k] = rule(g.data[k], th[k])
+        return out
+      })
+    ]
+  }
+})
+
+// -------------------------------------------------------------------------------------
+// utilities
+// -------------------------------------------------------------------------------------
+
+/** `params + update`, leaf by leaf, as new tensors. */
+export const applyUpdates = (params: TensorTree, update: TensorTree): TensorTree => {
+  const u = flattenTensors(update).leaves
+  return mapLeaves(params, (p, i) => {
+    const out = new Float64Array(p.size)
+    const a = p.data
+    const b = u[i].data
+    if (b.length !== a.length) throw new RangeError(`applyUpdates: leaf ${i} has ${a.length} values, its update ${b.length}`)
+    for (let k = 0; k < out.length; k++) out[k] = a[k] + b[k]
+    return out
+  })
+}
+
+/** Step with `stepDonated` when the optimizer has one, else with `step`. */
+export const stepOwned = <S>(
+  optimizer: Optimizer<S>,
+  state: S,
+  grad: TensorTree,
+  params: TensorTree,
+  into?: TensorTree
+): readonly [S, TensorTree] =>
+  optimizer.stepDonated !== undefined ? optimizer.stepDonated(state, grad, params, into) : optimizer.step(state, grad, params)
+
+const mapLeaves = (tree: TensorTree, f: (leaf: Tensor, index: number) => Float64Array): TensorTree => {
+  const flat = flattenTensors(tree)
+  return unflatten(
+    flat.structure,
+    flat.leaves.map((t, i) => Tensor.unsafeFromBuffer(t.shape, f(t, i)))
+  )
+}
