@@ -1,0 +1,333 @@
+import { describe, it, expect } from 'vitest'
+import * as fc from 'fast-check'
+import { isLeft, isRight, type Either } from 'fp-ts/Either'
+import {
+  parse,
+  parseFunction,
+  showExpression,
+  expressionEquals,
+  evaluateExpression,
+  toNumericFunction,
+  variablesOf,
+  resolveVariables,
+  formatAtColumn,
+  isValidVariableName,
+  literal,
+  variable,
+  constant,
+  negate,
+  binary,
+  call,
+  knownFunctions,
+  type Expression,
+  type ParseError,
+  type BinaryOperator
+} from '../../src/io/parse'
+
+const ok = (text: string): Expression => {
+  const r = parse(text)
+  if (isLeft(r)) throw new Error(`expected ${text} to parse, got: ${r.left.formatted}`)
+  return r.right
+}
+
+const fails = (text: string): ParseError => {
+  const r = parse(text)
+  if (isRight(r)) throw new Error(`expected ${text} to fail, got ${showExpression(r.right)}`)
+  return r.left
+}
+
+const value = (text: string, values: Record<string, number> = {}): number => evaluateExpression(ok(text), values)
+
+const rightOf = <E, A>(r: Either<E, A>): A => {
+  if (isLeft(r)) throw new Error(`expected Right, got ${JSON.stringify(r.left)}`)
+  return r.right
+}
+
+describe('parse: precedence and associativity', () => {
+  it.each([
+    ['-x^2', { x: 3 }, -9],
+    ['(-x)^2', { x: 3 }, 9],
+    ['2^-1', {}, 0.5],
+    ['2^3^2', {}, 512],
+    ['(2^3)^2', {}, 64],
+    ['1-2-3', {}, -4],
+    ['8/4/2', {}, 1],
+    ['2*3+4*5', {}, 26],
+    ['2+3*4', {}, 14],
+    ['(2+3)*4', {}, 20],
+    ['-2^2', {}, -4],
+    ['2^-x^2', { x: 1 }, 0.5],
+    ['--x', { x: 5 }, 5],
+    ['x - -y', { x: 1, y: 2 }, 3],
+    ['x*-y', { x: 3, y: 2 }, -6],
+    ['-x*y', { x: 3, y: 2 }, -6],
+    ['6/-2/3', {}, -1],
+    ['+x', { x: 4 }, 4],
+    ['2*pi', {}, 2 * Math.PI],
+    ['e^2', {}, Math.E ** 2],
+    ['.5 + 1e-3 + 2E2 + 1.', {}, 0.5 + 0.001 + 200 + 1],
+    ['1e+2', {}, 100],
+    ['sqrt(16) + abs(-3) + log(e) + exp(0)', {}, 4 + 3 + 1 + 1],
+    ['sin(pi/2) + cos(0) + tan(0) + tanh(0)', {}, 2],
+    ['sigmoid(0)', {}, 0.5],
+    ['sigmoid(-800)', {}, 0],
+    ['(1 - x)^2 + 100*(y - x^2)^2', { x: -1.5, y: 2 }, 2.5 ** 2 + 100 * 0.25 ** 2]
+  ] as const)('%s = %s', (text, vars, expected) => {
+    expect(value(text, vars)).toBeCloseTo(expected, 12)
+  })
+
+  it('builds the tree the grammar says', () => {
+    const x = variable('x')
+    expect(expressionEquals(ok('-x^2'), negate(binary('^', x, literal(2))))).toBe(true)
+    expect(expressionEquals(ok('2^3^2'), binary('^', literal(2), binary('^', literal(3), literal(2))))).toBe(true)
+    expect(expressionEquals(ok('1-2-3'), binary('-', binary('-', literal(1), literal(2)), literal(3)))).toBe(true)
+    expect(expressionEquals(ok('2^-1'), binary('^', literal(2), negate(literal(1))))).toBe(true)
+    expect(expressionEquals(ok('sin(x)*e'), binary('*', call('sin', x), constant('e')))).toBe(true)
+    expect(expressionEquals(ok('1-2-3'), ok('1-(2-3)'))).toBe(false)
+  })
+
+  it('records 1-based spans', () => {
+    const e = ok('  x + sin(y)^2')
+    expect(e.span).toEqual({ start: 3, end: 15 })
+    if (e.kind !== 'binary') throw new Error('expected binary')
+    expect(e.left.span).toEqual({ start: 3, end: 4 })
+    expect(e.right.span).toEqual({ start: 7, end: 15 })
+    if (e.right.kind !== 'binary') throw new Error('expected power')
+    expect(e.right.left.span).toEqual({ start: 7, end: 13 })
+  })
+
+  it('makes immutable trees', () => {
+    const e = ok('x + 1')
+    expect(Object.isFrozen(e)).toBe(true)
+    expect(() => {
+      ;(e as { kind: string }).kind = 'number'
+    }).toThrow()
+  })
+})
+
+describe('parse: errors name the problem and the column', () => {
+  it.each([
+    ['2x', 2, "missing operator before 'x' at column 2: implicit multiplication is not supported, write 2*x"],
+    ['x y', 3, 'write x*y'],
+    ['2(x+1)', 2, 'write 2*(…)'],
+    ['(x)(y)', 4, 'implicit multiplication'],
+    ['x + y)', 6, "unexpected ')' at column 6"],
+    ['(x + y', 7, "missing ')' at column 7 to close the '(' at column 1"],
+    ['((x)', 5, "missing ')' at column 5"],
+    ['', 1, 'empty expression'],
+    ['   ', 1, 'empty expression'],
+    ['sinh(x)', 1, "unknown function 'sinh' at column 1"],
+    ['Sin(x)', 1, "did you mean 'sin'"],
+    ['ln(x)', 1, 'log is the natural logarithm'],
+    ['sin x', 1, "function 'sin' at column 1 needs its argument in parentheses"],
+    ['1 + exp', 5, "function 'exp' at column 5 needs its argument in parentheses"],
+    ['x(2)', 1, "variable 'x' at column 1 is used like a function"],
+    ['y + foo(2) * foo', 5, "variable 'foo' at column 5 is used like a function"],
+    ['pi(2)', 3, "'pi' is a constant"],
+    ['1e', 1, "malformed number '1e' at column 1: the exponent needs digits"],
+    ['x + 1e-', 5, "malformed number '1e-' at column 5"],
+    ['1.2.3', 1, "malformed number '1.2.3' at column 1"],
+    ['x*1e3.5', 3, "malformed number '1e3.5' at column 3"],
+    ['.', 1, "malformed number '.'"],
+    ['1e999', 1, 'too large'],
+    ['sin()', 5, "function 'sin' needs one argument"],
+    ['sin(x, y)', 6, "function 'sin' takes one argument, found ',' at column 6"],
+    ['x ** 2', 3, "'**' at column 3 is not an operator"],
+    ['x +', 4, 'expression ends too early at column 4'],
+    ['x * / y', 5, "unexpected '/' at column 5"],
+    ['()', 1, "empty parentheses '()' at column 1"],
+    ['x % 2', 3, "unexpected character '%' at column 3"],
+    ['x, y', 2, "unexpected ',' at column 2"],
+    ['θ + λ²', 6, "unexpected character '²' at column 6"]
+  ] as const)('%j fails at column %i', (text, column, fragment) => {
+    const e = fails(text)
+    expect(e.column).toBe(column)
+    expect(e.message).toContain(fragment)
+    expect(e.message).toContain(`column ${column}`)
+  })
+
+  it('lists the known functions for an unknown one', () => {
+    expect(fails('sinh(x)').message).toContain(`known: ${knownFunctions.join(', ')}`)
+  })
+
+  it('shows the line with a caret under the column', () => {
+    expect(fails('x + y)').formatted).toBe("unexpected ')' at column 6: no '(' to match it\n  x + y)\n       ^")
+    const tabbed = fails('x\t2')
+    expect(tabbed.formatted.split('\n').slice(1)).toEqual(['  x 2', '    ^'])
+  })
+
+  it('counts columns in code points, not UTF-16 units', () => {
+    expect(fails('𝑥 + )').column).toBe(5)
+  })
+
+  it('cuts a long line to a window around the column', () => {
+    const text = 'x + '.repeat(100) + ')'
+    const [, line, caret] = fails(text).formatted.split('\n')
+    expect(line.length).toBeLessThan(110)
+    expect(line[caret.length - 1]).toBe(')')
+  })
+
+  it('refuses deep nesting instead of overflowing the stack', () => {
+    expect(fails('('.repeat(5000) + 'x' + ')'.repeat(5000)).message).toContain('nested too deeply')
+    expect(fails('-'.repeat(5000) + 'x').message).toContain('nested too deeply')
+    expect(fails('x' + '^x'.repeat(5000)).message).toContain('nested too deeply')
+    expect(fails('1' + '+1'.repeat(5000)).message).toContain('too long')
+    expect(value('1' + '+1'.repeat(3000))).toBe(3001)
+  })
+
+  it('never throws on arbitrary text', () => {
+    const piece = fc.constantFrom('x', 'y', '1', '.', 'e', '2e', '+', '-', '*', '/', '^', '(', ')', ',', ' ', 'sin', 'pi', '%', '𝑥')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const r = parse(parts.join(''))
+        if (isLeft(r)) {
+          expect(r.left.column).toBeGreaterThanOrEqual(1)
+          expect(r.left.column).toBeLessThanOrEqual([...parts.join('')].length + 1)
+        }
+      }),
+      { seed: 42, numRuns: 2000 }
+    )
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => void parse(s)), { seed: 7, numRuns: 2000 })
+  })
+})
+
+describe('hostile identifiers are just names', () => {
+  const hostile = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'θ', '_']
+  it.each(hostile)('%s', (name) => {
+    const e = ok(`${name}^2 + 1`)
+    expect(variablesOf(e)).toEqual([name])
+    expect(evaluateExpression(e, JSON.parse(`{"${name}": 3}`))).toBe(10)
+    expect(() => evaluateExpression(e, {})).toThrow(`no value for variable '${name}'`)
+    expect(rightOf(resolveVariables(e, [name, 'zz']))).toEqual([name, 'zz'])
+  })
+})
+
+describe('variables', () => {
+  it('variablesOf sorts by name and removes repeats', () => {
+    expect(variablesOf(ok('z*y + x^2 + y + w'))).toEqual(['w', 'x', 'y', 'z'])
+    expect(variablesOf(ok('sin(pi) + e'))).toEqual([])
+    expect(variablesOf(ok('b + B + a'))).toEqual(['B', 'a', 'b'])
+  })
+
+  it('resolveVariables keeps the user order and allows unused names', () => {
+    const e = ok('x*y')
+    expect(rightOf(resolveVariables(e))).toEqual(['x', 'y'])
+    expect(rightOf(resolveVariables(e, ['y', 'x']))).toEqual(['y', 'x'])
+    expect(rightOf(resolveVariables(e, ['y', 'w', 'x']))).toEqual(['y', 'w', 'x'])
+  })
+
+  it.each([
+    [['x'], "unknown variable 'y' at column 3: the variable list has x"],
+    [[], "unknown variable 'x' at column 1: the variable list is empty"],
+    [['x', 'y', 'x'], "'x' is listed twice"],
+    [['x', 'pi', 'y'], "'pi' is a constant"],
+    [['x', 'sin', 'y'], "'sin' is a function"],
+    [['x', '2y'], "'2y' is not a valid variable name"],
+    [['x', ''], "'' is not a valid variable name"]
+  ])('resolveVariables(x*y, %j) fails: %s', (vars, fragment) => {
+    const r = resolveVariables(ok('x*y'), vars)
+    expect(isLeft(r) && r.left.message).toContain(fragment)
+  })
+
+  it('parseFunction puts a caret under an unlisted variable', () => {
+    const r = parseFunction('x + zeta', ['x'])
+    if (isRight(r)) throw new Error('expected failure')
+    expect(r.left.formatted).toBe("unknown variable 'zeta' at column 5: the variable list has x\n  x + zeta\n      ^")
+    const good = rightOf(parseFunction('y*x'))
+    expect(good.variables).toEqual(['x', 'y'])
+  })
+
+  it('isValidVariableName', () => {
+    expect(['x', 'x1', '_a', 'θ', 'ab_c'].every(isValidVariableName)).toBe(true)
+    expect(['', '1x', 'e', 'pi', 'exp', 'x-1', 'x y'].some(isValidVariableName)).toBe(false)
+  })
+})
+
+describe('numeric evaluation', () => {
+  it('toNumericFunction reads coordinates in the given order', () => {
+    const f = toNumericFunction(ok('x - 10*y'), ['y', 'x'])
+    expect(f([1, 2])).toBe(2 - 10)
+    expect(() => toNumericFunction(ok('x + z'), ['x'])).toThrow("variable 'z'")
+  })
+
+  it('follows real-valued Math semantics', () => {
+    expect(value('(0-8)^(1/3)')).toBeNaN()
+    expect(value('1/0')).toBe(Infinity)
+    expect(value('log(0)')).toBe(-Infinity)
+    expect(value('sigmoid(800)')).toBe(1)
+  })
+})
+
+describe('showExpression', () => {
+  it.each([
+    ['-x^2', '-x^2'],
+    ['(-x)^2', '(-x)^2'],
+    ['2^3^2', '2^3^2'],
+    ['(2^3)^2', '(2^3)^2'],
+    ['1-(2-3)', '1 - (2 - 3)'],
+    ['1+(2+3)', '1 + (2 + 3)'],
+    ['(1+2)+3', '1 + 2 + 3'],
+    ['a/(b*c)', 'a/(b*c)'],
+    ['(a*b)/c', 'a*b/c'],
+    ['-(a*b)', '-(a*b)'],
+    ['(-a)*b', '-a*b'],
+    ['2^(-1)', '2^-1'],
+    ['x^(y+1)', 'x^(y + 1)'],
+    ['sin((x))', 'sin(x)'],
+    [' ( ( 1e-3 ) ) ', '0.001']
+  ])('%s prints as %s', (text, printed) => {
+    expect(showExpression(ok(text))).toBe(printed)
+  })
+
+  it('prints literals the parser never makes as equivalent expressions', () => {
+    expect(showExpression(binary('^', literal(-2), literal(2)))).toBe('(-2)^2')
+    expect(value(showExpression(binary('^', literal(-2), literal(2))))).toBe(4)
+    expect(value(showExpression(literal(Infinity)))).toBe(Infinity)
+  })
+
+  const names = fc.constantFrom('x', 'y', 'w1', '__proto__', 'constructor', 'θ', 'e_')
+  const number = fc.oneof(
+    fc.integer({ min: 0, max: 1000 }),
+    fc.double({ min: 0, max: 1e30, noNaN: true }),
+    fc.double({ min: 0, max: 1e-5, noNaN: true })
+  )
+  const operator = fc.constantFrom<BinaryOperator>('+', '-', '*', '/', '^')
+  const { expression } = fc.letrec<{ expression: Expression }>((tie) => ({
+    expression: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      number.map((v) => literal(v)),
+      names.map((n) => variable(n)),
+      fc.constantFrom(constant('pi'), constant('e')),
+      tie('expression').map((e) => negate(e)),
+      fc.tuple(operator, tie('expression'), tie('expression')).map(([op, a, b]) => binary(op, a, b)),
+      fc.tuple(fc.constantFrom(...knownFunctions), tie('expression')).map(([f, a]) => call(f, a))
+    )
+  }))
+
+  it('round-trips: parse(show(tree)) is the same tree', () => {
+    fc.assert(
+      fc.property(expression, (e) => {
+        const text = showExpression(e)
+        const back = parse(text)
+        if (isLeft(back)) throw new Error(back.left.formatted)
+        expect(expressionEquals(back.right, e)).toBe(true)
+        expect(showExpression(back.right)).toBe(text)
+      }),
+      { seed: 2026, numRuns: 1000 }
+    )
+  })
+
+  it('the round-trip check fails on a printer that drops needed parentheses', () => {
+    const sloppy = (e: Expression): string =>
+      e.kind === 'binary' ? `${sloppy(e.left)}${e.operator}${sloppy(e.right)}` : showExpression(e)
+    const e = binary('-', variable('a'), binary('-', variable('b'), variable('c')))
+    expect(expressionEquals(ok(sloppy(e)), e)).toBe(false)
+  })
+})
+
+describe('formatAtColumn', () => {
+  it('puts the caret under the column', () => {
+    expect(formatAtColumn('abc', 3, 'm')).toBe('m\n  abc\n    ^')
+    expect(formatAtColumn('abc', 4, 'm')).toBe('m\n  abc\n     ^')
+  })
+})
