@@ -1,0 +1,62 @@
+/**
+ * Small dense vector helpers on `Float64Array`, internal to the curvature
+ * toolkit. Functions whose name ends in `InPlace` write their first argument,
+ * which must be a buffer the caller owns (never a tensor's data).
+ */
+
+/** Σ aᵢbᵢ. */
+export const dot = (a: Float64Array, b: Float64Array): number => {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i]
+  return s
+}
+
+/** ‖a‖₂, scaled so that huge or tiny entries neither overflow nor underflow. */
+export const norm = (a: Float64Array): number => {
+  let scale = 0
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]))
+  if (scale === 0 || !Number.isFinite(scale)) return scale
+  let s = 0
+  for (let i = 0; i < a.length; i++) {
+    const t = a[i] / scale
+    s += t * t
+  }
+  return scale * Math.sqrt(s)
+}
+
+/** y ← y + αx. */
+export const axpyInPlace = (y: Float64Array, alpha: number, x: Float64Array): void => {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]
+}
+
+/** y ← αy. */
+export const scaleInPlace = (y: Float64Array, alpha: number): void => {
+  for (let i = 0; i < y.length; i++) y[i] *= alpha
+}
+
+/** ‖a − λb‖₂ without allocating. */
+export const residualNorm = (a: Float64Array, lambda: number, b: Float64Array): number => {
+  let s = 0
+  for (let i = 0; i < a.length; i++) {
+    const t = a[i] - lambda * b[i]
+    s += t * t
+  }
+  return Math.sqrt(s)
+}
+
+/**
+ * Remove from `w` its components along the orthonormal `basis`, in two
+ * passes of modified Gram–Schmidt ("twice is enough": Giraud, Langou and
+ * Rozložník 2005), which keeps the basis orthogonal to working precision.
+ */
+export const orthogonaliseInPlace = (w: Float64Array, basis: readonly Float64Array[]): void => {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const q of basis) axpyInPlace(w, -dot(q, w), q)
+  }
+}
+
+/** True when every entry is a finite number. */
+export const allFinite = (a: ArrayLike<number>): boolean => {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false
+  return true
+}
