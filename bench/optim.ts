@@ -1,0 +1,171 @@
+/**
+ * W5: one Adam step (lr 1e-3, betas 0.9/0.999, eps 1e-8) on 1,000,000 float64
+ * parameters with a fixed gradient; median milliseconds per step over ≥ 30
+ * steps after a warm-up.
+ * - `descent` / W5: the pure step of the composed optimizer
+ *   `withEwma(withRMS(sgd(lr), {debias}), {debias})` (the old state stays valid);
+ * - `descent` / W5d: its donated step (state buffers and the previous update reused);
+ * - `handwritten` / W5 and W5d: one fused in-place Float64Array loop;
+ * - `tfjs` / W5: tfjs-core's `tf.train.adam` on the CPU backend (float32), when not quick.
+ * Before timing, the first steps of each implementation are checked against the handwritten loop.
+ */
+import { performance } from 'node:perf_hooks'
+import { adam } from '../src/optim/aliases'
+import type { Optimizer } from '../src/optim/Optimizer'
+import { Tensor } from '../src/tensor/Tensor'
+import type { TensorTree } from '../src/tensor/Tree'
+import { random } from '../src/tensor/Random'
+
+export interface BenchRow {
+  readonly workload: string
+  readonly impl: string
+  readonly median: number
+  readonly unit: 'us' | 'ms'
+}
+
+const lr = 1e-3
+const beta1 = 0.9
+const beta2 = 0.999
+const eps = 1e-8
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** The hand-fused in-place Adam loop (PyTorch's arithmetic order). */
+const handwrittenAdam = (n: number) => {
+  const m = new Float64Array(n)
+  const v = new Float64Array(n)
+  let t = 0
+  return (p: Float64Array, g: Float64Array): void => {
+    t++
+    const stepSize = lr / (1 - Math.pow(beta1, t))
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t))
+    const a1 = 1 - beta1
+    const a2 = 1 - beta2
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]
+      const mi = beta1 * m[i] + a1 * gi
+      const vi = beta2 * v[i] + a2 * (gi * gi)
+      m[i] = mi
+      v[i] = vi
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
+    }
+  }
+}
+
+const time = (steps: number, warmup: number, f: () => void): number => {
+  for (let i = 0; i < warmup; i++) f()
+  const times: number[] = []
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now()
+    f()
+    times.push(performance.now() - t0)
+  }
+  return median(times)
+}
+
+/** Largest |a − b| / max(1, |b|) over the first steps, pure and donated against handwritten. */
+const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
+  const opt = adam({ lr, betas: [beta1, beta2], eps })
+  const grad = Tensor.unsafeFromBuffer([n], g)
+  const params = Tensor.unsafeFromBuffer([n], p0)
+  const hand = handwrittenAdam(n)
+  const ph = Float64Array.from(p0)
+  let pure = opt.init(params)
+  let donated = opt.init(params)
+  let worst = 0
+  for (let k = 0; k < 3; k++) {
+    const before = Float64Array.from(ph)
+    hand(ph, g)
+    const [s1, u1] = opt.step(pure, grad, params)
+    const [s2, u2] = opt.stepDonated(donated, grad, params)
+    pure = s1
+    donated = s2
+    const a = (u1 as Tensor).data
+    const b = (u2 as Tensor).data
+    for (let i = 0; i < n; i += 997) {
+      if (!Object.is(a[i], b[i])) throw new Error(`bench W5: donated and pure steps differ at ${i}: ${a[i]} vs ${b[i]}`)
+      const expected = ph[i] - before[i]
+      worst = Math.max(worst, Math.abs(a[i] - expected) / Math.max(1e-12, Math.abs(expected)))
+    }
+  }
+  if (worst > 1e-9) throw new Error(`bench W5: composed Adam differs from the handwritten loop (relative ${worst})`)
+  return worst
+}
+
+const descentRows = (n: number, steps: number, warmup: number): BenchRow[] => {
+  const rng = random(5)
+  const g = Float64Array.from(rng.normal([n]).data)
+  const p0 = Float64Array.from(rng.normal([n]).data)
+  crossCheck(Math.min(n, 100_000), g.subarray(0, Math.min(n, 100_000)).slice(), p0.subarray(0, Math.min(n, 100_000)).slice())
+
+  const grad: TensorTree = Tensor.unsafeFromBuffer([n], g)
+  const params: TensorTree = Tensor.unsafeFromBuffer([n], p0)
+  const opt = adam({ lr, betas: [beta1, beta2], eps })
+
+  let state = opt.init(params)
+  const pure = time(steps, warmup, () => {
+    state = opt.step(state, grad, params)[0]
+  })
+
+  let owned = opt.init(params)
+  let into: TensorTree | undefined
+  const donated = time(steps, warmup, () => {
+    const [s, u] = opt.stepDonated(owned, grad, params, into)
+    owned = s
+    into = u
+  })
+
+  const hand = handwrittenAdam(n)
+  const ph = Float64Array.from(p0)
+  const handMs = time(steps, warmup, () => hand(ph, g))
+  return [
+    { workload: 'W5', impl: 'descent', median: pure, unit: 'ms' },
+    { workload: 'W5d', impl: 'descent', median: donated, unit: 'ms' },
+    { workload: 'W5', impl: 'handwritten', median: handMs, unit: 'ms' },
+    { workload: 'W5d', impl: 'handwritten', median: handMs, unit: 'ms' }
+  ]
+}
+
+const tfjsRow = async (n: number, steps: number, warmup: number): Promise<BenchRow | undefined> => {
+  try {
+    const tf = await import('@tensorflow/tfjs-core')
+    await import('@tensorflow/tfjs-backend-cpu')
+    await tf.setBackend('cpu')
+    const rng = random(5)
+    const variable = tf.variable(tf.tensor1d(Float32Array.from(rng.normal([n]).data)))
+    const grad = tf.tensor1d(Float32Array.from(rng.normal([n]).data))
+    const optimizer = tf.train.adam(lr, beta1, beta2, eps)
+    const name = variable.name
+    const ms = time(Math.max(5, Math.floor(steps / 3)), Math.max(1, Math.floor(warmup / 2)), () => {
+      optimizer.applyGradients([{ name, tensor: grad }])
+      variable.dataSync()
+    })
+    return { workload: 'W5', impl: 'tfjs', median: ms, unit: 'ms' }
+  } catch {
+    return undefined
+  }
+}
+
+/** Run W5 (and W5d); quick mode uses fewer steps (still ≥ 30 timed) and skips TF.js. */
+export async function benchOptim(opts: { quick: boolean }): Promise<Array<BenchRow>> {
+  const n = 1_000_000
+  const steps = opts.quick ? 30 : 60
+  const warmup = opts.quick ? 5 : 15
+  const rows = descentRows(n, steps, warmup)
+  if (!opts.quick) {
+    const tf = await tfjsRow(n, steps, warmup)
+    if (tf !== undefined) rows.push(tf)
+  }
+  return rows
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))
+if (isMain) {
+  void benchOptim({ quick: process.argv.includes('--quick') }).then((rows) => console.log(JSON.stringify(rows, null, 2)))
+}
+
+export type { Optimizer }

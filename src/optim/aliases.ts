@@ -1,0 +1,217 @@
+/**
+ * The classic optimizers, each a short composition of combinators, with
+ * PyTorch 1.13's names, defaults and update rules (NAdam: PyTorch ≥ 2.0).
+ * Stages read outermost first: `withWeightDecay(withEwma(withRMS(sgd(lr))))`
+ * is L2 decay, then Adam's first moment, then its second, then −lr·d.
+ *
+ * Naming: the terminal step of every chain is `sgd(lr)` (in `combinators.ts`);
+ * PyTorch's full `torch.optim.SGD` (momentum, dampening, Nesterov, weight
+ * decay) is `classicSgd` here, and `sgd` in the JSON spec and in `aliases`.
+ */
+import type { Optimizer } from './Optimizer'
+import type { Schedule } from './Schedule'
+import {
+  type ChainState,
+  type FusedOptimizer,
+  sgd,
+  withAdaGrad,
+  withAdadelta,
+  withDecoupledWeightDecay,
+  withEwma,
+  withInfNorm,
+  withLion,
+  withMomentum,
+  withNadam,
+  withRMS,
+  withWeightDecay
+} from './combinators'
+
+/** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
+export type AliasOptimizer = FusedOptimizer<ChainState>
+
+type Lr = number | Schedule
+
+const l2 = <S>(inner: Optimizer<S>, weightDecay: number): AliasOptimizer =>
+  (weightDecay !== 0 ? withWeightDecay(inner, { lambda: weightDecay }) : inner) as unknown as AliasOptimizer
+
+// -------------------------------------------------------------------------------------
+// aliases
+// -------------------------------------------------------------------------------------
+
+export interface ClassicSgdOptions {
+  readonly lr: Lr
+  readonly momentum?: number
+  readonly dampening?: number
+  readonly nesterov?: boolean
+  readonly weightDecay?: number
+}
+
+/**
+ * `torch.optim.SGD`: g ← g + λθ; v₁ = g, v ← μv + (1 − τ)g; d = v (or g + μv
+ * with nesterov); θ ← θ − lr·d. Defaults momentum μ = 0, dampening τ = 0,
+ * nesterov = false, weightDecay λ = 0 (lr required).
+ * @see `withWeightDecay(withMomentum(sgd(lr), {beta: μ, dampening: τ, nesterov}), {lambda: λ})`.
+ */
+export const classicSgd = (options: ClassicSgdOptions): AliasOptimizer => {
+  const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options
+  const base = sgd(lr)
+  const withMom = momentum !== 0 ? withMomentum(base, { beta: momentum, dampening, nesterov }) : base
+  return l2(withMom as Optimizer<ChainState>, weightDecay)
+}
+
+export interface AdagradOptions {
+  readonly lr?: number
+  readonly lrDecay?: number
+  readonly weightDecay?: number
+  readonly initialAccumulatorValue?: number
+  readonly eps?: number
+}
+
+/**
+ * `torch.optim.Adagrad`: g ← g + λθ; s ← s + g²; θ ← θ − lrₜ·g/(√s + ε) with
+ * lrₜ = lr / (1 + (t − 1)·lrDecay). Defaults lr = 1e-2, lrDecay = 0, λ = 0, s₀ = 0, ε = 1e-10.
+ * @see `withAdaGrad(sgd(t => lr / (1 + t·lrDecay)), {eps, initialAccumulatorValue})`.
+ */
+export const adagrad = (options: AdagradOptions = {}): AliasOptimizer => {
+  const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = options
+  const rate: Lr = lrDecay === 0 ? lr : (count: number) => lr / (1 + count * lrDecay)
+  return l2(withAdaGrad(sgd(rate), { eps, initialAccumulatorValue }), weightDecay)
+}
+
+export interface RmspropOptions {
+  readonly lr?: Lr
+  readonly alpha?: number
+  readonly eps?: number
+  readonly weightDecay?: number
+  readonly momentum?: number
+  readonly centered?: boolean
+}
+
+/**
+ * `torch.optim.RMSprop`: g ← g + λθ; r ← αr + (1 − α)g²; (centered: m ← αm + (1 − α)g,
+ * r̂ = r − m²); a = √r̂ + ε; with momentum b ← μb + g/a, θ ← θ − lr·b; else
+ * θ ← θ − lr·g/a. Defaults lr = 1e-2, α = 0.99, ε = 1e-8, λ = 0, μ = 0, centered = false.
+ * @see `withRMS(withMomentum(sgd(lr), {beta: μ}), {rho: α, eps, centered})`.
+ */
+export const rmsprop = (options: RmspropOptions = {}): AliasOptimizer => {
+  const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options
+  const base = momentum !== 0 ? withMomentum(sgd(lr), { beta: momentum }) : sgd(lr)
+  return l2(withRMS(base as Optimizer<unknown>, { rho: alpha, eps, centered }), weightDecay)
+}
+
+export interface AdamOptions {
+  readonly lr?: Lr
+  readonly betas?: readonly [number, number]
+  readonly eps?: number
+  readonly weightDecay?: number
+  readonly amsgrad?: boolean
+}
+
+/**
+ * `torch.optim.Adam`: g ← g + λθ; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²
+ * (amsgrad: v̂ = max(v̂, v)); θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+ * Defaults lr = 1e-3, betas = (0.9, 0.999), ε = 1e-8, λ = 0, amsgrad = false.
+ * @see `withEwma(withRMS(sgd(lr), {rho: β₂, eps, debias: true}), {beta: β₁, debias: true})`.
+ */
+export const adam = (options: AdamOptions = {}): AliasOptimizer => {
+  const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options
+  const chain = withEwma(withRMS(sgd(lr), { rho: betas[1], eps, debias: true, amsgrad }), { beta: betas[0], debias: true })
+  return l2(chain as Optimizer<ChainState>, weightDecay)
+}
+
+/**
+ * `torch.optim.AdamW`: Adam's step plus decoupled decay, θ ← θ − lr·λθ − lr·(Adam direction).
+ * Defaults as Adam but weightDecay λ = 1e-2.
+ * @see `withEwma(withRMS(withDecoupledWeightDecay(sgd(lr), {lambda}), …), …)`.
+ */
+export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
+  const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false } = options
+  const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
+  return withEwma(withRMS(bottom as Optimizer<ChainState>, { rho: betas[1], eps, debias: true, amsgrad }), {
+    beta: betas[0],
+    debias: true
+  }) as AliasOptimizer
+}
+
+export interface AdamaxOptions {
+  readonly lr?: Lr
+  readonly betas?: readonly [number, number]
+  readonly eps?: number
+  readonly weightDecay?: number
+}
+
+/**
+ * `torch.optim.Adamax`: g ← g + λθ; m ← β₁m + (1 − β₁)g; u ← max(β₂u, |g| + ε);
+ * θ ← θ − lr/(1 − β₁ᵗ) · m/u. Defaults lr = 2e-3, betas = (0.9, 0.999), ε = 1e-8, λ = 0.
+ * @see `withEwma(withInfNorm(sgd(lr), {beta: β₂, eps}), {beta: β₁, debias: true})`.
+ */
+export const adamax = (options: AdamaxOptions = {}): AliasOptimizer => {
+  const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = options
+  return l2(withEwma(withInfNorm(sgd(lr), { beta: betas[1], eps }), { beta: betas[0], debias: true }), weightDecay)
+}
+
+export interface NadamOptions {
+  readonly lr?: Lr
+  readonly betas?: readonly [number, number]
+  readonly eps?: number
+  readonly weightDecay?: number
+  readonly momentumDecay?: number
+}
+
+/**
+ * `torch.optim.NAdam` (PyTorch ≥ 2.0): g ← g + λθ; μₜ = β₁(1 − ½·0.96^(tψ));
+ * m, v as Adam; θ ← θ − lr·[(1 − μₜ)/(1 − Πμ₁..ₜ) · g + μₜ₊₁/(1 − Πμ₁..ₜ₊₁) · m] / (√(v/(1 − β₂ᵗ)) + ε).
+ * Defaults lr = 2e-3, betas = (0.9, 0.999), ε = 1e-8, λ = 0, ψ = 4e-3.
+ * @see `withNadam(sgd(lr), {beta1, beta2, eps, momentumDecay})`.
+ */
+export const nadam = (options: NadamOptions = {}): AliasOptimizer => {
+  const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3 } = options
+  return l2(withNadam(sgd(lr), { beta1: betas[0], beta2: betas[1], eps, momentumDecay }), weightDecay)
+}
+
+export interface AdadeltaOptions {
+  readonly lr?: Lr
+  readonly rho?: number
+  readonly eps?: number
+  readonly weightDecay?: number
+}
+
+/**
+ * `torch.optim.Adadelta`: g ← g + λθ; s ← ρs + (1 − ρ)g²; δ = √(a + ε)/√(s + ε)·g;
+ * a ← ρa + (1 − ρ)δ²; θ ← θ − lr·δ. Defaults lr = 1, ρ = 0.9, ε = 1e-6, λ = 0.
+ * @see `withAdadelta(sgd(lr), {rho, eps})`.
+ */
+export const adadelta = (options: AdadeltaOptions = {}): AliasOptimizer => {
+  const { lr = 1, rho = 0.9, eps = 1e-6, weightDecay = 0 } = options
+  return l2(withAdadelta(sgd(lr), { rho, eps }), weightDecay)
+}
+
+export interface LionOptions {
+  readonly lr?: Lr
+  readonly betas?: readonly [number, number]
+  readonly weightDecay?: number
+}
+
+/**
+ * Lion (Chen et al. 2023): c = β₁m + (1 − β₁)g; θ ← θ − lr·(sign(c) + λθ);
+ * m ← β₂m + (1 − β₂)g. Defaults lr = 1e-4, betas = (0.9, 0.99), λ = 0.
+ * @see `withLion(withDecoupledWeightDecay(sgd(lr), {lambda}), {beta1, beta2})`.
+ */
+export const lion = (options: LionOptions = {}): AliasOptimizer => {
+  const { lr = 1e-4, betas = [0.9, 0.99], weightDecay = 0 } = options
+  const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
+  return withLion(bottom as Optimizer<ChainState>, { beta1: betas[0], beta2: betas[1] }) as AliasOptimizer
+}
+
+/** Every alias by its name in the JSON spec (`sgd` is `classicSgd`). */
+export const aliases = {
+  sgd: classicSgd,
+  adagrad,
+  rmsprop,
+  adam,
+  adamw,
+  adamax,
+  nadam,
+  adadelta,
+  lion
+} as const
