@@ -1,0 +1,45 @@
+/**
+ * The interpreter: evaluates a graph node by node with the numeric kernels.
+ * It is the reference the compiler is tested against, and the evaluator for
+ * graphs too large to compile. Values are released after their last use, so
+ * a long chain holds only a few tensors at a time.
+ */
+import { type Graph, topoOrder, useCounts } from '../graph/Graph'
+import type { Sym } from '../graph/Sym'
+import { showShape, shapeEquals } from '../tensor/Shape'
+import type { Tensor } from '../tensor/Tensor'
+import { forward } from './kernels'
+
+/** Evaluate the graph's outputs at the given input values (one tensor per input node). */
+export const interpret = (g: Graph, inputs: readonly Tensor[]): Tensor[] => {
+  if (inputs.length !== g.inputs.length) {
+    throw new RangeError(`interpret: the graph has ${g.inputs.length} inputs, got ${inputs.length} values`)
+  }
+  const order = topoOrder(g.outputs)
+  const remaining = useCounts(order)
+  for (const o of g.outputs) remaining.set(o, (remaining.get(o) ?? 0) + 1)
+  const values = new Map<Sym, Tensor>()
+  g.inputs.forEach((node, i) => {
+    if (!shapeEquals(node.shape, inputs[i].shape)) {
+      throw new RangeError(`interpret: input ${i} has shape ${showShape(inputs[i].shape)}, the graph expects ${showShape(node.shape)}`)
+    }
+    values.set(node, inputs[i])
+  })
+  for (const node of order) {
+    if (node.op === 'input') {
+      if (!values.has(node)) throw new RangeError(`interpret: input node ${node.attrs.index} is not among the graph's inputs`)
+      continue
+    }
+    if (node.op === 'const') {
+      values.set(node, node.attrs.value!)
+      continue
+    }
+    values.set(node, forward(node, node.inputs.map((i) => values.get(i)!)))
+    for (const i of node.inputs) {
+      const left = remaining.get(i)! - 1
+      remaining.set(i, left)
+      if (left === 0) values.delete(i)
+    }
+  }
+  return g.outputs.map((o) => values.get(o)!)
+}

@@ -1,0 +1,394 @@
+/**
+ * Function transforms: `grad`, `valueAndGrad`, `vjp`, `jvp`, `hvp`,
+ * `hessian`, `jacobian` and `jit`. Each takes a plain function over symbolic
+ * tensors and returns a function over tensors. The function is traced once per
+ * input signature (tree structure and shapes), the derivative graph is built
+ * from the traced graph, simplified and compiled, and the result is cached;
+ * later calls with the same signature only run the compiled code.
+ *
+ * Derivatives are taken with respect to the first argument (a tensor or a tree
+ * of tensors); further arguments are data, traced as inputs too, so a loss of
+ * (params, batch) is compiled once for all batches of one shape. Tensors a
+ * function closes over are constants of its graph, fixed at the first trace.
+ */
+import { showShape } from '../tensor/Shape'
+import { Tensor } from '../tensor/Tensor'
+import {
+  type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, signatureOf, unflatten
+} from '../tensor/Tree'
+import { compileGraph } from '../eval/compile'
+import { interpret } from '../eval/interpret'
+import { Builder, GraphError, inputNode, scalarConstant, withBuilder } from './build'
+import { type Graph, jvpGraph, topoOrder, vjpGraph } from './Graph'
+import { constant, lift, reshape, stack } from './ops'
+import { Sym, type SymLike } from './Sym'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export type SymTree = Tree<Sym>
+
+/** The concrete counterpart of a symbolic tree: each `Sym` leaf becomes a `Tensor`. */
+export type Concrete<P> = P extends Sym
+  ? Tensor
+  : P extends readonly unknown[]
+    ? { readonly [K in keyof P]: Concrete<P[K]> }
+    : P extends object
+      ? { readonly [K in keyof P]: Concrete<P[K]> }
+      : never
+
+export type ConcreteArgs<R extends readonly unknown[]> = { readonly [K in keyof R]: Concrete<R[K]> }
+
+/** A function written with graph ops, of a first argument and optional data. */
+export type SymFunction<P, R extends readonly unknown[]> = (x: P, ...rest: R) => SymLike
+
+/** Graphs above this many nodes are interpreted rather than compiled (huge sources compile slowly). */
+const COMPILE_LIMIT = 20_000
+
+// -------------------------------------------------------------------------------------
+// tracing
+// -------------------------------------------------------------------------------------
+
+export interface Trace {
+  /** Inputs: the leaves of every argument, in order; outputs: the function's value. */
+  readonly graph: Graph
+  /** How many leading inputs belong to the first argument. */
+  readonly primalCount: number
+  readonly primal: Flat<Tensor>
+}
+
+const flattenArg = (what: string, arg: unknown, position: number): Flat<Tensor> => {
+  try {
+    return flattenTensors(arg as TensorTree)
+  } catch (e) {
+    throw new GraphError(`${what}: argument ${position + 1}: ${(e as Error).message}`)
+  }
+}
+
+/**
+ * Trace `f` at arguments of these shapes: one input node per leaf of each
+ * argument, the function called on symbolic trees of the same structure.
+ */
+export const trace = (what: string, f: (...args: never[]) => unknown, args: readonly unknown[]): Trace => {
+  const flats = args.map((a, i) => flattenArg(what, a, i))
+  return withBuilder(new Builder(), () => {
+    let k = 0
+    const inputs: Sym[] = []
+    const symArgs = flats.map((flat) => {
+      const leaves = flat.leaves.map((t) => {
+        const node = inputNode(k++, t.shape)
+        inputs.push(node)
+        return node
+      })
+      return unflatten(flat.structure, leaves)
+    })
+    const result = (f as (...xs: unknown[]) => unknown)(...symArgs)
+    if (!(result instanceof Sym) && typeof result !== 'number' && !(result instanceof Tensor)) {
+      throw new GraphError(`${what}: the function must return a symbolic tensor built with graph ops, it returned ${describe(result)}`)
+    }
+    return { graph: { inputs, outputs: [lift(result as SymLike)] }, primalCount: flats[0]?.leaves.length ?? 0, primal: flats[0] }
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// evaluation
+// -------------------------------------------------------------------------------------
+
+type Evaluator = (inputs: readonly Tensor[]) => Float64Array[]
+
+/** Compile a graph, or interpret it when it is too large to compile. */
+export const evaluator = (g: Graph): Evaluator => {
+  if (topoOrder(g.outputs).length > COMPILE_LIMIT) {
+    return (inputs) => interpret(g, inputs).map((t) => t.data)
+  }
+  const run = compileGraph(g)
+  return (inputs) => run(inputs.map((t) => t.data))
+}
+
+const toTensor = (node: Sym, data: Float64Array): Tensor => Tensor.unsafeFromBuffer(node.shape, data)
+
+const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string; first: Flat<Tensor> } => {
+  const flats = args.map((a, i) => flattenArg('call', a, i))
+  return { leaves: flats.flatMap((f) => [...f.leaves]), key: flats.map(signatureOf).join('#'), first: flats[0] }
+}
+
+/**
+ * Memoise `build` by the signature of the arguments. A failed build caches
+ * nothing, so a bad call leaves the transform as it was.
+ */
+const cached = <E>(build: (args: readonly unknown[]) => E) => {
+  const cache = new Map<string, E>()
+  return (args: readonly unknown[]): { entry: E; leaves: Tensor[]; first: Flat<Tensor> } => {
+    const { leaves, key, first } = leavesOf(args)
+    let entry = cache.get(key)
+    if (entry === undefined) {
+      entry = build(args)
+      cache.set(key, entry)
+    }
+    return { entry, leaves, first }
+  }
+}
+
+const requireScalar = (what: string, out: Sym): void => {
+  if (out.size !== 1) {
+    throw new GraphError(`${what}: the function must return a scalar, it returned shape ${showShape(out.shape)} (use jacobian or vjp for vector outputs)`)
+  }
+}
+
+const requireFirstArg = (what: string, args: readonly unknown[]): void => {
+  if (args.length === 0) throw new GraphError(`${what}: needs at least the argument to differentiate with respect to`)
+}
+
+interface Entry {
+  readonly run: Evaluator
+  readonly outputs: readonly Sym[]
+  readonly structure: Structure
+}
+
+const gradientEntry = (what: string, f: (...a: never[]) => unknown, withValue: boolean) => (args: readonly unknown[]): Entry => {
+  requireFirstArg(what, args)
+  const t = trace(what, f, args)
+  const out = t.graph.outputs[0]
+  requireScalar(what, out)
+  const xs = t.graph.inputs.slice(0, t.primalCount)
+  const scalarOut = out.rank === 0 ? out : reshape(out, [])
+  const grads = vjpGraph(scalarOut, xs, scalarConstant(1))
+  const outputs = withValue ? [scalarOut, ...grads] : grads
+  return { run: evaluator({ inputs: t.graph.inputs, outputs }), outputs, structure: t.primal.structure }
+}
+
+// -------------------------------------------------------------------------------------
+// transforms
+// -------------------------------------------------------------------------------------
+
+/**
+ * Evaluate `f` through its compiled graph (traced once per signature).
+ * @example jit((x: Sym) => x.square().sum())(tensor([1, 2])) // tensor(5)
+ */
+export const jit = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Tensor) => {
+  const get = cached((args) => {
+    const t = trace('jit', f as never, args)
+    return { run: evaluator(t.graph), outputs: t.graph.outputs, structure: t.primal?.structure }
+  })
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    return toTensor(entry.outputs[0], entry.run(leaves)[0])
+  }) as never
+}
+
+/**
+ * The gradient ∇f(x), a tree of the same structure and shapes as x.
+ * @example grad((x: Sym) => x.square().sum())(tensor([1, 2])) // [2, 4]
+ */
+export const grad = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Concrete<P>) => {
+  const get = cached(gradientEntry('grad', f as never, false))
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    const values = entry.run(leaves)
+    return unflatten(entry.structure, entry.outputs.map((o, i) => toTensor(o, values[i]))) as Concrete<P>
+  }) as never
+}
+
+/** The value f(x) (a number) and the gradient ∇f(x), from one compiled pass. */
+export const valueAndGrad = <P, R extends readonly unknown[]>(
+  f: SymFunction<P, R>
+): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [number, Concrete<P>]) => {
+  const get = cached(gradientEntry('valueAndGrad', f as never, true))
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    const values = entry.run(leaves)
+    const grads = entry.outputs.slice(1).map((o, i) => toTensor(o, values[i + 1]))
+    return [values[0][0], unflatten(entry.structure, grads) as Concrete<P>]
+  }) as never
+}
+
+/**
+ * The value f(x) and its pullback: the map from a cotangent of the output to
+ * the cotangent of x (Jᵀ·ct).
+ */
+export const vjp = <P, R extends readonly unknown[]>(
+  f: SymFunction<P, R>
+): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [Tensor, (cotangent: Tensor) => Concrete<P>]) => {
+  const getValue = cached((args) => {
+    requireFirstArg('vjp', args)
+    const t = trace('vjp', f as never, args)
+    const out = t.graph.outputs[0]
+    const seed = withBuilder(new Builder(), () => inputNode(t.graph.inputs.length, out.shape))
+    const grads = vjpGraph(out, t.graph.inputs.slice(0, t.primalCount), seed)
+    return {
+      value: { run: evaluator(t.graph), out },
+      pullback: { run: evaluator({ inputs: [...t.graph.inputs, seed], outputs: grads }), outputs: grads },
+      structure: t.primal.structure
+    }
+  })
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = getValue(args)
+    const value = toTensor(entry.value.out, entry.value.run(leaves)[0])
+    const pullback = (ct: Tensor): Concrete<P> => {
+      if (!(ct instanceof Tensor) || ct.shape.length !== value.shape.length || ct.shape.some((d, i) => d !== value.shape[i])) {
+        throw new GraphError(`vjp: the cotangent must be a tensor of the output's shape ${showShape(value.shape)}, got ${describe(ct)}`)
+      }
+      const values = entry.pullback.run([...leaves, ct])
+      return unflatten(entry.structure, entry.pullback.outputs.map((o, i) => toTensor(o, values[i]))) as Concrete<P>
+    }
+    return [value, pullback]
+  }) as never
+}
+
+/** Forward mode: f(x) and the directional derivative J·t, for a tangent t shaped like x. */
+export const jvp = <P, R extends readonly unknown[]>(
+  f: SymFunction<P, R>
+): ((x: Concrete<P>, tangent: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [Tensor, Tensor]) => {
+  const get = cached((args) => {
+    requireFirstArg('jvp', args)
+    const [x, t, ...rest] = args
+    checkSameTree('jvp', 'tangent', x, t)
+    const tr = trace('jvp', f as never, [x, ...rest])
+    const n = tr.primalCount
+    const xs = tr.graph.inputs.slice(0, n)
+    const data = tr.graph.inputs.slice(n)
+    const ts = withBuilder(new Builder(), () => xs.map((xi, i) => inputNode(tr.graph.inputs.length + i, xi.shape)))
+    const out = tr.graph.outputs[0]
+    const [tangentOut] = jvpGraph([out], xs, ts)
+    const outputs = [out, tangentOut]
+    return { run: evaluator({ inputs: [...xs, ...data, ...ts], outputs }), outputs, n }
+  })
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    const n = entry.n
+    // leaves come as x, t, data: reorder to x, data, t
+    const ordered = [...leaves.slice(0, n), ...leaves.slice(2 * n), ...leaves.slice(n, 2 * n)]
+    const values = entry.run(ordered)
+    return [toTensor(entry.outputs[0], values[0]), toTensor(entry.outputs[1], values[1])]
+  }) as never
+}
+
+const checkSameTree = (what: string, name: string, x: unknown, v: unknown): void => {
+  const fx = flattenArg(what, x, 0)
+  const fv = flattenArg(what, v, 1)
+  if (signatureOf(fx) !== signatureOf(fv)) {
+    throw new GraphError(`${what}: the ${name} must have the structure and shapes of x: ${signatureOf(fv)} vs ${signatureOf(fx)}`)
+  }
+}
+
+/** How a Hessian-vector product is built: forward-over-reverse (default) or reverse-over-reverse. */
+export type HvpMode = 'forward-over-reverse' | 'reverse-over-reverse'
+
+/** The graph of H·v for the traced function's Hessian H, v an input of the graph. */
+const hvpGraph = (tr: Trace, vs: readonly Sym[], mode: HvpMode): Sym[] => {
+  const xs = tr.graph.inputs.slice(0, tr.primalCount)
+  const out = tr.graph.outputs[0]
+  const scalarOut = out.rank === 0 ? out : reshape(out, [])
+  const grads = vjpGraph(scalarOut, xs, scalarConstant(1))
+  if (mode === 'forward-over-reverse') return jvpGraph(grads, xs, vs)
+  return withBuilder(new Builder().seed(topoOrder(grads)), () => {
+    let inner: Sym | undefined
+    grads.forEach((g, i) => {
+      const term = g.mul(vs[i]).sum()
+      inner = inner === undefined ? term : inner.add(term)
+    })
+    return vjpGraph(inner ?? scalarConstant(0), xs, scalarConstant(1))
+  })
+}
+
+/**
+ * The Hessian-vector product ∇²f(x)·v without forming the Hessian: a tree
+ * shaped like x. Forward-over-reverse by default (measured faster here).
+ */
+export const hvp = <P, R extends readonly unknown[]>(
+  f: SymFunction<P, R>,
+  options: { readonly mode?: HvpMode } = {}
+): ((x: Concrete<P>, v: Concrete<P>, ...rest: ConcreteArgs<R>) => Concrete<P>) => {
+  const mode = options.mode ?? 'forward-over-reverse'
+  const get = cached((args) => {
+    requireFirstArg('hvp', args)
+    const [x, v, ...rest] = args
+    checkSameTree('hvp', 'vector', x, v)
+    const tr = trace('hvp', f as never, [x, ...rest])
+    requireScalar('hvp', tr.graph.outputs[0])
+    const n = tr.primalCount
+    const xs = tr.graph.inputs.slice(0, n)
+    const vs = withBuilder(new Builder(), () => xs.map((xi, i) => inputNode(tr.graph.inputs.length + i, xi.shape)))
+    const outputs = hvpGraph(tr, vs, mode)
+    return { run: evaluator({ inputs: [...tr.graph.inputs, ...vs], outputs }), outputs, n, structure: tr.primal.structure }
+  })
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    const n = entry.n
+    const ordered = [...leaves.slice(0, n), ...leaves.slice(2 * n), ...leaves.slice(n, 2 * n)]
+    const values = entry.run(ordered)
+    return unflatten(entry.structure, entry.outputs.map((o, i) => toTensor(o, values[i]))) as Concrete<P>
+  }) as never
+}
+
+/** Inputs up to this size get their whole Hessian as one graph; larger ones, one HVP per column. */
+const SYMBOLIC_HESSIAN_LIMIT = 16
+
+/**
+ * The dense Hessian ∇²f(x) of a function of one tensor x of shape s, as a
+ * tensor of shape [...s, ...s]. For small inputs, meant for toy functions and
+ * curvature analysis; for large ones use `hvp`.
+ */
+export const hessian = <R extends readonly unknown[]>(
+  f: SymFunction<Sym, R>
+): ((x: Tensor, ...rest: ConcreteArgs<R>) => Tensor) => {
+  const get = cached((args) => {
+    requireFirstArg('hessian', args)
+    if (!(args[0] instanceof Tensor)) throw new GraphError(`hessian: x must be a tensor, got ${describe(args[0])}`)
+    const tr = trace('hessian', f as never, args)
+    requireScalar('hessian', tr.graph.outputs[0])
+    const x = tr.graph.inputs[0]
+    const n = x.size
+    if (n <= SYMBOLIC_HESSIAN_LIMIT) {
+      const columns = Array.from({ length: n }, (_, i) => {
+        const e = new Float64Array(n)
+        e[i] = 1
+        return hvpGraph(tr, [constant(Tensor.unsafeFromBuffer(x.shape, e))], 'forward-over-reverse')[0]
+      })
+      const h = withBuilder(new Builder(), () => reshape(n === 0 ? constant(Tensor.unsafeFromBuffer([0], new Float64Array(0))) : stack(columns), [...x.shape, ...x.shape]))
+      return { kind: 'symbolic' as const, run: evaluator({ inputs: tr.graph.inputs, outputs: [h] }), shape: [...x.shape, ...x.shape], n }
+    }
+    const v = withBuilder(new Builder(), () => inputNode(tr.graph.inputs.length, x.shape))
+    const outputs = hvpGraph(tr, [v], 'forward-over-reverse')
+    return { kind: 'columns' as const, run: evaluator({ inputs: [...tr.graph.inputs, v], outputs }), shape: [...x.shape, ...x.shape], n }
+  })
+  return ((...args: unknown[]) => {
+    const { entry, leaves } = get(args)
+    if (entry.kind === 'symbolic') return Tensor.unsafeFromBuffer(entry.shape, entry.run(leaves)[0])
+    const n = entry.n
+    const h = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) {
+      const e = new Float64Array(n)
+      e[i] = 1
+      const col = entry.run([...leaves, Tensor.unsafeFromBuffer(leaves[0].shape, e)])[0]
+      for (let j = 0; j < n; j++) h[j * n + i] = col[j]
+    }
+    return Tensor.unsafeFromBuffer(entry.shape, h)
+  }) as never
+}
+
+/**
+ * The Jacobian of a function from one tensor (shape s) to a tensor (shape o),
+ * as a tensor of shape [...o, ...s]: row i is the pullback of the i-th unit
+ * cotangent.
+ */
+export const jacobian = <R extends readonly unknown[]>(
+  f: SymFunction<Sym, R>
+): ((x: Tensor, ...rest: ConcreteArgs<R>) => Tensor) => {
+  const pull = vjp(f)
+  return ((x: Tensor, ...rest: unknown[]) => {
+    if (!(x instanceof Tensor)) throw new GraphError(`jacobian: x must be a tensor, got ${describe(x)}`)
+    const [value, pullback] = (pull as (...a: unknown[]) => readonly [Tensor, (ct: Tensor) => unknown])(x, ...rest)
+    const m = value.size
+    const n = x.size
+    const out = new Float64Array(m * n)
+    for (let i = 0; i < m; i++) {
+      const e = new Float64Array(m)
+      e[i] = 1
+      const row = (pullback(Tensor.unsafeFromBuffer(value.shape, e)) as unknown as Tensor).data
+      out.set(row, i * n)
+    }
+    return Tensor.unsafeFromBuffer([...value.shape, ...x.shape], out)
+  }) as never
+}
