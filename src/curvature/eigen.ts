@@ -168,7 +168,7 @@ export const tridiagonalQRInPlace = (d: Float64Array, e: Float64Array, rows: rea
   const eps = Number.EPSILON
   const negligible = (i: number): boolean => {
     const a = Math.abs(e[i])
-    return a <= eps * (Math.abs(d[i]) + Math.abs(d[i + 1])) || a < 1e-300
+    return a <= eps * (Math.abs(d[i]) + Math.abs(d[i + 1])) || a < MIN_NORMAL
   }
   let hi = m - 1
   let steps = 0
@@ -240,6 +240,9 @@ export const canonicalSignInPlace = (v: Float64Array): void => {
 // internal
 // -------------------------------------------------------------------------------------
 
+/** The smallest positive normal double: below it an off-diagonal is rounding noise whatever the diagonal. */
+const MIN_NORMAL = 2.2250738585072014e-308
+
 /** Decompose the symmetric matrix `a` (row-major, owned: it is overwritten). */
 const decompose = (a: Float64Array, n: number): E.Either<CurvatureError, SymmetricEigen> => {
   const q = householderTridiagonaliseInPlace(a, n)
@@ -279,13 +282,15 @@ const householderTridiagonaliseInPlace = (a: Float64Array, n: number): Float64Ar
     let scale = 0
     for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(a[(k + 1 + i) * n + k]))
     if (scale === 0) continue
+    // Work with x/scale so that squares neither overflow nor underflow; v may have any length.
     let sumSquares = 0
     for (let i = 0; i < m; i++) {
-      v[i] = a[(k + 1 + i) * n + k]
-      sumSquares += (v[i] / scale) ** 2
+      v[i] = a[(k + 1 + i) * n + k] / scale
+      sumSquares += v[i] * v[i]
     }
-    const alpha = (v[0] > 0 ? -1 : 1) * scale * Math.sqrt(sumSquares)
-    v[0] -= alpha
+    const unitAlpha = (v[0] > 0 ? -1 : 1) * Math.sqrt(sumSquares)
+    const alpha = unitAlpha * scale
+    v[0] -= unitAlpha
     let vv = 0
     for (let i = 0; i < m; i++) vv += v[i] * v[i]
     if (vv === 0) continue
