@@ -1,0 +1,341 @@
+/**
+ * fast-check arbitraries for laws and for users' own properties: tensors and
+ * trees of tensors (with zero-size and single-element leaves), gradients that
+ * match a tree, random directions, orthogonal matrices, symmetric matrices of
+ * a chosen spectrum and positive-definite quadratics of a chosen condition
+ * number. Doubles are generated bounded (never filtered) so runs stay fast.
+ */
+import fc from 'fast-check'
+import { type Shape, sizeOf } from '../src/tensor/Shape'
+import { Tensor, fromArray } from '../src/tensor/Tensor'
+import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree'
+import { dot, norm } from './internal'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Bounds of generated values. */
+export interface ValueRange {
+  /** Smallest value (default −10). */
+  readonly min?: number
+  /** Largest value (default 10). */
+  readonly max?: number
+}
+
+export interface TreeConstraints extends ValueRange {
+  /** Nesting depth of arrays and records (default 2). */
+  readonly maxDepth?: number
+  /** Children of an array or record node (default 3). */
+  readonly maxChildren?: number
+  /** Largest axis length of a leaf (default 4). */
+  readonly maxDim?: number
+}
+
+/**
+ * A symmetric matrix `Q·diag(λ)·Qᵀ` with its exact spectrum: `eigenvalues`
+ * ascending, `eigenvectors[i]` the unit eigenvector of `eigenvalues[i]`.
+ */
+export interface SymmetricMatrix {
+  readonly n: number
+  readonly matrix: Tensor
+  readonly rows: readonly (readonly number[])[]
+  readonly eigenvalues: readonly number[]
+  readonly eigenvectors: readonly (readonly number[])[]
+}
+
+/**
+ * A positive-definite quadratic `f(x) = ½ xᵀAx − bᵀx` with minimiser
+ * `x* = A⁻¹b`, largest eigenvalue `L`, smallest `mu`, condition number `kappa`.
+ */
+export interface Quadratic extends SymmetricMatrix {
+  readonly L: number
+  readonly mu: number
+  readonly kappa: number
+  readonly b: readonly number[]
+  readonly xStar: readonly number[]
+  readonly value: (x: readonly number[]) => number
+  readonly gradient: (x: readonly number[]) => number[]
+  /** A start point at distance ≈ 1 from x*. */
+  readonly start: readonly number[]
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: tensors and trees
+// -------------------------------------------------------------------------------------
+
+/**
+ * A double uniform on a fine grid of [min, max] (2³² points), shrinking
+ * towards 0 (or the bound nearest 0). `fc.double` alone draws from the bit
+ * patterns, so most of its values are tiny (1e-200): fine for edge cases, too
+ * weak to exercise a formula.
+ */
+export const uniformDouble = (min: number, max: number): fc.Arbitrary<number> => {
+  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) throw new RangeError(`uniformDouble: need finite min ≤ max, got [${min}, ${max}]`)
+  if (min === max) return fc.constant(min)
+  const scale = 2 ** 32 / (max - min)
+  const origin = min > 0 ? min : max < 0 ? max : 0
+  const lo = Math.ceil((min - origin) * scale)
+  const hi = Math.floor((max - origin) * scale)
+  return fc.integer({ min: lo, max: hi }).map((k) => Math.min(max, Math.max(min, origin + k / scale)))
+}
+
+/**
+ * A bounded double, never NaN or infinite (defaults [−10, 10]): mostly
+ * uniform, sometimes one of `fc.double`'s edge cases (0, −0, tiny, the bounds).
+ */
+export const boundedDouble = (range: ValueRange = {}): fc.Arbitrary<number> => {
+  const min = range.min ?? -10
+  const max = range.max ?? 10
+  return fc.oneof(
+    { weight: 4, arbitrary: uniformDouble(min, max) },
+    { weight: 1, arbitrary: fc.double({ min, max, noNaN: true, noDefaultInfinity: true }) }
+  )
+}
+
+/**
+ * Shapes of rank ≤ 2 with axes ≤ `maxDim`, biased towards the edge cases:
+ * scalars `[]`, single elements `[1]`, zero-size `[0]` and `[0, k]`.
+ */
+export const shapeArb = (maxDim = 4): fc.Arbitrary<Shape> =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constant<Shape>([]) },
+    { weight: 1, arbitrary: fc.constant<Shape>([1]) },
+    { weight: 1, arbitrary: fc.constant<Shape>([0]) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: maxDim }).map((k): Shape => [0, k]) },
+    { weight: 3, arbitrary: fc.integer({ min: 1, max: maxDim }).map((k): Shape => [k]) },
+    { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim })).map(([a, b]): Shape => [a, b]) }
+  )
+
+/** A tensor of the given shape with bounded values. */
+export const tensorOfShape = (shape: Shape, range: ValueRange = {}): fc.Arbitrary<Tensor> =>
+  fc
+    .array(boundedDouble(range), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
+    .map((values) => fromArray(shape, values))
+
+/** A tensor of a random shape (see `shapeArb`) with bounded values. */
+export const tensorArb = (constraints: TreeConstraints = {}): fc.Arbitrary<Tensor> =>
+  shapeArb(constraints.maxDim).chain((shape) => tensorOfShape(shape, constraints))
+
+const keyArb = fc.constantFrom('w', 'b', 'bias', 'kernel', 'scale', 'z')
+
+/**
+ * A tree of tensors: arrays and records (keys from a small alphabet) nested up
+ * to `maxDepth`, leaves from `tensorArb`. The top may itself be a leaf.
+ */
+export const tensorTreeArb = (constraints: TreeConstraints = {}): fc.Arbitrary<TensorTree> => {
+  const maxChildren = constraints.maxChildren ?? 3
+  const leaf = tensorArb(constraints)
+  const { tree } = fc.letrec<{ tree: TensorTree }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', maxDepth: constraints.maxDepth ?? 2, withCrossShrink: true },
+      { weight: 2, arbitrary: leaf },
+      { weight: 1, arbitrary: fc.array(tie('tree'), { minLength: 0, maxLength: maxChildren }) },
+      { weight: 1, arbitrary: fc.dictionary(keyArb, tie('tree'), { minKeys: 0, maxKeys: maxChildren, noNullPrototype: true }) }
+    )
+  }))
+  return tree
+}
+
+/** A tree with the same structure and leaf shapes as `like` (a gradient for `like`), bounded values. */
+export const treeLike = (like: TensorTree, range: ValueRange = {}): fc.Arbitrary<TensorTree> => {
+  const flat = flattenTensors(like)
+  return fc
+    .tuple(...flat.leaves.map((l) => tensorOfShape(l.shape, range)))
+    .map((leaves) => unflatten(flat.structure, leaves))
+}
+
+/**
+ * Like `treeLike`, but every element has magnitude in [`minAbs`, `maxAbs`]
+ * (random sign): gradients far from zero, for laws whose ε terms must stay
+ * negligible (scale invariance, effective learning rates).
+ */
+export const treeLikeAwayFromZero = (like: TensorTree, minAbs = 0.1, maxAbs = 10): fc.Arbitrary<TensorTree> => {
+  const flat = flattenTensors(like)
+  const element = fc
+    .tuple(fc.boolean(), uniformDouble(minAbs, maxAbs))
+    .map(([negative, m]) => (negative ? -m : m))
+  return fc
+    .tuple(...flat.leaves.map((l) => fc.array(element, { minLength: l.size, maxLength: l.size }).map((v) => fromArray(l.shape, v))))
+    .map((leaves) => unflatten(flat.structure, leaves))
+}
+
+/** Parameters, and a sequence of `steps` gradients that match them. */
+export interface ParamsAndGrads {
+  readonly params: TensorTree
+  readonly grads: readonly TensorTree[]
+}
+
+/** A random parameter tree and `steps` matching gradients (default 1–5 of them). */
+export const paramsAndGradsArb = (
+  constraints: TreeConstraints & { readonly minSteps?: number; readonly maxSteps?: number } = {}
+): fc.Arbitrary<ParamsAndGrads> =>
+  tensorTreeArb(constraints).chain((params) =>
+    fc
+      .array(treeLike(params, constraints), { minLength: constraints.minSteps ?? 1, maxLength: constraints.maxSteps ?? 5 })
+      .map((grads) => ({ params, grads }))
+  )
+
+/** A unit vector of dimension `n` (n ≥ 1), uniform enough for directional checks. */
+export const directionArb = (n: number): fc.Arbitrary<number[]> =>
+  fc.array(boundedDouble({ min: -1, max: 1 }), { minLength: n, maxLength: n }).map((v) => {
+    const r = norm(v)
+    return r < 1e-3 ? v.map((_, i) => (i === 0 ? 1 : 0)) : v.map((x) => x / r)
+  })
+
+/** A unit-norm tree with the signature of `like` (all zeros if `like` has no elements). */
+export const directionLike = (like: TensorTree): fc.Arbitrary<TensorTree> => {
+  const flat = flattenTensors(like)
+  const n = flat.leaves.reduce((s, l) => s + l.size, 0)
+  return directionArb(Math.max(n, 1)).map((v) => {
+    let k = 0
+    return unflatten(
+      flat.structure,
+      flat.leaves.map((l) => {
+        const t = fromArray(l.shape, v.slice(k, k + l.size))
+        k += l.size
+        return t
+      })
+    )
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: matrices and quadratics
+// -------------------------------------------------------------------------------------
+
+/**
+ * A random n×n orthogonal matrix (rows orthonormal), as a product of n
+ * Householder reflections `I − 2uuᵀ` of random unit vectors: orthogonal by
+ * construction, with no filtering.
+ */
+export const orthogonalArb = (n: number): fc.Arbitrary<number[][]> =>
+  fc.array(directionArb(n), { minLength: n, maxLength: n }).map((us) => {
+    let q: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)))
+    for (const u of us) {
+      // q ← q (I − 2uuᵀ)
+      q = q.map((row) => {
+        const c = 2 * dot(row, u)
+        return row.map((x, j) => x - c * u[j])
+      })
+    }
+    return q
+  })
+
+/** Build `Q·diag(λ)·Qᵀ` from a spectrum and an orthogonal matrix whose columns are the eigenvectors. */
+export const symmetricFromSpectrum = (eigenvalues: readonly number[], q: readonly (readonly number[])[]): SymmetricMatrix => {
+  const n = eigenvalues.length
+  const order = eigenvalues.map((_, i) => i).sort((i, j) => eigenvalues[i] - eigenvalues[j])
+  const rows = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0
+      for (let k = 0; k < n; k++) s += q[i][k] * eigenvalues[k] * q[j][k]
+      return s
+    })
+  )
+  // Symmetrise exactly, so that "the matrix is symmetric" is true bit for bit.
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) rows[j][i] = rows[i][j]
+  const sorted = order.map((k) => eigenvalues[k])
+  const out: SymmetricMatrix = {
+    n,
+    rows,
+    matrix: fromArray([n, n], rows.flat()),
+    eigenvalues: sorted,
+    eigenvectors: order.map((k) => q.map((row) => row[k]))
+  }
+  return Object.assign(out, { [fc.toStringMethod]: () => `symmetric({ eigenvalues: [${sorted.join(', ')}], rows: ${JSON.stringify(rows)} })` })
+}
+
+/** Constraints of `symmetricMatrixArb`. */
+export interface SpectrumConstraints {
+  /** Dimension range (default 1–5). */
+  readonly minDim?: number
+  readonly maxDim?: number
+  /** Eigenvalue magnitudes in [minAbs, maxAbs] (default [0.1, 10]). */
+  readonly minAbs?: number
+  readonly maxAbs?: number
+  /** Signs allowed: 'positive', 'negative', or 'any' (default). */
+  readonly signs?: 'positive' | 'negative' | 'any'
+  /** Probability-free option: also allow exact zero eigenvalues (default false). */
+  readonly allowZero?: boolean
+  /** Smallest gap between distinct eigenvalues (default 0: repeated eigenvalues allowed). */
+  readonly minGap?: number
+}
+
+/** A random symmetric matrix with a known spectrum (see `SymmetricMatrix`). */
+export const symmetricMatrixArb = (constraints: SpectrumConstraints = {}): fc.Arbitrary<SymmetricMatrix> => {
+  const minAbs = constraints.minAbs ?? 0.1
+  const maxAbs = constraints.maxAbs ?? 10
+  const signs = constraints.signs ?? 'any'
+  const magnitude = uniformDouble(minAbs, maxAbs)
+  const signed =
+    signs === 'positive' ? magnitude : signs === 'negative' ? magnitude.map((x) => -x) : fc.tuple(fc.boolean(), magnitude).map(([s, x]) => (s ? -x : x))
+  const eigen = constraints.allowZero === true ? fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: signed }) : signed
+  return fc.integer({ min: constraints.minDim ?? 1, max: constraints.maxDim ?? 5 }).chain((n) =>
+    fc
+      .tuple(fc.array(eigen, { minLength: n, maxLength: n }), orthogonalArb(n))
+      .map(([lambdas, q]) => symmetricFromSpectrum(spread(lambdas, constraints.minGap ?? 0), q))
+  )
+}
+
+// Push sorted eigenvalues apart so that neighbours differ by at least `gap`, keeping zeros and signs.
+const spread = (lambdas: readonly number[], gap: number): number[] => {
+  if (gap <= 0) return lambdas.slice()
+  const sorted = lambdas.slice().sort((a, b) => a - b)
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] - sorted[i - 1] < gap) sorted[i] = sorted[i - 1] + gap
+  return sorted
+}
+
+/** Constraints of `quadraticArb`. */
+export interface QuadraticConstraints {
+  /** Dimension range (default 2–5). */
+  readonly minDim?: number
+  readonly maxDim?: number
+  /** Condition number range (default 1.5–50). */
+  readonly minKappa?: number
+  readonly maxKappa?: number
+  /** Largest eigenvalue range (default 0.5–10). */
+  readonly minL?: number
+  readonly maxL?: number
+}
+
+/**
+ * A random positive-definite quadratic: `A = Q·diag(λ)·Qᵀ` with Q a random
+ * orthogonal matrix and a spectrum that contains both `L` and `mu = L/κ`
+ * exactly (the other eigenvalues lie between), a random `x*` in [−5, 5]ⁿ and
+ * `b = A x*`. `start` lies at distance 1 from x* along a random direction.
+ */
+export const quadraticArb = (constraints: QuadraticConstraints = {}): fc.Arbitrary<Quadratic> =>
+  fc.integer({ min: constraints.minDim ?? 2, max: constraints.maxDim ?? 5 }).chain((n) =>
+    fc
+      .record({
+        kappa: uniformDouble(constraints.minKappa ?? 1.5, constraints.maxKappa ?? 50),
+        L: uniformDouble(constraints.minL ?? 0.5, constraints.maxL ?? 10),
+        inner: fc.array(uniformDouble(0, 1), { minLength: Math.max(n - 2, 0), maxLength: Math.max(n - 2, 0) }),
+        q: orthogonalArb(n),
+        xStar: fc.array(boundedDouble({ min: -5, max: 5 }), { minLength: n, maxLength: n }),
+        towards: directionArb(n)
+      })
+      .map(({ kappa, L, inner, q, xStar, towards }) => {
+        const mu = L / kappa
+        const lambdas = n === 1 ? [L] : [mu, ...inner.map((t) => mu + t * (L - mu)), L]
+        const sym = symmetricFromSpectrum(lambdas, q)
+        const A = sym.rows
+        const mulA = (x: readonly number[]): number[] => A.map((row) => dot(row, x))
+        const b = mulA(xStar)
+        return {
+          ...sym,
+          L,
+          mu: n === 1 ? L : mu,
+          kappa: n === 1 ? 1 : kappa,
+          b,
+          xStar,
+          value: (x: readonly number[]) => 0.5 * dot(x, mulA(x)) - dot(b, x),
+          gradient: (x: readonly number[]) => mulA(x).map((ax, i) => ax - b[i]),
+          start: xStar.map((x, i) => x + towards[i]),
+          [fc.toStringMethod]: () =>
+            `quadratic({ n: ${n}, L: ${L}, mu: ${mu}, kappa: ${kappa}, eigenvalues: [${sym.eigenvalues.join(', ')}], ` +
+            `A: ${JSON.stringify(A)}, xStar: [${xStar.join(', ')}], start: [${xStar.map((x, i) => x + towards[i]).join(', ')}] })`
+        }
+      })
+  )

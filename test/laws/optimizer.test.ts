@@ -1,0 +1,227 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { quadraticArb } from '../../laws/arbitraries'
+import { type Law, runLaw, runLaws } from '../../laws/law'
+import {
+  checkOptimizerLaws,
+  descentLaws,
+  minibatchLaws,
+  type AnyOptimizer,
+  optimizerLaws,
+  pathOnQuadratic,
+  polyakParameters
+} from '../../laws/optimizer'
+import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference } from '../../laws/reference'
+import type { Optimizer } from '../../src/optim/Optimizer'
+import {
+  anchoredSgd,
+  countingSgd,
+  flatteningSgd,
+  hoardingSgd,
+  jitterySgd,
+  leafNormalisedSgd,
+  mutatingMomentum,
+  signSgdWithoutEps,
+  sloppyDonated,
+  tinyAdaGrad,
+  tinyAdam,
+  tinyMomentum,
+  tinyRms,
+  tinySgd
+} from './fixtures'
+
+const params = { numRuns: 40, seed: 20261129 }
+
+const lawNamed = (laws: readonly Law[], fragment: string): Law => {
+  const found = laws.find((l) => l.name.includes(fragment))
+  if (found === undefined) throw new Error(`no law named like "${fragment}" among: ${laws.map((l) => l.name).join('; ')}`)
+  return found
+}
+
+const expectAllHold = (laws: readonly Law[]): void => {
+  const failed = runLaws(laws, params).filter((o) => !o.holds)
+  expect(failed.map((o) => `${o.name}: ${o.message}`)).toEqual([])
+}
+
+const expectFails = (laws: readonly Law[], fragment: string): string => {
+  const outcome = runLaw(lawNamed(laws, fragment), params)
+  expect(outcome.holds).toBe(false)
+  return outcome.message ?? ''
+}
+
+describe('general optimizer laws', () => {
+  it.each([
+    ['sgd', tinySgd(0.1)],
+    ['momentum', tinyMomentum(0.1, 0.9)],
+    ['adam', tinyAdam(0.01)],
+    ['rmsprop', tinyRms(0.01)],
+    ['adagrad', tinyAdaGrad(0.1)]
+  ] as [string, AnyOptimizer][])('hold for a correct %s', (_, opt) => {
+    expectAllHold(optimizerLaws(opt))
+  })
+
+  it('purity: rejects an optimizer that updates its state in place', () => {
+    const message = expectFails(optimizerLaws(mutatingMomentum(0.1, 0.9)), 'do not mutate')
+    expect(message).toMatch(/wrote into its inputs/)
+    expect(message).toMatch(/seed: 20261129/)
+  })
+
+  it('purity: rejects an optimizer with hidden state, and one with random jitter', () => {
+    expect(expectFails(optimizerLaws(countingSgd(0.1)), 'same state twice')).toMatch(/replayed gave a different update/)
+    expectFails(optimizerLaws(jitterySgd(0.1)), 'same state twice')
+  })
+
+  it('purity: rejects an init that depends on parameter values', () => {
+    expectFails(optimizerLaws(anchoredSgd(0.1)), 'only on structure')
+    // ... unless the user says so
+    expect(optimizerLaws(anchoredSgd(0.1), { initDependsOnlyOnShapes: false }).some((l) => l.name.includes('only on structure'))).toBe(false)
+  })
+
+  it('purity: rejects a stepDonated that disagrees with step', () => {
+    expectFails(optimizerLaws(sloppyDonated(0.1)), 'stepDonated')
+  })
+
+  it('structure: rejects an update that loses the tree structure', () => {
+    expect(expectFails(optimizerLaws(flatteningSgd(0.1)), 'structure and shapes of the gradient')).toMatch(/signature/)
+  })
+
+  it('structure: rejects a state that grows', () => {
+    expectFails(optimizerLaws(hoardingSgd(0.1)), 'keeps its structure')
+  })
+
+  it('structure: rejects NaN updates from finite inputs', () => {
+    expectFails(optimizerLaws(signSgdWithoutEps(0.1)), 'finite')
+  })
+
+  it('structure: rejects an optimizer that breaks on zero-size leaves', () => {
+    expect(expectFails(optimizerLaws(leafNormalisedSgd(0.1)), 'zero-size')).toMatch(/empty leaf/)
+  })
+
+  it('the runner throws naming the law and the seed', () => {
+    expect(() => checkOptimizerLaws(mutatingMomentum(0.1, 0.9), { fc: params })).toThrow(/law "purity › init and step do not mutate their inputs" does not hold[\s\S]*seed: 20261129/)
+  })
+})
+
+describe('claimed optimizer laws', () => {
+  it('composition: momentum with β = 0 equals sgd; with β = 0.5 it does not', () => {
+    expectAllHold(optimizerLaws(tinyMomentum(0.1, 0), { equivalentTo: [{ name: 'sgd', optimizer: tinySgd(0.1) }] }))
+    expectFails(optimizerLaws(tinyMomentum(0.1, 0.5), { equivalentTo: [{ name: 'sgd', optimizer: tinySgd(0.1) }] }), 'equals sgd')
+  })
+
+  it('scaling: sgd and momentum are linear; RMSProp is not', () => {
+    expectAllHold(optimizerLaws(tinySgd(0.3), { kind: 'sgd' }))
+    expectAllHold(optimizerLaws(tinyMomentum(0.3, 0.8), { kind: 'momentum' }))
+    expectFails(optimizerLaws(tinyRms(0.3), { linear: true }), 'linear')
+  })
+
+  it('scaling: RMSProp, Adam and AdaGrad are scale invariant; sgd is not', () => {
+    expectAllHold(optimizerLaws(tinyRms(0.01), { kind: 'rmsprop' }))
+    expectAllHold(optimizerLaws(tinyAdam(0.01), { kind: 'adam', lr: 0.01 }))
+    expectAllHold(optimizerLaws(tinyAdaGrad(0.1), { kind: 'adagrad' }))
+    expectFails(optimizerLaws(tinySgd(0.1), { scaleInvariant: true }), 'invariant')
+  })
+
+  it("scaling: rejects Adam without bias correction (its first step is lr·(1−β₁)/√(1−β₂) ≈ 3.16·lr)", () => {
+    const message = expectFails(optimizerLaws(tinyAdam(0.01, { biasCorrection: false }), { kind: 'adam', lr: 0.01 }), 'first update')
+    expect(message).toMatch(/0\.0316/)
+  })
+
+  it('adaptive: rejects RMSProp, whose effective rate rises when gradients shrink', () => {
+    expectFails(optimizerLaws(tinyRms(0.1), { effectiveLearningRateNeverIncreases: true }), 'effective')
+  })
+
+  it('ewma: holds for the formulas, fails when the claim about debiasing is wrong', () => {
+    // An EWMA stage in front of sgd(lr) is the averaged momentum form: v ← βv + (1−β)g, update −lr·v.
+    const averaged = averagedMomentumReference(0.8, 0.5)
+    expectAllHold(optimizerLaws(averaged, { ewma: { beta: 0.8, debias: false, lr: 0.5 } }))
+    expectFails(optimizerLaws(averaged, { ewma: { beta: 0.8, debias: true, lr: 0.5 } }), 'constant series')
+  })
+})
+
+describe('descent laws', () => {
+  const gd = (lr: number) => gradientDescentReference(lr)
+  const hb = (lr: number, beta: number) => accumulatedMomentumReference(beta, lr)
+
+  it('hold for the reference gradient descent, heavy ball, momentum forms and Nesterov', () => {
+    expectAllHold(
+      descentLaws({
+        gradientDescent: gd,
+        heavyBall: hb,
+        momentumForms: {},
+        nesterov: (alpha, lr) => tinyMomentum(lr, alpha, true)
+      })
+    )
+  })
+
+  it('gradient descent: rejects a step that overshoots (3× the lr)', () => {
+    expectFails(descentLaws({ gradientDescent: (lr) => gd(3 * lr) }), 'decreases f')
+  })
+
+  it('gradient descent: rejects a step that undershoots the contraction (½ the lr)', () => {
+    expectFails(descentLaws({ gradientDescent: (lr) => gd(0.5 * lr) }), 'contracts')
+  })
+
+  it('heavy ball: rejects a momentum method that drops the momentum', () => {
+    expect(expectFails(descentLaws({ heavyBall: (lr) => gd(lr) }), 'Polyak')).toMatch(/measured rate/)
+  })
+
+  it("momentum forms: rejects an accumulated form that dampens (v ← αv + (1−α)g at the same ε)", () => {
+    expectFails(descentLaws({ momentumForms: { accumulated: averagedMomentumReference } }), 'three momentum forms')
+  })
+
+  it('Nesterov: rejects plain momentum offered as Nesterov', () => {
+    expectFails(descentLaws({ nesterov: (alpha, lr) => tinyMomentum(lr, alpha, false) }), 'Nesterov')
+  })
+
+  it("Polyak's parameters give the textbook numbers", () => {
+    // κ = 100, L = 1: rate 9/11, β = 81/121, lr = 4/(1 + 0.1)² = 400/121
+    const p = polyakParameters({ L: 1, mu: 0.01, kappa: 100 })
+    expect(p.rate).toBeCloseTo(9 / 11, 14)
+    expect(p.beta).toBeCloseTo(81 / 121, 14)
+    expect(p.lr).toBeCloseTo(400 / 121, 12)
+  })
+
+  it('the reference forms agree on one hand-checked path', () => {
+    // f(x) = ½x², x₀ = 1, α = 0.5, ε = 0.1: heavy ball x₁ = 0.9, v₁ = −0.1; x₂ = 0.9 − 0.05 − 0.09 = 0.76
+    const q = fc.sample(quadraticArb({ minDim: 1, maxDim: 1, minL: 1, maxL: 1 }), { seed: 1, numRuns: 1 })[0]
+    const start = q.xStar.map((x) => x + 1)
+    const path = pathOnQuadratic(heavyBallReference(0.5, 0.1), q, 2, start).map((x) => x[0] - q.xStar[0])
+    expect(path[1]).toBeCloseTo(0.9, 12)
+    expect(path[2]).toBeCloseTo(0.76, 12)
+    const averaged = pathOnQuadratic(averagedMomentumReference(0.5, 0.2), q, 2, start).map((x) => x[0] - q.xStar[0])
+    expect(averaged[2]).toBeCloseTo(0.76, 12)
+  })
+})
+
+describe('minibatch law', () => {
+  const shuffledEpoch = (n: number, batchSize: number, seed: number): number[][] => {
+    const order = Array.from({ length: n }, (_, i) => i)
+    let s = seed
+    for (let i = n - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) % 2147483648
+      const j = s % (i + 1)
+      ;[order[i], order[j]] = [order[j], order[i]]
+    }
+    const out: number[][] = []
+    for (let i = 0; i < n; i += batchSize) out.push(order.slice(i, i + batchSize))
+    return out
+  }
+
+  it('holds for a shuffled partition with a ragged last batch', () => {
+    expectAllHold(minibatchLaws(shuffledEpoch))
+  })
+
+  it('rejects an epoch that drops the ragged last batch', () => {
+    const dropLast = (n: number, b: number, seed: number) => {
+      const all = shuffledEpoch(n, b, seed)
+      return n % b === 0 ? all : all.slice(0, -1)
+    }
+    expect(expectFails(minibatchLaws(dropLast), 'minibatch')).toMatch(/appears 0 times/)
+  })
+
+  it('rejects an epoch that samples with replacement', () => {
+    const withReplacement = (n: number, b: number, seed: number) =>
+      shuffledEpoch(n, b, seed).map((batch, k) => batch.map((_, i) => (seed + 7 * k + i * 13) % n))
+    expectFails(minibatchLaws(withReplacement), 'minibatch')
+  })
+})
