@@ -16,6 +16,8 @@
  * so `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `2^3^2` is `2^(3^2)`.
  */
 import { type Either, left, right, isLeft } from 'fp-ts/Either'
+import * as graph from '../graph'
+import type { Sym } from '../graph'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -748,4 +750,88 @@ export const evaluateExpression = (expression: Expression, values: Readonly<Reco
     if (!Object.hasOwn(values, name)) throw new RangeError(`no value for variable '${name}'`)
   }
   return toNumericFunction(expression, names)(names.map((n) => values[n]))
+}
+
+// -------------------------------------------------------------------------------------
+// graph meaning
+// -------------------------------------------------------------------------------------
+
+const graphFunctions: Readonly<Record<FunctionName, (x: Sym) => Sym>> = {
+  sin: graph.sin,
+  cos: graph.cos,
+  tan: graph.tan,
+  exp: graph.exp,
+  log: graph.log,
+  sqrt: graph.sqrt,
+  tanh: graph.tanh,
+  sigmoid: graph.sigmoid,
+  abs: graph.abs
+}
+
+const graphBinary = (op: BinaryOperator, a: Sym | number, b: Sym | number): Sym => {
+  switch (op) {
+    case '+':
+      return graph.add(a, b)
+    case '-':
+      return graph.sub(a, b)
+    case '*':
+      return graph.mul(a, b)
+    case '/':
+      return graph.div(a, b)
+    case '^':
+      // a constant exponent becomes the graph's x^c, exact for negative bases too
+      return graph.pow(a, b)
+  }
+}
+
+/**
+ * The expression as a function on the autodiff graph, ready for `grad`,
+ * `hessian`, `hvp`, `jit`: its argument is a vector of shape
+ * `[vars.length]` whose coordinate k is the variable `vars[k]`
+ * (`x.at(k)`). Subtrees without variables are folded to numbers first, so
+ * `x^(1/2)` uses the graph's constant-exponent power. A constant expression
+ * gives a constant node.
+ *
+ * Throws a RangeError when a variable of the expression is not in `vars`
+ * (resolve the order first with `resolveVariables`/`parseFunction`), and
+ * when the function is called on a tensor of the wrong shape.
+ *
+ * @example grad(toFunction(parsed('x^2*y'), ['x', 'y']))(tensor([3, 2])) // [12, 9]
+ * @see toNumericFunction for the same function on plain numbers
+ */
+export const toFunction = (expression: Expression, vars: readonly string[]): ((x: Sym) => Sym) => {
+  const index = new Map(vars.map((v, k) => [v, k]))
+  for (const name of variablesOf(expression)) {
+    if (!index.has(name)) throw new RangeError(`variable '${name}' is not among [${vars.join(', ')}]`)
+  }
+  return (x: Sym): Sym => {
+    if (x.shape.length !== 1 || x.shape[0] !== vars.length) {
+      throw new RangeError(`expected a vector of ${vars.length} coordinates (${vars.join(', ')}), got shape [${x.shape.join(',')}]`)
+    }
+    const build = (e: Expression): Sym | number => {
+      switch (e.kind) {
+        case 'number':
+          return e.value
+        case 'constant':
+          return constantValues[e.name]
+        case 'variable':
+          return x.at(index.get(e.name)!)
+        case 'negate': {
+          const a = build(e.operand)
+          return typeof a === 'number' ? -a : graph.neg(a)
+        }
+        case 'call': {
+          const a = build(e.argument)
+          return typeof a === 'number' ? numericFunctions[e.name](a) : graphFunctions[e.name](a)
+        }
+        case 'binary': {
+          const a = build(e.left)
+          const b = build(e.right)
+          return typeof a === 'number' && typeof b === 'number' ? applyBinary(e.operator, a, b) : graphBinary(e.operator, a, b)
+        }
+      }
+    }
+    const result = build(expression)
+    return typeof result === 'number' ? graph.constant(result) : result
+  }
 }

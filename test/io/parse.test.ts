@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import * as fc from 'fast-check'
 import { isLeft, isRight, type Either } from 'fp-ts/Either'
+import { grad, hessian, jit } from '../../src/graph'
+import { tensor } from '../../src/tensor/Tensor'
 import {
   parse,
   parseFunction,
@@ -19,6 +21,7 @@ import {
   binary,
   call,
   knownFunctions,
+  toFunction,
   type Expression,
   type ParseError,
   type BinaryOperator
@@ -329,5 +332,125 @@ describe('formatAtColumn', () => {
   it('puts the caret under the column', () => {
     expect(formatAtColumn('abc', 3, 'm')).toBe('m\n  abc\n    ^')
     expect(formatAtColumn('abc', 4, 'm')).toBe('m\n  abc\n     ^')
+  })
+})
+
+describe('toFunction', () => {
+  const fn = (text: string, vars?: string[]) => {
+    const p = rightOf(parseFunction(text, vars))
+    return toFunction(p.expression, p.variables)
+  }
+
+  it('gradient and Hessian of x^2*y at (3, 2) are (2xy, x²) = (12, 9) and [[2y, 2x], [2x, 0]]', () => {
+    const f = fn('x^2*y')
+    expect(jit(f)(tensor([3, 2])).item()).toBe(18)
+    expect(grad(f)(tensor([3, 2])).toArray()).toEqual([12, 9])
+    expect(hessian(f)(tensor([3, 2])).toArray()).toEqual([
+      [4, 6],
+      [6, 0]
+    ])
+  })
+
+  it('follows the --vars order', () => {
+    const f = fn('x^2*y', ['y', 'w', 'x'])
+    expect(grad(f)(tensor([2, 5, 3])).toArray()).toEqual([9, 0, 12])
+  })
+
+  it('Rosenbrock Hessian at (1, 1) is [[2 − 400(y − 3x²), −400x], [−400x, 200]] = [[802, −400], [−400, 200]]', () => {
+    const h = hessian(fn('(1 - x)^2 + 100*(y - x^2)^2'))(tensor([1, 1])).toArray()
+    expect(h).toEqual([
+      [802, -400],
+      [-400, 200]
+    ])
+  })
+
+  it.each([
+    ['sin(x)', Math.cos],
+    ['cos(x)', (x: number) => -Math.sin(x)],
+    ['tan(x)', (x: number) => 1 / Math.cos(x) ** 2],
+    ['exp(x)', Math.exp],
+    ['log(x)', (x: number) => 1 / x],
+    ['sqrt(x)', (x: number) => 0.5 / Math.sqrt(x)],
+    ['tanh(x)', (x: number) => 1 - Math.tanh(x) ** 2],
+    ['sigmoid(x)', (x: number) => Math.exp(-x) / (1 + Math.exp(-x)) ** 2],
+    ['abs(x)', (x: number) => Math.sign(x)],
+    ['-x^3', (x: number) => -3 * x * x],
+    ['2^x', (x: number) => Math.LN2 * 2 ** x],
+    ['x^x', (x: number) => x ** x * (Math.log(x) + 1)],
+    ['1/x', (x: number) => -1 / (x * x)],
+    ['e^(pi*x)', (x: number) => Math.PI * Math.exp(Math.PI * x)]
+  ] as const)('d/dx %s by hand', (text, derivative) => {
+    const f = fn(text)
+    for (const x of [0.3, 0.7, 1.9]) expect(grad(f)(tensor([x])).get(0)).toBeCloseTo(derivative(x), 12)
+  })
+
+  it('powers of negative bases with constant exponents are exact', () => {
+    expect(grad(fn('x^3'))(tensor([-2])).get(0)).toBe(12)
+    expect(grad(fn('x^2'))(tensor([-3])).get(0)).toBe(-6)
+    expect(jit(fn('x^(1+2)'))(tensor([-2])).item()).toBe(-8)
+  })
+
+  it('a constant expression has zero gradient', () => {
+    const p = rightOf(parseFunction('2^3 + pi', ['x']))
+    const f = toFunction(p.expression, p.variables)
+    expect(jit(f)(tensor([5])).item()).toBeCloseTo(8 + Math.PI, 14)
+    expect(grad(f)(tensor([5])).toArray()).toEqual([0])
+  })
+
+  it('refuses variables missing from the list and points of the wrong size', () => {
+    expect(() => toFunction(ok('x + y'), ['x'])).toThrow("variable 'y'")
+    expect(() => jit(fn('x + y'))(tensor([1, 2, 3]))).toThrow('expected a vector of 2 coordinates (x, y)')
+  })
+
+  const pool = ['x', 'y', 'z'] as const
+  const { e: smooth } = fc.letrec<{ e: Expression }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.double({ min: 0.1, max: 2, noNaN: true }).map((v) => literal(v)),
+      fc.constantFrom(...pool).map((n) => variable(n)),
+      tie('e').map((e) => negate(e)),
+      fc.tuple(fc.constantFrom<BinaryOperator>('+', '-', '*'), tie('e'), tie('e')).map(([op, a, b]) => binary(op, a, b)),
+      fc.tuple(tie('e'), fc.integer({ min: 1, max: 3 })).map(([a, k]) => binary('^', a, literal(k))),
+      fc.tuple(fc.constantFrom('sin', 'cos', 'tanh', 'sigmoid') as fc.Arbitrary<'sin'>, tie('e')).map(([f, a]) => call(f, a))
+    )
+  }))
+  const point = fc.tuple(...pool.map(() => fc.double({ min: -1.5, max: 1.5, noNaN: true })))
+
+  it('on the graph equals the numeric evaluator on random expressions', () => {
+    const { e: any } = fc.letrec<{ e: Expression }>((tie) => ({
+      e: fc.oneof(
+        { depthSize: 'small' },
+        fc.double({ min: 0, max: 3, noNaN: true }).map((v) => literal(v)),
+        fc.constantFrom(...pool).map((n) => variable(n)),
+        fc.constantFrom(constant('pi'), constant('e')),
+        tie('e').map((e) => negate(e)),
+        fc.tuple(fc.constantFrom<BinaryOperator>('+', '-', '*', '/', '^'), tie('e'), tie('e')).map(([op, a, b]) => binary(op, a, b)),
+        fc.tuple(fc.constantFrom(...knownFunctions), tie('e')).map(([f, a]) => call(f, a))
+      )
+    }))
+    fc.assert(
+      fc.property(any, point, (e, p) => {
+        const onGraph = jit(toFunction(e, pool))(tensor(p)).item()
+        const plain = toNumericFunction(e, pool)(p)
+        if (Number.isNaN(plain)) expect(onGraph).toBeNaN()
+        else if (!Number.isFinite(plain) || Math.abs(plain) > 1e12) expect(Math.sign(onGraph)).toBe(Math.sign(plain))
+        else expect(Math.abs(onGraph - plain)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(plain)))
+      }),
+      { seed: 11, numRuns: 300 }
+    )
+  })
+
+  it('gradients agree with central differences along a random direction', () => {
+    fc.assert(
+      fc.property(smooth, point, point, (e, p, dir) => {
+        const f = toNumericFunction(e, pool)
+        const g = grad(toFunction(e, pool))(tensor(p)).toArray() as number[]
+        const h = 1e-5
+        const fd = (f(p.map((v, i) => v + h * dir[i])) - f(p.map((v, i) => v - h * dir[i]))) / (2 * h)
+        const exact = g.reduce((s, gi, i) => s + gi * dir[i], 0)
+        expect(Math.abs(exact - fd)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(exact)))
+      }),
+      { seed: 3, numRuns: 300 }
+    )
   })
 })
