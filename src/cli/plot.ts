@@ -111,6 +111,44 @@ export const linearLevels = (min: number, max: number, count = 24): number[] => 
   return scaleLinear().domain([min, max]).ticks(count).filter((v) => v > min && v < max)
 }
 
+/**
+ * A domain that shows where the trajectories went: the box around every
+ * start, every finite end and every marker, grown to take in the points that
+ * stay within three box-widths of it (overshoots and spirals) but not a run
+ * that diverged, padded by `padding` (default 10%) on each side and rounded
+ * to nice numbers. An empty box becomes ±1 around its point.
+ *
+ * @example plotDomain([{ name: 'adam', points }], [{ point: [1, 1], label: 'minimum' }])
+ */
+export const plotDomain = (
+  trajectories: readonly Trajectory[],
+  markers: readonly Marker[] = [],
+  padding = 0.1
+): { readonly xDomain: readonly [number, number]; readonly yDomain: readonly [number, number] } => {
+  const finite = (p: Point | undefined): p is Point => p !== undefined && Number.isFinite(p[0]) && Number.isFinite(p[1])
+  const anchors = [
+    ...trajectories.flatMap((t) => [t.points[0], t.points[t.points.length - 1]]),
+    ...markers.map((m) => m.point)
+  ].filter(finite)
+  const boxOf = (points: readonly Point[]): Box => ({
+    x0: Math.min(...points.map((p) => p[0])),
+    x1: Math.max(...points.map((p) => p[0])),
+    y0: Math.min(...points.map((p) => p[1])),
+    y1: Math.max(...points.map((p) => p[1]))
+  })
+  if (anchors.length === 0) return { xDomain: [-1, 1], yDomain: [-1, 1] }
+  const core = boxOf(anchors)
+  const reach = Math.max(core.x1 - core.x0, core.y1 - core.y0, 1e-9) * 3
+  const near: Box = { x0: core.x0 - reach, x1: core.x1 + reach, y0: core.y0 - reach, y1: core.y1 + reach }
+  const shown = boxOf([...anchors, ...trajectories.flatMap((t) => t.points.filter((p) => finite(p) && inBox(near, p)))])
+  const grow = (lo: number, hi: number): [number, number] => {
+    if (hi - lo <= 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi))) return [lo - 1, hi + 1]
+    const pad = (hi - lo) * padding
+    return scaleLinear().domain([lo - pad, hi + pad]).nice().domain() as [number, number]
+  }
+  return { xDomain: grow(shown.x0, shown.x1), yDomain: grow(shown.y0, shown.y1) }
+}
+
 // -------------------------------------------------------------------------------------
 // layout helpers
 // -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { contourPlot, lossPlot, logLevels, linearLevels, type Trajectory } from '../../src/cli/plot'
+import { contourPlot, lossPlot, logLevels, linearLevels, plotDomain, type Trajectory } from '../../src/cli/plot'
 import { clipPolyline, clipSegment, escapeXml, pathData, powerOfTen, type Point } from '../../src/cli/svg'
 
 // -------------------------------------------------------------------------------------
@@ -289,5 +289,29 @@ describe('lossPlot', () => {
     const svg = lossPlot({ title: 't', series: [{ name: '</text><script>', values: [1, 2] }] })
     expect(svg).not.toContain('<script')
     expect(wellFormedProblems(svg)).toEqual([])
+  })
+})
+
+describe('plotDomain', () => {
+  it('covers starts, ends, markers and nearby points, padded and nice', () => {
+    const d = plotDomain([{ name: 'a', points: [[-1.5, 2], [0, 2.6], [1, 1]] }], [{ point: [1, 1], label: 'min' }])
+    // box x ∈ [-1.5, 1], y ∈ [1, 2.6]; padded by 10% of each span to [-1.75, 1.25] × [0.84, 2.76],
+    // then rounded outwards to d3's tick steps (0.5 and 0.2)
+    expect(d.xDomain).toEqual([-2, 1.5])
+    expect(d.yDomain).toEqual([0.8, 2.8])
+  })
+
+  it('ignores a run that diverged', () => {
+    const d = plotDomain([
+      { name: 'ok', points: [[0, 0], [1, 1]] },
+      { name: 'bad', points: [[0, 0], [50, -80], [1e9, 1e9], [NaN, NaN]] }
+    ])
+    expect(d.xDomain[1]).toBeLessThan(2)
+    expect(d.yDomain[0]).toBeGreaterThan(-1)
+  })
+
+  it('widens a single point', () => {
+    expect(plotDomain([{ name: 'p', points: [[2, 3]] }])).toEqual({ xDomain: [1, 3], yDomain: [2, 4] })
+    expect(plotDomain([])).toEqual({ xDomain: [-1, 1], yDomain: [-1, 1] })
   })
 })
