@@ -1,0 +1,171 @@
+/**
+ * Second-order optimizers. Both take their curvature oracle at construction
+ * and follow the same contract as the first-order ones (pure init/step).
+ * - `newtonCG`: truncated conjugate gradients on (H + λI)p = −g using only
+ *   Hessian-vector products (Steihaug–Toint: stops at negative curvature or at
+ *   the trust-region boundary ‖p‖ = Δ), for any number of parameters;
+ * - `saddleFreeNewton`: p = −(|H| + λI)⁻¹g from a dense Hessian and its
+ *   eigen-decomposition (Dauphin et al. 2014), for small problems.
+ */
+import * as E from 'fp-ts/Either'
+import { saddleFreeNewtonStep } from '../curvature/newton'
+import { Tensor } from '../tensor/Tensor'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
+import type { Optimizer } from './Optimizer'
+
+// -------------------------------------------------------------------------------------
+// helpers: trees as flat vectors
+// -------------------------------------------------------------------------------------
+
+const toVector = (tree: TensorTree): Float64Array => {
+  const leaves = flattenTensors(tree).leaves
+  const out = new Float64Array(leaves.reduce((s, l) => s + l.size, 0))
+  let k = 0
+  for (const l of leaves) {
+    out.set(l.data, k)
+    k += l.size
+  }
+  return out
+}
+
+const fromVector = (like: TensorTree, v: Float64Array): TensorTree => {
+  const flat = flattenTensors(like)
+  let k = 0
+  return unflatten(
+    flat.structure,
+    flat.leaves.map((l) => {
+      const t = Tensor.unsafeFromBuffer(l.shape, v.slice(k, k + l.size))
+      k += l.size
+      return t
+    })
+  )
+}
+
+const dot = (a: Float64Array, b: Float64Array): number => {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i]
+  return s
+}
+
+/** τ ≥ 0 with ‖p + τd‖ = Δ. */
+const toBoundary = (p: Float64Array, d: Float64Array, radius: number): number => {
+  const a = dot(d, d)
+  const b = 2 * dot(p, d)
+  const c = dot(p, p) - radius * radius
+  return (-b + Math.sqrt(Math.max(0, b * b - 4 * a * c))) / (2 * a)
+}
+
+const axpy = (p: Float64Array, tau: number, d: Float64Array): Float64Array => p.map((x, i) => x + tau * d[i])
+
+// -------------------------------------------------------------------------------------
+// Newton-CG
+// -------------------------------------------------------------------------------------
+
+/** The step count and what the last inner solve did. */
+export interface NewtonCGState {
+  readonly count: number
+  readonly iterations: number
+  readonly stop: 'converged' | 'negative-curvature' | 'boundary' | 'max-iterations' | 'zero-gradient'
+}
+
+export interface NewtonCGOptions {
+  /** Hessian-vector product at the parameters: `(params, v) → H(params)·v`, trees shaped like params. */
+  readonly hvp: (params: TensorTree, v: TensorTree) => TensorTree
+  /** λ in (H + λI). Default 0. */
+  readonly damping?: number
+  /** Trust-region radius Δ: the step never leaves ‖p‖ ≤ Δ. Default Infinity. */
+  readonly radius?: number
+  /** Default: the number of parameters (exact in exact arithmetic for λ = 0 and H ≻ 0). */
+  readonly maxIterations?: number
+  /** Stop when ‖residual‖ ≤ tol·‖g‖. Default 1e-10. */
+  readonly tol?: number
+  /** Multiplies the step. Default 1. */
+  readonly lr?: number
+}
+
+/**
+ * Newton-CG (Steihaug–Toint truncated CG): solves (H + λI)p = −g with
+ * Hessian-vector products only; update = lr·p. On negative curvature dᵀ(H + λI)d ≤ 0
+ * it goes to the trust-region boundary along d (or, with no radius, returns
+ * the iterate so far — −g if it is the first direction). Defaults λ = 0,
+ * Δ = ∞, tol = 1e-10, lr = 1.
+ * @see saddleFreeNewton — the dense step that turns negative curvature into descent.
+ */
+export const newtonCG = (options: NewtonCGOptions): Optimizer<NewtonCGState> => {
+  const { hvp, damping = 0, radius = Infinity, tol = 1e-10, lr = 1 } = options
+  const solve = (grad: TensorTree, params: TensorTree): { p: Float64Array; iterations: number; stop: NewtonCGState['stop'] } => {
+    const g = toVector(grad)
+    const n = g.length
+    const maxIterations = options.maxIterations ?? Math.max(1, n)
+    const gNorm = Math.sqrt(dot(g, g))
+    let p: Float64Array = new Float64Array(n)
+    if (gNorm === 0) return { p, iterations: 0, stop: 'zero-gradient' }
+    let r: Float64Array = Float64Array.from(g)
+    let d: Float64Array = g.map((x) => -x)
+    let rr = dot(r, r)
+    for (let j = 0; j < maxIterations; j++) {
+      const hd = toVector(hvp(params, fromVector(params, d)))
+      for (let i = 0; i < n; i++) hd[i] += damping * d[i]
+      const curvature = dot(d, hd)
+      if (curvature <= 0) {
+        if (Number.isFinite(radius)) return { p: axpy(p, toBoundary(p, d, radius), d), iterations: j + 1, stop: 'negative-curvature' }
+        return { p: j === 0 ? d : p, iterations: j + 1, stop: 'negative-curvature' }
+      }
+      const alpha = rr / curvature
+      const next = axpy(p, alpha, d)
+      if (Number.isFinite(radius) && Math.sqrt(dot(next, next)) >= radius) {
+        return { p: axpy(p, toBoundary(p, d, radius), d), iterations: j + 1, stop: 'boundary' }
+      }
+      p = next
+      r = axpy(r, alpha, hd)
+      const rrNext = dot(r, r)
+      if (Math.sqrt(rrNext) <= tol * gNorm) return { p, iterations: j + 1, stop: 'converged' }
+      const beta = rrNext / rr
+      d = d.map((x, i) => -r[i] + beta * x)
+      rr = rrNext
+    }
+    return { p, iterations: maxIterations, stop: 'max-iterations' }
+  }
+  return {
+    init: () => ({ count: 0, iterations: 0, stop: 'zero-gradient' }),
+    step: (state, grad, params) => {
+      const { p, iterations, stop } = solve(grad, params)
+      if (lr !== 1) for (let i = 0; i < p.length; i++) p[i] *= lr
+      return [{ count: state.count + 1, iterations, stop }, fromVector(params, p)]
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// saddle-free Newton
+// -------------------------------------------------------------------------------------
+
+export interface SaddleFreeNewtonOptions {
+  /** The dense Hessian at the parameters, shape [n, n] with n the number of parameters (leaves in flatten order). */
+  readonly hessian: (params: TensorTree) => Tensor
+  /** λ in |λᵢ| + λ: bounds the step along flat directions. Default 1e-8. */
+  readonly damping?: number
+  /** Multiplies the step. Default 1. */
+  readonly lr?: number
+}
+
+/**
+ * Saddle-free Newton: update = −lr·(|H| + λI)⁻¹g with |H| = V|Λ|Vᵀ. Moves
+ * downhill along every eigen-direction, so it leaves saddles where Newton is
+ * drawn to them. Dense: O(n³) per step, for small problems. Defaults λ = 1e-8, lr = 1.
+ * Throws when the Hessian is not a finite symmetric [n, n] matrix or |H| + λI is singular.
+ * @see newtonCG, which needs only Hessian-vector products.
+ */
+export const saddleFreeNewton = (options: SaddleFreeNewtonOptions): Optimizer<{ readonly count: number }> => {
+  const { hessian, damping = 1e-8, lr = 1 } = options
+  return {
+    init: () => ({ count: 0 }),
+    step: (state, grad, params) => {
+      const result = saddleFreeNewtonStep(toVector(grad), hessian(params), { damping })
+      if (E.isLeft(result)) throw new Error(`saddleFreeNewton: ${result.left.message}`)
+      const p = result.right
+      if (lr !== 1) for (let i = 0; i < p.length; i++) p[i] *= lr
+      return [{ count: state.count + 1 }, fromVector(params, p)]
+    }
+  }
+}
