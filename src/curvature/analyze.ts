@@ -121,7 +121,8 @@ export const analyzePoint = (
   const eig = decomposition.right
 
   // The Hessian as symmetrised by the decomposition, so that every reported number comes from one matrix.
-  const hessian = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (h.right[i * n + j] + h.right[j * n + i]) / 2))
+  // (`+ 0` turns −0 into 0, which reads better in a table.)
+  const hessian = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (h.right[i * n + j] + h.right[j * n + i]) / 2 + 0))
   const hNorm = eig.values.reduce((m, lambda) => Math.max(m, Math.abs(lambda)), 0)
   const zero = zeroTol.right * hNorm
   const smallest = eig.values.reduce((m, lambda) => Math.min(m, Math.abs(lambda)), Infinity)
@@ -130,7 +131,7 @@ export const analyzePoint = (
   const hg = new Float64Array(n)
   for (let i = 0; i < n; i++) hg[i] = dot(Float64Array.from(hessian[i]), g)
   const gHg = dot(g, hg)
-  const gg = gradientNorm * gradientNorm
+  const gg = dot(g, g)
   const gradientCurvature = gradientNorm === 0 ? null : gHg / gg
   const curvatureCase: CurvatureCase | null =
     gradientCurvature === null
@@ -152,8 +153,8 @@ export const analyzePoint = (
     gradient: Array.from(g),
     gradientNorm,
     hessian,
-    eigenvalues: Array.from(eig.values),
-    eigenvectors: eig.vectors.map((v) => Array.from(v)),
+    eigenvalues: Array.from(eig.values, (lambda) => lambda + 0),
+    eigenvectors: eig.vectors.map((v) => Array.from(v, (x) => x + 0)),
     conditionNumber: n === 0 || smallest <= zero ? null : hNorm / smallest,
     kind: gradientNorm > gradTol.right ? 'not-critical' : classify(eig.values, zero),
     gradientCurvature,

@@ -39,7 +39,11 @@ export interface PowerEigenpair {
   readonly value: number
   /** The last iterate, a unit vector (sign as in {@link SymmetricEigen}). */
   readonly vector: Float64Array
-  /** ‖Hv − λv‖ of the last iterate. */
+  /**
+   * ‖P(Hv) − λv‖ of the last iterate, with P the projection away from the
+   * pairs found before (the residual of the deflated operator). The residual
+   * for H itself exceeds it by at most the residuals of those earlier pairs.
+   */
   readonly residual: number
   /** Products used for this pair. */
   readonly iterations: number
