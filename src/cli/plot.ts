@@ -113,9 +113,9 @@ export const linearLevels = (min: number, max: number, count = 24): number[] => 
 
 /**
  * A domain that shows where the trajectories went: the box around every
- * start, every finite end and every marker, grown to take in the points that
- * stay within three box-widths of it (overshoots and spirals) but not a run
- * that diverged, padded by `padding` (default 10%) on each side and rounded
+ * start, every finite end and every marker, grown to take in the points of
+ * runs with a finite end that stay within three box-widths of it (overshoots
+ * and spirals), but nothing of a run that diverged beyond its start, padded by `padding` (default 10%) on each side and rounded
  * to nice numbers. An empty box becomes ±1 around its point.
  *
  * @example plotDomain([{ name: 'adam', points }], [{ point: [1, 1], label: 'minimum' }])
@@ -140,7 +140,8 @@ export const plotDomain = (
   const core = boxOf(anchors)
   const reach = Math.max(core.x1 - core.x0, core.y1 - core.y0, 1e-9) * 3
   const near: Box = { x0: core.x0 - reach, x1: core.x1 + reach, y0: core.y0 - reach, y1: core.y1 + reach }
-  const shown = boxOf([...anchors, ...trajectories.flatMap((t) => t.points.filter((p) => finite(p) && inBox(near, p)))])
+  const settled = trajectories.filter((t) => finite(t.points[t.points.length - 1]))
+  const shown = boxOf([...anchors, ...settled.flatMap((t) => t.points.filter((p) => finite(p) && inBox(near, p)))])
   const grow = (lo: number, hi: number): [number, number] => {
     if (hi - lo <= 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi))) return [lo - 1, hi + 1]
     const pad = (hi - lo) * padding
@@ -361,6 +362,7 @@ export const contourPlot = (options: ContourPlotOptions): string => {
   // trajectories: halo first so crossings stay readable, then the line, then markers
   const trajectoryParts: string[] = []
   const markerParts: string[] = []
+  const sharedStarts = new Set<string>()
   trajectories.forEach((traj, i) => {
     const { color, dash } = entries[i]
     const pieces = clipPolyline(box, traj.points).map((piece) => thin(piece.map(([x, y]): Point => [xScale(x), yScale(y)])))
@@ -372,15 +374,20 @@ export const contourPlot = (options: ContourPlotOptions): string => {
     const first = traj.points[0]
     const last = traj.points[traj.points.length - 1]
     if (first !== undefined && inBox(box, first)) {
-      markerParts.push(element('circle', { cx: xScale(first[0]), cy: yScale(first[1]), r: 5, fill: '#ffffff', stroke: color, 'stroke-width': 2, class: 'start' }))
+      // runs from a common start share one neutral circle instead of hiding each other's
+      const shared = trajectories.some((other, j) => j !== i && other.points[0] !== undefined && other.points[0][0] === first[0] && other.points[0][1] === first[1])
+      const key = `${first[0]},${first[1]}`
+      if (!shared || !sharedStarts.has(key)) {
+        sharedStarts.add(key)
+        markerParts.push(
+          element('circle', { cx: xScale(first[0]), cy: yScale(first[1]), r: 5, fill: '#ffffff', stroke: shared ? '#333333' : color, 'stroke-width': 2, class: 'start' })
+        )
+      }
     }
     if (last !== undefined && traj.points.length > 1 && inBox(box, last)) {
       markerParts.push(element('rect', { x: xScale(last[0]) - 4.5, y: yScale(last[1]) - 4.5, width: 9, height: 9, fill: color, stroke: '#ffffff', 'stroke-width': 1.2, class: 'end' }))
     }
   })
-  for (const m of markers) {
-    if (inBox(box, m.point)) markerParts.push(star(xScale(m.point[0]), yScale(m.point[1]), 8))
-  }
 
   // axes, title, note, legend
   const xTicks = xScale.ticks(8)
@@ -420,7 +427,7 @@ export const contourPlot = (options: ContourPlotOptions): string => {
     `<defs>${element('clipPath', { id: clipId }, element('rect', { x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top }))}</defs>\n` +
     `<g clip-path="url(#${clipId})">\n${contourParts.join('\n')}\n${trajectoryParts.join('\n')}\n</g>\n` +
     axisText +
-    `<g>\n${markerParts.join('\n')}\n</g>\n` +
+    `<g>\n${markerParts.join('\n')}\n${markers.filter((m) => inBox(box, m.point)).map((m) => star(xScale(m.point[0]), yScale(m.point[1]), 8)).join('\n')}\n</g>\n` +
     (hasLegend ? `<g class="legend">\n${legend(legendX, legendTop, entries, [])}${legendRows.join('\n')}\n</g>\n` : '')
   return svgDocument(width, height, options.title, body)
 }

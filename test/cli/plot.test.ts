@@ -192,7 +192,10 @@ describe('contourPlot', () => {
   })
 
   it('marks starts and ends inside the domain only', () => {
-    expect(elementsWithClass(svg, 'start')).toHaveLength(3)
+    // 'line' and 'diverges' share their start: one neutral circle for both
+    const starts = elementsWithClass(svg, 'start')
+    expect(starts).toHaveLength(2)
+    expect(starts.filter((s) => s.includes('stroke="#333333"'))).toHaveLength(1)
     expect(elementsWithClass(svg, 'end')).toHaveLength(2)
     expect(elementsWithClass(svg, 'marker')).toHaveLength(1)
   })
