@@ -1,0 +1,127 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  type ProgramDifferentiator,
+  type Transforms,
+  centralDifference,
+  checkGradientLaws,
+  gradientLaws,
+  libraryProgramDifferentiator,
+  libraryTransforms,
+  programLaws,
+  referenceProgramDifferentiator
+} from '../../laws/gradient'
+import { type Law, runLaw, runLaws } from '../../laws/law'
+import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program'
+import { grad } from '../../src/graph'
+import { fromArray } from '../../src/tensor/Tensor'
+
+const params = { numRuns: 60, seed: 424242 }
+
+const lawNamed = (laws: readonly Law[], fragment: string): Law => {
+  const found = laws.find((l) => l.name.includes(fragment))
+  if (found === undefined) throw new Error(`no law like "${fragment}"`)
+  return found
+}
+const expectAllHold = (laws: readonly Law[]): void => {
+  const failed = runLaws(laws, params).filter((o) => !o.holds)
+  expect(failed.map((o) => `${o.name}: ${o.message}`)).toEqual([])
+}
+const expectFails = (laws: readonly Law[], fragment: string): string => {
+  const outcome = runLaw(lawNamed(laws, fragment), params)
+  expect(outcome.holds).toBe(false)
+  return outcome.message ?? ''
+}
+
+/** sin differentiated as if its derivative were −cos: one wrong rule. */
+const wrongSin: UnaryTable = { ...unaryRules, sin: { ...unaryRules.sin, derivative: (a) => -Math.cos(a) } }
+/** mul's forward rule forgets one term of the product rule. */
+const wrongMul = { ...dualBinaryRules, mul: (a: { v: number; t: number }, b: { v: number; t: number }) => ({ v: a.v * b.v, t: a.t * b.v }) }
+
+describe('programs', () => {
+  it('the evaluator and the dual-number reference give hand-checked numbers', () => {
+    // f(x) = sum(sin(x) * x[0]) at x = [0.5, -1]: (sin 0.5 + sin(−1))·0.5
+    const p: Program = { op: 'binary', fn: 'mul', left: { op: 'unary', fn: 'sin', arg: { op: 'x' } }, right: { op: 'xi', index: 0 } }
+    expect(showProgram(p)).toBe('(sin(x) * x[0])')
+    expect(evaluateProgram(p, [0.5, -1])).toBeCloseTo((Math.sin(0.5) + Math.sin(-1)) * 0.5, 15)
+    // ∂/∂x0 = cos(0.5)·0.5 + (sin 0.5 + sin(−1)); ∂/∂x1 = cos(−1)·0.5
+    const g = referenceGradient(p, [0.5, -1])
+    expect(g[0]).toBeCloseTo(Math.cos(0.5) * 0.5 + Math.sin(0.5) + Math.sin(-1), 15)
+    expect(g[1]).toBeCloseTo(Math.cos(-1) * 0.5, 15)
+  })
+
+  it('central differences are O(h⁴) accurate on exp', () => {
+    const x = fromArray([1], [0.3])
+    const t = fromArray([1], [1])
+    expect(Math.abs(centralDifference((z) => Math.exp(z.data[0]), x, t) - Math.exp(0.3))).toBeLessThan(1e-12)
+  })
+
+  it('generated programs stay finite and bounded on [−1, 1]ⁿ', () => {
+    fc.assert(
+      fc.property(programCaseArb(), (c) => {
+        const v = evaluateProgram(c.program, c.x)
+        return Number.isFinite(v) && Math.abs(v) < 1e6
+      }),
+      { numRuns: 300, seed: 7 }
+    )
+  })
+})
+
+describe('program laws', () => {
+  it('hold for the dual-number reference differentiator', () => {
+    expectAllHold(programLaws(referenceProgramDifferentiator()))
+  })
+
+  it("hold for the library's grad", () => {
+    expectAllHold(programLaws(libraryProgramDifferentiator()))
+  })
+
+  it('central differences reject a differentiator with a wrong rule for sin', () => {
+    const message = expectFails(programLaws(referenceProgramDifferentiator(wrongSin), { values: false }), 'central differences')
+    expect(message).toMatch(/sin/)
+  })
+
+  it('the chain rule rejects a wrong rule for sin', () => {
+    expectFails(programLaws(referenceProgramDifferentiator(wrongSin)), 'chain rule')
+  })
+
+  it('the product rule rejects a mul rule that forgets a term', () => {
+    expectFails(programLaws(referenceProgramDifferentiator(unaryRules, wrongMul)), 'product rule')
+  })
+
+  it('linearity rejects a grad that adds a constant offset', () => {
+    const offset: ProgramDifferentiator = (p) => {
+      const d = referenceProgramDifferentiator()(p)
+      return { ...d, gradient: (x) => fromArray(x.shape, Array.from(d.gradient(x).data, (g) => g + 0.01)) }
+    }
+    expectFails(programLaws(offset), 'linear')
+  })
+
+  it("values: reject a differentiator whose forward rule for cos is wrong", () => {
+    const wrongCos: UnaryTable = { ...unaryRules, cos: { ...unaryRules.cos, value: (a) => Math.cos(a) + 1e-3 } }
+    expectFails(programLaws(referenceProgramDifferentiator(wrongCos)), 'plain-number')
+  })
+
+  it("reject the library's grad wrapped to scale the first coordinate by 1.001", () => {
+    const perturbed: Transforms = {
+      ...libraryTransforms,
+      grad: (f) => {
+        const g = grad(f)
+        return (x) => fromArray(x.shape, Array.from(g(x).data, (v, i) => (i === 0 ? v * 1.001 : v)))
+      }
+    }
+    expectFails(programLaws(libraryProgramDifferentiator(perturbed), { values: false }), 'central differences')
+  })
+})
+
+describe('gradientLaws on a user function', () => {
+  it('hold for f(x) = Σ sin(xᵢ)·xᵢ + log(1 + ‖x‖²)', () => {
+    expectAllHold(gradientLaws((x) => x.sin().mul(x).sum().add(x.square().sum().add(1).log()), { shape: [4] }))
+  })
+
+  it('the runner throws on a wrong gradient, naming the law and the seed', () => {
+    // Forgets that d(x²)/dx = 2x and returns x.
+    const wrong: Transforms = { ...libraryTransforms, grad: (f) => (x) => fromArray(x.shape, Array.from(grad(f)(x).data, (g) => g / 2)) }
+    expect(() => checkGradientLaws((x) => x.square().sum(), { transforms: wrong, fc: params })).toThrow(/law "gradient › ⟨t, ∇f\(x\)⟩ agrees with central differences[\s\S]*seed: 424242/)
+  })
+})
