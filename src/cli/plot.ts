@@ -240,20 +240,26 @@ interface LegendEntry {
   readonly dash: string | undefined
 }
 
-const legendWidth = (labels: readonly string[]): number =>
-  Math.min(260, Math.max(120, 44 + Math.max(0, ...labels.map((l) => textWidth(truncate(l, 34), 12))) + 12))
+/** Width of the legend column: fits the longest label, at most 260 px and a third of the picture. */
+const legendWidth = (labels: readonly string[], width: number): number =>
+  Math.min(260, Math.max(110, width * 0.3), Math.max(110, 44 + Math.max(0, ...labels.map((l) => textWidth(truncate(l, 34), 12))) + 12))
+
+/** How many characters of a label fit in a legend column of `legendW` pixels. */
+const legendChars = (legendW: number): number => Math.max(6, Math.min(34, Math.floor((legendW - 48) / (12 * 0.58))))
+
+/** About one tick per `spacing` pixels, between 2 and 10. */
+const tickCount = (pixels: number, spacing: number): number => Math.max(2, Math.min(10, Math.floor(pixels / spacing)))
 
 /** A legend in the right margin, outside the data: line samples with their names, then extra rows. */
-const legend = (x: number, y: number, entries: readonly LegendEntry[], extra: readonly string[]): string => {
+const legend = (x: number, y: number, entries: readonly LegendEntry[], maxChars: number): string => {
   const parts: string[] = []
   entries.forEach((entry, i) => {
     const row = y + i * 20
     parts.push(
       element('line', { x1: x, x2: x + 28, y1: row, y2: row, stroke: entry.color, 'stroke-width': 2.5, 'stroke-dasharray': entry.dash, 'stroke-linecap': 'round' })
     )
-    parts.push(text(x + 36, row + 4, truncate(entry.label, 34), { fill: '#111111' }))
+    parts.push(text(x + 36, row + 4, truncate(entry.label, maxChars), { fill: '#111111' }))
   })
-  extra.forEach((row, i) => parts.push(row.replace(/\{y\}/g, px(y + (entries.length + i) * 20 + 6))))
   return parts.join('\n') + '\n'
 }
 
@@ -327,7 +333,8 @@ export const contourPlot = (options: ContourPlotOptions): string => {
   }))
   const legendLabels = [...entries.map((e) => e.label), ...markers.map((m) => m.label), '○ start   ■ end']
   const hasLegend = trajectories.length > 0 || markers.length > 0
-  const frame: Frame = { left: 74, top: 58, right: width - (hasLegend ? legendWidth(legendLabels) + 24 : 24), bottom: height - 56 }
+  const legendW = legendWidth(legendLabels, width)
+  const frame: Frame = { left: 74, top: 58, right: width - (hasLegend ? legendW + 24 : 24), bottom: height - 56 }
 
   const xScale = scaleLinear().domain(xDomain).range([frame.left, frame.right])
   const yScale = scaleLinear().domain(yDomain).range([frame.bottom, frame.top])
@@ -390,12 +397,14 @@ export const contourPlot = (options: ContourPlotOptions): string => {
   })
 
   // axes, title, note, legend
-  const xTicks = xScale.ticks(8)
-  const yTicks = yScale.ticks(8)
+  const xCount = tickCount(frame.right - frame.left, 80)
+  const yCount = tickCount(frame.bottom - frame.top, 50)
+  const xTicks = xScale.ticks(xCount)
+  const yTicks = yScale.ticks(yCount)
   const axisText = axes(
     frame,
-    { ticks: xTicks, label: xScale.tickFormat(8), at: xScale, title: options.xLabel ?? 'x' },
-    { ticks: yTicks, label: yScale.tickFormat(8), at: yScale, title: options.yLabel ?? 'y' }
+    { ticks: xTicks, label: xScale.tickFormat(xCount), at: xScale, title: options.xLabel ?? 'x' },
+    { ticks: yTicks, label: yScale.tickFormat(yCount), at: yScale, title: options.yLabel ?? 'y' }
   )
   const note =
     thresholds.length === 0
@@ -409,7 +418,7 @@ export const contourPlot = (options: ContourPlotOptions): string => {
   markers.forEach((m, i) => {
     const row = legendTop + (entries.length + i) * 20
     legendRows.push(star(legendX + 14, row, 7, 'legend-marker'))
-    legendRows.push(text(legendX + 36, row + 4, truncate(m.label, 34), { fill: '#111111' }))
+    legendRows.push(text(legendX + 36, row + 4, truncate(m.label, legendChars(legendW)), { fill: '#111111' }))
   })
   const keyRow = legendTop + (entries.length + markers.length) * 20 + 4
   if (trajectories.length > 0) {
@@ -428,7 +437,7 @@ export const contourPlot = (options: ContourPlotOptions): string => {
     `<g clip-path="url(#${clipId})">\n${contourParts.join('\n')}\n${trajectoryParts.join('\n')}\n</g>\n` +
     axisText +
     `<g>\n${markerParts.join('\n')}\n${markers.filter((m) => inBox(box, m.point)).map((m) => star(xScale(m.point[0]), yScale(m.point[1]), 8)).join('\n')}\n</g>\n` +
-    (hasLegend ? `<g class="legend">\n${legend(legendX, legendTop, entries, [])}${legendRows.join('\n')}\n</g>\n` : '')
+    (hasLegend ? `<g class="legend">\n${legend(legendX, legendTop, entries, legendChars(legendW))}${legendRows.join('\n')}\n</g>\n` : '')
   return svgDocument(width, height, options.title, body)
 }
 
@@ -476,7 +485,8 @@ export const lossPlot = (options: LossPlotOptions): string => {
     dash: s.dash ?? (s.color === undefined ? seriesStyle(i).dash : undefined)
   }))
   const hasLegend = series.length > 0
-  const frame: Frame = { left: 78, top: 58, right: width - (hasLegend ? legendWidth(entries.map((e) => e.label)) + 24 : 24), bottom: height - 56 }
+  const legendW = legendWidth(entries.map((e) => e.label), width)
+  const frame: Frame = { left: 78, top: 58, right: width - (hasLegend ? legendW + 24 : 24), bottom: height - 56 }
 
   let positiveMin = Infinity
   let finiteMin = Infinity
@@ -534,10 +544,10 @@ export const lossPlot = (options: LossPlotOptions): string => {
     const hi = top === -Infinity ? 1 : top
     const linear = scaleLinear()
       .domain(sanitizeDomain([lo, hi]))
-      .nice(8)
+      .nice(tickCount(frame.bottom - frame.top, 50))
       .range([frame.bottom, frame.top])
-    yTicks = linear.ticks(8)
-    yLabel = linear.tickFormat(8)
+    yTicks = linear.ticks(tickCount(frame.bottom - frame.top, 50))
+    yLabel = linear.tickFormat(tickCount(frame.bottom - frame.top, 50))
     yScale = linear
   }
   const [yLo, yHi] = yScale.domain() as [number, number]
@@ -565,7 +575,7 @@ export const lossPlot = (options: LossPlotOptions): string => {
     for (const [p] of single) lines.push(element('circle', { cx: p[0], cy: p[1], r: 2.5, fill: color }))
   })
 
-  const xTicks = xScale.ticks(8).filter(Number.isInteger)
+  const xTicks = xScale.ticks(tickCount(frame.right - frame.left, 80)).filter(Number.isInteger)
   const axisText = axes(
     frame,
     { ticks: xTicks, label: (v) => String(v), at: xScale, title: options.xLabel ?? 'step' },
@@ -584,7 +594,7 @@ export const lossPlot = (options: LossPlotOptions): string => {
     '\n' +
     `<g clip-path="url(#${clipId})">\n${lines.join('\n')}\n</g>\n` +
     axisText +
-    (hasLegend ? `<g class="legend">\n${legend(frame.right + 20, frame.top + 8, entries, [])}</g>\n` : '')
+    (hasLegend ? `<g class="legend">\n${legend(frame.right + 20, frame.top + 8, entries, legendChars(legendW))}</g>\n` : '')
   return svgDocument(width, height, options.title, body)
 }
 
