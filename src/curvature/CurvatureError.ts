@@ -20,6 +20,7 @@ export type CurvatureErrorCode =
   | 'bad-oracle'
   | 'singular'
   | 'no-convergence'
+  | 'bad-function'
 
 /** A rejected input: `code` for programs, `message` for people. */
 export interface CurvatureError {

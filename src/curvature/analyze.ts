@@ -9,9 +9,10 @@
  * the model.
  *
  * `analyzePoint` is the numeric core (value, gradient and Hessian given);
- * `analyze` in `./analyzeFunction` computes them with the autodiff graph.
+ * `analyze` computes them for a traced function with the autodiff graph.
  */
 import * as E from 'fp-ts/Either'
+import { GraphError, type Sym, type SymLike, hessian, valueAndGrad } from '../graph'
 import { showShape } from '../tensor/Shape'
 import { Tensor } from '../tensor/Tensor'
 import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
@@ -171,6 +172,43 @@ export const analyzePoint = (
 export const unsafeAnalyzePoint = (point: PointDerivatives, options: AnalyzeOptions = {}): PointAnalysis =>
   getOrThrow(analyzePoint(point, options))
 
+/**
+ * Analyze the function `f` (written with graph ops, of one tensor) at the
+ * point `x` (a tensor of any shape, or plain numbers for a vector): value and
+ * gradient from `valueAndGrad(f)`, the Hessian from `hessian(f)` (reshaped to
+ * n×n, n = x.size), then {@link analyzePoint}. Transforms are made once per
+ * function, so analysing many points of one function traces it once.
+ * An error thrown while tracing or evaluating f comes back as a `Left` with
+ * code 'bad-function'.
+ *
+ * @example analyze((v) => v.at(0).square().sub(v.at(1).square()), [0, 0]) // kind 'saddle', eigenvalues [-2, 2]
+ * @see analyzePoint when the derivatives come from elsewhere.
+ */
+export const analyze = (
+  f: (x: Sym) => SymLike,
+  x: Tensor | ArrayLike<number>,
+  options: AnalyzeOptions = {}
+): E.Either<CurvatureError, PointAnalysis> => {
+  const point = x instanceof Tensor ? x : Tensor.unsafeFromBuffer([x.length], Float64Array.from(x))
+  if (!allFinite(point.data)) return fail('not-finite', `analyze: the point has a non-finite coordinate: [${Array.from(point.data).join(', ')}]`)
+  const transforms = transformsOf(f)
+  let value: number
+  let gradient: Tensor
+  let h: Tensor
+  try {
+    ;[value, gradient] = transforms.valueAndGrad(point)
+    h = transforms.hessian(point)
+  } catch (error) {
+    if (error instanceof GraphError) return fail('bad-function', `analyze: ${error.message}`)
+    throw error
+  }
+  return analyzePoint({ value, gradient, hessian: h }, options)
+}
+
+/** The throwing form of {@link analyze}. */
+export const unsafeAnalyze = (f: (x: Sym) => SymLike, x: Tensor | ArrayLike<number>, options: AnalyzeOptions = {}): PointAnalysis =>
+  getOrThrow(analyze(f, x, options))
+
 // -------------------------------------------------------------------------------------
 // operations
 // -------------------------------------------------------------------------------------
@@ -185,6 +223,23 @@ export const predictAlongGradient = (analysis: PointAnalysis, epsilon: number): 
 // -------------------------------------------------------------------------------------
 // internal
 // -------------------------------------------------------------------------------------
+
+interface Transforms {
+  readonly valueAndGrad: (x: Tensor) => readonly [number, Tensor]
+  readonly hessian: (x: Tensor) => Tensor
+}
+
+/** One set of compiled transforms per function (weakly held), so repeated analyses reuse the traces. */
+const transformCache = new WeakMap<(x: Sym) => SymLike, Transforms>()
+
+const transformsOf = (f: (x: Sym) => SymLike): Transforms => {
+  let t = transformCache.get(f)
+  if (t === undefined) {
+    t = { valueAndGrad: valueAndGrad(f) as Transforms['valueAndGrad'], hessian: hessian(f) }
+    transformCache.set(f, t)
+  }
+  return t
+}
 
 /** The second-derivative test on eigenvalues, with |λ| ≤ zero counted as zero. */
 const classify = (values: Float64Array, zero: number): PointKind => {

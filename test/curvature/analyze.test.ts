@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { type PointAnalysis, analyzePoint, predictAlongGradient, unsafeAnalyzePoint } from '../../src/curvature/analyze'
+import { type PointAnalysis, analyze, analyzePoint, predictAlongGradient, unsafeAnalyze, unsafeAnalyzePoint } from '../../src/curvature/analyze'
+import { type Sym, sub } from '../../src/graph'
 import { tensor } from '../../src/tensor/Tensor'
 import {
   type Classical,
@@ -296,5 +297,82 @@ describe('analyzePoint errors', () => {
     expect(bad({ value: 0, gradient: [0, 0], hessian: [[1, 2], [3, 1]] })).toMatch(/not-symmetric: analyzePoint: Hessian/)
     expect(bad({ value: 0, gradient: [0, 0], hessian: tensor([1, 2, 3]) })).toMatch(/shape \[3\]/)
     expect(bad({ value: 0, gradient: [0], hessian: [[1]] }, { gradTol: -1 })).toMatch(/bad-option: analyzePoint: option gradTol/)
+  })
+})
+
+describe('analyze(f, x) through the autodiff graph', () => {
+  // The same functions written with graph ops; the expected numbers come from the hand-derived forms.
+  const xy = (f: (x: Sym, y: Sym) => Sym) => (v: Sym): Sym => f(v.at(0), v.at(1))
+  const graphs: Record<string, (v: Sym) => Sym> = {
+    Rosenbrock: xy((x, y) => sub(1, x).square().add(y.sub(x.square()).square().mul(100))),
+    Beale: xy((x, y) =>
+      sub(1.5, x).add(x.mul(y)).square()
+        .add(sub(2.25, x).add(x.mul(y.square())).square())
+        .add(sub(2.625, x).add(x.mul(y.pow(3))).square())
+    ),
+    Himmelblau: xy((x, y) => x.square().add(y).sub(11).square().add(x.add(y.square()).sub(7).square())),
+    Booth: xy((x, y) => x.add(y.mul(2)).sub(7).square().add(x.mul(2).add(y).sub(5).square())),
+    Matyas: xy((x, y) => x.square().add(y.square()).mul(0.26).sub(x.mul(y).mul(0.48))),
+    'six-hump camel': xy((x, y) =>
+      sub(4, x.square().mul(2.1)).add(x.pow(4).div(3)).mul(x.square()).add(x.mul(y)).add(y.square().mul(4).sub(4).mul(y.square()))
+    ),
+    'x² − y²': xy((x, y) => x.square().sub(y.square())),
+    'monkey saddle x³ − 3xy²': xy((x, y) => x.pow(3).sub(x.mul(y.square()).mul(3)))
+  }
+
+  const cases: readonly (readonly [Classical, Vec2])[] = [
+    [rosenbrock, [1, 1]],
+    [rosenbrock, [-1.2, 1]],
+    [beale, [3, 0.5]],
+    [beale, [0, 1]],
+    ...himmelblauPoints.map((p) => [himmelblau, refine(himmelblau, p.at)] as const),
+    [booth, [1, 3]],
+    [matyas, [0, 0]],
+    ...camelMinima.map((m) => [sixHumpCamel, refine(sixHumpCamel, m)] as const),
+    [sixHumpCamel, [0, 0]],
+    [saddle, [0, 0]],
+    [saddle, [0, 1]],
+    [monkeySaddle, [0, 0]]
+  ]
+
+  it.each(cases.map(([fn, at]) => [fn.name, at, fn] as const))('%s at %j matches the hand-derived analysis', (_, at, fn) => {
+    const expected = analyzeAt(fn, at, { gradTol: 1e-8 })
+    const got = unsafeAnalyze(graphs[fn.name], at, { gradTol: 1e-8 })
+    expect(got.kind).toBe(expected.kind)
+    expect(got.value).toBeCloseTo(expected.value, 10)
+    const scale = Math.max(1, ...expected.eigenvalues.map(Math.abs))
+    for (let i = 0; i < 2; i++) {
+      expect(Math.abs(got.gradient[i] - expected.gradient[i])).toBeLessThan(1e-9 * scale)
+      expect(Math.abs(got.eigenvalues[i] - expected.eigenvalues[i])).toBeLessThan(1e-12 * scale)
+      for (let j = 0; j < 2; j++) expect(Math.abs(got.hessian[i][j] - expected.hessian[i][j])).toBeLessThan(1e-12 * scale)
+    }
+    if (expected.conditionNumber === null) expect(got.conditionNumber).toBeNull()
+    else expect(got.conditionNumber).toBeCloseTo(expected.conditionNumber, 6)
+    // At a critical point the gradient is rounding noise, so the curvature along it is only compared elsewhere.
+    if (expected.gradientNorm > 1e-6) {
+      expect(got.curvatureCase).toBe(expected.curvatureCase)
+      expect(relative(got.gradientCurvature ?? NaN, expected.gradientCurvature ?? NaN)).toBeLessThan(1e-12)
+    }
+  })
+
+  it('Rosenbrock at (1, 1) through the graph: λ = 0.3993607674876, 1001.6006392325, condition 2508.0', () => {
+    const a = unsafeAnalyze(graphs.Rosenbrock, [1, 1])
+    expect(relative(a.eigenvalues[0], 501 - Math.sqrt(250601))).toBeLessThan(1e-12)
+    expect(relative(a.eigenvalues[1], 501 + Math.sqrt(250601))).toBeLessThan(1e-14)
+    expect(a.conditionNumber).toBeCloseTo((501 + Math.sqrt(250601)) / (501 - Math.sqrt(250601)), 8)
+  })
+
+  it('works on a 3-variable function given as a tensor point, and reports graph errors as Left', () => {
+    // f = x₀² + 2x₁² − 3x₂² + x₀x₁: H = [[2, 1, 0], [1, 4, 0], [0, 0, −6]], a saddle at the origin.
+    const f = (v: Sym): Sym => v.at(0).square().add(v.at(1).square().mul(2)).sub(v.at(2).square().mul(3)).add(v.at(0).mul(v.at(1)))
+    const a = unsafeAnalyze(f, tensor([0, 0, 0]))
+    expect(a.kind).toBe('saddle')
+    // Eigenvalues of [[2, 1], [1, 4]]: 3 ∓ √2; and −6.
+    expect(a.eigenvalues[0]).toBeCloseTo(-6, 13)
+    expect(a.eigenvalues[1]).toBeCloseTo(3 - Math.SQRT2, 13)
+    expect(a.eigenvalues[2]).toBeCloseTo(3 + Math.SQRT2, 13)
+    const wrong = analyze((v: Sym) => v.at(5), [1, 2])
+    expect(E.isLeft(wrong) && wrong.left.code).toBe('bad-function')
+    expect(E.isLeft(analyze(f, [0, NaN, 0])) ).toBe(true)
   })
 })
