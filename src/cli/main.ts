@@ -1,0 +1,94 @@
+/**
+ * The `descent` command line: `analyze`, `optimize` and `race` (DESIGN.md,
+ * "Contract: command line"). `main(argv, io)` runs one command and returns
+ * its exit status — 0 on success, 2 on bad input (a message on stderr naming
+ * the problem and where), 1 on an internal error (a one-line message; the
+ * stack only with DESCENT_DEBUG=1) — so tests can run it in-process;
+ * `run()` is what `bin/descent` calls.
+ */
+import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/Either'
+import { splitArgs } from './args'
+import { analyzeCommand } from './analyze'
+import type { Command } from './command'
+import { type CliIo, nodeIo } from './io'
+import { optimizeCommand } from './optimize'
+import { raceCommand } from './race'
+
+/** The subcommands, in the order the help lists them. */
+export const commands: readonly Command[] = [analyzeCommand, optimizeCommand, raceCommand]
+
+/** The package version, read from package.json next to the sources. */
+export const version = (): string => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+const topHelp = (): string => `descent ${version()}: automatic differentiation, curvature and optimizers on expressions
+
+Usage:
+${commands.map((c) => `  descent ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
+
+  descent <command> --help   flags and examples of one command
+  descent --version
+
+Expressions use + - * / ^ (right-associative, -x^2 is -(x^2)), parentheses,
+sin cos tan exp log sqrt tanh sigmoid abs, and the constants pi and e.
+Variables are ordered by name unless --vars gives the order.
+
+Examples:
+  descent analyze '(1-x)^2 + 100*(y-x^2)^2' --at 1,1
+  descent optimize 'x^2 + 10*y^2' --from 3,1 --optimizer adam --steps 200
+  descent race --demo
+
+Exit status: 0 success, 2 bad input, 1 internal error.
+`
+
+/**
+ * Run the command line on `argv` (without `node` and the script) and return
+ * the exit status.
+ */
+export const main = (argv: readonly string[], io: CliIo): number => {
+  try {
+    const [name, ...rest] = argv
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(topHelp())
+      return 0
+    }
+    if (name === '--version' || name === '-V') {
+      io.out(`${version()}\n`)
+      return 0
+    }
+    const command = commands.find((c) => c.name === name)
+    if (command === undefined) {
+      io.err(`descent: unknown command '${name}'; the commands are ${commands.map((c) => c.name).join(', ')} (see descent --help)\n`)
+      return 2
+    }
+    const args = splitArgs(rest, { ...command.flags, help: { type: 'boolean', short: 'h' } })
+    if (E.isRight(args) && args.right.flags.help === true) {
+      io.out(command.help)
+      return 0
+    }
+    const result = E.isLeft(args) ? args : command.run(args.right, io)
+    if (E.isLeft(result)) {
+      io.err(`descent ${command.name}: ${result.left.message}\n(see descent ${command.name} --help)\n`)
+      return 2
+    }
+    return 0
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    io.err(`descent: internal error: ${message}\n`)
+    if (process.env.DESCENT_DEBUG === '1' && e instanceof Error && e.stack !== undefined) io.err(`${e.stack}\n`)
+    else io.err('(this is a bug in descent; run with DESCENT_DEBUG=1 for a stack trace)\n')
+    return 1
+  }
+}
+
+/** Run with the process's arguments and streams; sets `process.exitCode`. */
+export const run = (): void => {
+  const io = nodeIo()
+  process.exitCode = main(process.argv.slice(2), io)
+}

@@ -1,0 +1,146 @@
+/**
+ * `descent optimize <expr> --from -1.5,2 --optimizer adam`: run one optimizer
+ * from a start point for a number of steps and report where it ended, as a
+ * short report or (`--json`) the object of DESIGN.md's contract, optionally
+ * with the whole trajectory and plots.
+ */
+import * as E from 'fp-ts/Either'
+import { type SplitArgs, type UsageError, usage } from './args'
+import { type Command, booleanFlag, stringFlag } from './command'
+import { describePlots, writePlots } from './figures'
+import type { CliIo } from './io'
+import { decodeMethod } from './methods'
+import { describeProblem } from './problem'
+import { progressBar } from './progress'
+import { type RunResult, type StopReason, describeStop, runOptimizer } from './run'
+import { decodeProblemAndPoint, decodeSteps, writingPlots } from './shared'
+import { showNumber, showPoint, table } from './table'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The `optimize --json` object: the contract's `vars`, `start`, `final`,
+ * `value`, `steps` (steps taken) and, with `--trajectory`, `trajectory`
+ * (`steps + 1` points); plus `optimizer` (its label) and `stopped`
+ * (`steps`, or `diverged`/`failed` with a `message`).
+ */
+export interface OptimizeJson {
+  readonly vars: readonly string[]
+  readonly optimizer: string
+  readonly start: readonly number[]
+  readonly final: readonly number[]
+  readonly value: number
+  readonly steps: number
+  readonly stopped: StopReason['kind']
+  readonly message?: string
+  readonly trajectory?: readonly (readonly number[])[]
+}
+
+/** The JSON object of one run. */
+export const runJson = (vars: readonly string[], optimizer: string, run: RunResult, withTrajectory: boolean): OptimizeJson => {
+  const message = describeStop(run)
+  return {
+    vars,
+    optimizer,
+    start: run.points[0],
+    final: run.points[run.steps],
+    value: run.values[run.steps],
+    steps: run.steps,
+    stopped: run.stop.kind,
+    ...(message !== undefined ? { message } : {}),
+    ...(withTrajectory ? { trajectory: run.points } : {})
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// command
+// -------------------------------------------------------------------------------------
+
+const help = `descent optimize <expr> --from <point> --optimizer <spec> [--steps 1000] [--vars x,y]
+                 [--trajectory] [--plot out.svg] [--json]
+
+Run one optimizer from a start point for --steps steps (gradients from the
+autodiff graph, traced once) and report the final point and value.
+
+  --from -1.5,2       start point, one number per variable (a leading minus is fine)
+  --optimizer <spec>  an alias name with its defaults (adam, rmsprop, adagrad, nadam, ...),
+                      JSON ('{"adam": {"lr": 0.01}}', or a pipeline
+                      '[{"momentum": {"beta": 0.9}}, {"sgd": {"lr": 0.001}}]'),
+                      @path/to/spec.json, or newton / saddle-free-newton
+                      (second order, curvature from the graph; JSON options
+                      '{"newton": {"radius": 1, "damping": 0}}')
+  --steps N           number of steps (default 1000)
+  --vars x,y          variable order (default: sorted by name)
+  --trajectory        with --json, include every point (element 0 = start, element steps = end)
+  --plot out.svg      2 variables: out.svg = contour plot with the trajectory and
+                      out-loss.svg = f by step; otherwise out.svg = f by step only
+  --json              print one JSON object
+
+A run whose point or value stops being finite ends there: the result is the
+last finite point, the report (and "stopped": "diverged" in JSON) says at
+which step, and the exit status is still 0 (the input was fine; the
+optimizer diverged).
+
+Examples:
+  descent optimize '(1-x)^2 + 100*(y-x^2)^2' --from -1.5,2 --optimizer '{"adam": {"lr": 0.05}}' --steps 2000
+  descent optimize 'x^2 + 10*y^2' --from 3,1 --optimizer '{"sgd": {"lr": 0.05}}' --steps 5 --json --trajectory
+`
+
+/** `descent optimize`. */
+export const optimizeCommand: Command = {
+  name: 'optimize',
+  summary: 'run one optimizer from a start point',
+  help,
+  flags: {
+    from: { type: 'string' },
+    optimizer: { type: 'string' },
+    steps: { type: 'string' },
+    vars: { type: 'string' },
+    trajectory: { type: 'boolean' },
+    plot: { type: 'string' },
+    json: { type: 'boolean' }
+  },
+  run: (args: SplitArgs, io: CliIo): E.Either<UsageError, void> => {
+    const decoded = decodeProblemAndPoint(args, 'optimize', '--from', `'x^2 + 10*y^2' --from 3,1 --optimizer adam`)
+    if (E.isLeft(decoded)) return decoded
+    const { problem, start } = decoded.right
+    const specText = stringFlag(args, 'optimizer')
+    if (specText === undefined) return usage(`--optimizer is required: an alias like adam, JSON like '{"sgd": {"lr": 0.01}}', or @spec.json`)
+    const method = decodeMethod('--optimizer', specText, io)
+    if (E.isLeft(method)) return method
+    const steps = decodeSteps(args, 1000)
+    if (E.isLeft(steps)) return steps
+    const plotPath = stringFlag(args, 'plot')
+    if (plotPath !== undefined && plotPath.trim() === '') return usage('--plot: empty file name')
+
+    const progress = progressBar(io, method.right.name, steps.right)
+    const run = runOptimizer(problem, start, method.right.make(problem), steps.right, progress)
+    progress.done()
+
+    const written =
+      plotPath === undefined
+        ? E.right(undefined)
+        : writingPlots(plotPath, () => writePlots(io, plotPath, problem, [{ name: method.right.name, run }], `${method.right.name} on ${problem.source}`))
+    if (E.isLeft(written)) return written
+
+    if (booleanFlag(args, 'json')) {
+      io.out(JSON.stringify(runJson(problem.vars, method.right.name, run, booleanFlag(args, 'trajectory'))) + '\n')
+    } else {
+      const stop = describeStop(run)
+      io.out(
+        `${describeProblem(problem)}\n\n` +
+          table([
+            ['optimizer', method.right.name],
+            ['steps', String(run.steps)],
+            ['start', `${showPoint(run.points[0])}   f = ${showNumber(run.values[0])}`],
+            ['final', `${showPoint(run.points[run.steps])}   f = ${showNumber(run.values[run.steps])}`]
+          ]) +
+          (stop !== undefined ? `\n${stop}\n` : '')
+      )
+      if (written.right !== undefined) io.out(describePlots(written.right, problem.vars.length))
+    }
+    return E.right(undefined)
+  }
+}
