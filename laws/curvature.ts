@@ -1,0 +1,317 @@
+/**
+ * Laws of second derivatives and of eigen-decompositions: Hessian-vector
+ * products agree with finite differences of gradients and with the dense
+ * Hessian, are self-adjoint (⟨u, Hv⟩ = ⟨v, Hu⟩), the Hessian is symmetric; an
+ * eigen-solver reconstructs its matrix, returns orthonormal vectors and sorted
+ * eigenvalues summing to the trace, and a classifier of critical points
+ * agrees with the signs of the eigenvalues.
+ */
+import fc from 'fast-check'
+import { fromArray, type Tensor } from '../src/tensor/Tensor'
+import { type ApproxEq, approxEq } from './approx'
+import { type SpectrumConstraints, type SymmetricMatrix, directionArb, symmetricMatrixArb, tensorOfShape } from './arbitraries'
+import { dot, norm } from './internal'
+import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law'
+import {
+  type DerivativeTolerances,
+  type Differentiable,
+  type ProgramDifferentiator,
+  type ScalarFunction,
+  type Transforms,
+  centralDifferenceOfVector,
+  compareOnScale,
+  compareVectorsOnScale,
+  defaultDifferenceApprox,
+  defaultIdentityApprox,
+  differentiableOf,
+  libraryProgramDifferentiator
+} from './gradient'
+import { type ProgramConstraints, programCaseArb, showProgram } from './program'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** An eigen-decomposition as the laws read it: `vectors[i]` belongs to `values[i]`. */
+export interface EigenDecomposition {
+  readonly values: ArrayLike<number>
+  readonly vectors: readonly ArrayLike<number>[]
+}
+
+/** An eigen-solver of symmetric matrices (shape [n, n]). */
+export type EigenSolver = (matrix: Tensor) => EigenDecomposition
+
+/** The kinds a classifier of critical points returns. */
+export type CriticalKind = 'minimum' | 'maximum' | 'saddle' | 'degenerate'
+
+/** A classifier of a critical point from its Hessian. */
+export type CriticalPointClassifier = (hessian: Tensor) => string
+
+// -------------------------------------------------------------------------------------
+// predicates: Hessian-vector products
+// -------------------------------------------------------------------------------------
+
+const requireSecondOrder = (d: Differentiable): Required<Differentiable> => {
+  if (d.hvp === undefined || d.hessian === undefined) throw new TypeError('curvature laws need a Differentiable with hvp and hessian')
+  return d as Required<Differentiable>
+}
+
+const hessianTimes = (h: Tensor, v: ArrayLike<number>): number[] => {
+  const n = v.length
+  return Array.from({ length: n }, (_, i) => {
+    let s = 0
+    for (let j = 0; j < n; j++) s += h.data[i * n + j] * v[j]
+    return s
+  })
+}
+
+/** H·v ≈ (∇f(x+εv) − ∇f(x−εv))/2ε (Richardson-extrapolated), on the scale max(1, ‖∇f‖, ‖Hv‖). */
+export const hvpMatchesGradientDifferences = (d: Differentiable, x: Tensor, v: Tensor, approx: ApproxEq, h = 1e-3): Verdict => {
+  const hv = Array.from(requireSecondOrder(d).hvp(x, v).data)
+  const numeric = centralDifferenceOfVector(d.gradient, x, v, h)
+  return compareVectorsOnScale(approx, hv, numeric, Math.max(norm(Array.from(d.gradient(x).data)), norm(hv)), 'H·v vs central differences of ∇f')
+}
+
+/** hvp(x, v) = hessian(x)·v. */
+export const hvpMatchesHessian = (d: Differentiable, x: Tensor, v: Tensor, approx: ApproxEq): Verdict => {
+  const s = requireSecondOrder(d)
+  const hv = Array.from(s.hvp(x, v).data)
+  const expected = hessianTimes(s.hessian(x), v.data)
+  return compareVectorsOnScale(approx, hv, expected, norm(expected), 'hvp(x, v) vs hessian(x)·v')
+}
+
+/** ⟨u, Hv⟩ = ⟨v, Hu⟩. */
+export const hvpIsSelfAdjoint = (d: Differentiable, x: Tensor, u: Tensor, v: Tensor, approx: ApproxEq): Verdict => {
+  const s = requireSecondOrder(d)
+  const hv = Array.from(s.hvp(x, v).data)
+  const hu = Array.from(s.hvp(x, u).data)
+  const a = dot(Array.from(u.data), hv)
+  const b = dot(Array.from(v.data), hu)
+  return compareOnScale(approx, a, b, Math.max(norm(hv), norm(hu)), '⟨u, Hv⟩ vs ⟨v, Hu⟩')
+}
+
+/** The Hessian is symmetric: Hᵢⱼ = Hⱼᵢ. */
+export const hessianIsSymmetric = (d: Differentiable, x: Tensor, approx: ApproxEq): Verdict => {
+  const h = requireSecondOrder(d).hessian(x)
+  const n = x.size
+  if (h.size !== n * n) return fails(`the Hessian has ${h.size} entries, x has ${n} elements`)
+  const scale = Math.max(...Array.from(h.data, Math.abs), 0)
+  const verdicts: Verdict[] = []
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) verdicts.push(compareOnScale(approx, h.data[i * n + j], h.data[j * n + i], scale, `H[${i},${j}] vs H[${j},${i}]`))
+  return allOf(verdicts)
+}
+
+// -------------------------------------------------------------------------------------
+// predicates: eigen-decompositions
+// -------------------------------------------------------------------------------------
+
+const frobenius = (m: SymmetricMatrix): number => Math.sqrt(m.rows.reduce((s, r) => s + dot(r, r), 0))
+
+/** ‖VΛVᵀ − H‖_F ≤ tol·max(1, ‖H‖_F) (tol = approx.rtol + approx.atol). */
+export const eigenReconstructs = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
+  const { values, vectors } = solver(m.matrix)
+  if (values.length !== m.n || vectors.length !== m.n) return fails(`expected ${m.n} eigenpairs, got ${values.length} values and ${vectors.length} vectors`)
+  let err = 0
+  for (let i = 0; i < m.n; i++) {
+    for (let j = 0; j < m.n; j++) {
+      let s = 0
+      for (let k = 0; k < m.n; k++) s += vectors[k][i] * values[k] * vectors[k][j]
+      err += (s - m.rows[i][j]) ** 2
+    }
+  }
+  const residual = Math.sqrt(err)
+  const allowed = (approx.rtol + approx.atol) * Math.max(1, frobenius(m))
+  return residual <= allowed ? holds : fails(`‖VΛVᵀ − H‖_F = ${residual}, allowed ${allowed}`)
+}
+
+/** The eigenvectors are orthonormal: |⟨vᵢ, vⱼ⟩ − δᵢⱼ| ≤ tol. */
+export const eigenvectorsOrthonormal = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
+  const { vectors } = solver(m.matrix)
+  const tol = approx.rtol + approx.atol
+  for (let i = 0; i < vectors.length; i++) {
+    for (let j = i; j < vectors.length; j++) {
+      const g = dot(Array.from(vectors[i]), Array.from(vectors[j]))
+      if (Math.abs(g - (i === j ? 1 : 0)) > tol) return fails(`⟨v${i}, v${j}⟩ = ${g}, expected ${i === j ? 1 : 0}`)
+    }
+  }
+  return holds
+}
+
+/** trace(H) = Σλ. */
+export const traceEqualsEigenvalueSum = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
+  const { values } = solver(m.matrix)
+  const trace = m.rows.reduce((s, r, i) => s + r[i], 0)
+  const total = Array.from(values).reduce((s, x) => s + x, 0)
+  return compareOnScale(approx, total, trace, frobenius(m), 'Σλ vs trace(H)')
+}
+
+/** The eigenvalues are sorted ascending. */
+export const eigenvaluesAscending = (solver: EigenSolver, m: SymmetricMatrix): Verdict => {
+  const values = Array.from(solver(m.matrix).values)
+  const bad = values.findIndex((x, i) => i > 0 && x < values[i - 1])
+  return bad < 0 ? holds : fails(`eigenvalues not ascending at ${bad}: ${values.join(', ')}`)
+}
+
+/** The eigenvalues are the known spectrum of the generated matrix. */
+export const eigenvaluesMatchSpectrum = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
+  const values = Array.from(solver(m.matrix).values).sort((a, b) => a - b)
+  return compareVectorsOnScale(approx, values, m.eigenvalues, frobenius(m), 'eigenvalues vs the generated spectrum')
+}
+
+/**
+ * The kind of critical point the eigenvalues' signs give: both signs (beyond
+ * `zero`) — saddle; otherwise any |λ| ≤ zero — degenerate; all positive —
+ * minimum; all negative — maximum.
+ */
+export const kindFromEigenvalues = (values: readonly number[], zero: number): CriticalKind => {
+  const pos = values.some((x) => x > zero)
+  const neg = values.some((x) => x < -zero)
+  if (pos && neg) return 'saddle'
+  if (values.some((x) => Math.abs(x) <= zero)) return 'degenerate'
+  return pos ? 'minimum' : 'maximum'
+}
+
+/** The classifier's verdict on a critical point matches the signs of the known eigenvalues. */
+export const classificationMatchesSigns = (classify: CriticalPointClassifier, m: SymmetricMatrix, zero: number): Verdict => {
+  const expected = kindFromEigenvalues(m.eigenvalues, zero)
+  const got = classify(m.matrix)
+  return got === expected ? holds : fails(`classified as ${got}, eigenvalues [${m.eigenvalues.join(', ')}] say ${expected}`)
+}
+
+// -------------------------------------------------------------------------------------
+// runners
+// -------------------------------------------------------------------------------------
+
+/** Options of `curvatureLaws`. */
+export interface CurvatureLawOptions extends DerivativeTolerances {
+  /** Shape of x (default [3]) when `at` is not given. */
+  readonly shape?: readonly number[]
+  /** Points where the laws are checked (default values in [−1, 1]). */
+  readonly at?: fc.Arbitrary<Tensor>
+  readonly transforms?: Transforms
+  readonly fc?: LawParameters
+}
+
+/** A function under test with a point and two unit directions. */
+interface SecondOrderCase {
+  readonly d: Differentiable
+  readonly x: Tensor
+  readonly u: Tensor
+  readonly v: Tensor
+}
+
+const pointAndTwoDirections = (at: fc.Arbitrary<Tensor>): fc.Arbitrary<{ readonly x: Tensor; readonly u: Tensor; readonly v: Tensor }> =>
+  at.chain((x) =>
+    fc.tuple(directionArb(Math.max(1, x.size)), directionArb(Math.max(1, x.size))).map(([u, v]) => ({
+      x,
+      u: fromArray(x.shape, u.slice(0, x.size)),
+      v: fromArray(x.shape, v.slice(0, x.size))
+    }))
+  )
+
+const secondOrderLaws = (cases: fc.Arbitrary<SecondOrderCase>, options: DerivativeTolerances): Law[] => {
+  const approx = options.approx ?? defaultIdentityApprox
+  const differenceApprox = options.differenceApprox ?? defaultDifferenceApprox
+  return [
+    law('curvature', 'H·v agrees with central differences of the gradient', () =>
+      fc.property(cases, (c) => expectVerdict(hvpMatchesGradientDifferences(c.d, c.x, c.v, differenceApprox, options.step)))
+    ),
+    law('curvature', 'hvp(x, v) = hessian(x)·v', () => fc.property(cases, (c) => expectVerdict(hvpMatchesHessian(c.d, c.x, c.v, approx)))),
+    law('curvature', '⟨u, Hv⟩ = ⟨v, Hu⟩', () => fc.property(cases, (c) => expectVerdict(hvpIsSelfAdjoint(c.d, c.x, c.u, c.v, approx)))),
+    law('curvature', 'the Hessian is symmetric', () => fc.property(cases, (c) => expectVerdict(hessianIsSymmetric(c.d, c.x, approx))))
+  ]
+}
+
+const showCase = (what: string, c: { readonly x: Tensor; readonly u: Tensor; readonly v: Tensor }): string =>
+  `{ f: ${what}, x: [${Array.from(c.x.data).join(', ')}], u: [${Array.from(c.u.data).join(', ')}], v: [${Array.from(c.v.data).join(', ')}] }`
+
+/** The second-order laws of one function (HVP vs differences, vs the Hessian, self-adjoint, symmetric). */
+export const curvatureLaws = (f: ScalarFunction, options: CurvatureLawOptions = {}): readonly Law[] => {
+  const d = differentiableOf(f, options.transforms)
+  const at = options.at ?? tensorOfShape(options.shape ?? [3], { min: -1, max: 1 })
+  return secondOrderLaws(
+    pointAndTwoDirections(at).map((c) => Object.assign({ ...c, d }, { [fc.toStringMethod]: () => showCase('the function under test', c) })),
+    options
+  )
+}
+
+/**
+ * Check the second-order laws of `f`; throws at the first failure with the
+ * counterexample and seed, like `fc.assert`.
+ *
+ * @example checkCurvatureLaws((x) => x.sin().mul(x).sum(), { shape: [3], fc: { numRuns: 30, seed: 1 } })
+ */
+export const checkCurvatureLaws = (f: ScalarFunction, options: CurvatureLawOptions = {}): void => assertLaws(curvatureLaws(f, options), options.fc)
+
+/** Options of `programCurvatureLaws`. */
+export interface ProgramCurvatureLawOptions extends DerivativeTolerances {
+  readonly programs?: ProgramConstraints
+  readonly fc?: LawParameters
+}
+
+/** The second-order laws on random programs, for a differentiator that provides hvp and hessian. */
+export const programCurvatureLaws = (
+  differentiate: ProgramDifferentiator = libraryProgramDifferentiator(),
+  options: ProgramCurvatureLawOptions = {}
+): readonly Law[] =>
+  secondOrderLaws(
+    programCaseArb(options.programs).chain((c) =>
+      directionArb(c.n).map((u) => {
+        const point = { x: fromArray([c.n], c.x), u: fromArray([c.n], u), v: fromArray([c.n], c.direction) }
+        return Object.assign({ ...point, d: differentiate(c.program) }, { [fc.toStringMethod]: () => showCase(showProgram(c.program), point) })
+      })
+    ),
+    options
+  )
+
+/** Check `programCurvatureLaws`; throws at the first failure. */
+export const checkProgramCurvatureLaws = (
+  differentiate: ProgramDifferentiator = libraryProgramDifferentiator(),
+  options: ProgramCurvatureLawOptions = {}
+): void => assertLaws(programCurvatureLaws(differentiate, options), options.fc)
+
+/** Options of `eigenLaws`. */
+export interface EigenLawOptions {
+  /** Tolerance of reconstruction, orthonormality, trace and spectrum (default rtol 1e-10, atol 1e-12, relative to ‖H‖_F). */
+  readonly approx?: ApproxEq
+  /** Matrices to decompose (default dimension 1–6, |λ| in [0.1, 10], both signs). */
+  readonly spectrum?: SpectrumConstraints
+  /** A classifier of critical points to check against the eigenvalue signs. */
+  readonly classify?: CriticalPointClassifier
+  /** What counts as a zero eigenvalue for the classifier law (default 1e-8·max|λ|). */
+  readonly zeroTol?: number
+  readonly fc?: LawParameters
+}
+
+/** The laws of an eigen-solver (and optionally a classifier) on random symmetric matrices of known spectrum. */
+export const eigenLaws = (solver: EigenSolver, options: EigenLawOptions = {}): readonly Law[] => {
+  const approx = options.approx ?? approxEq({ rtol: 1e-10, atol: 1e-12 })
+  const matrices = symmetricMatrixArb({ minDim: 1, maxDim: 6, ...options.spectrum })
+  const laws: Law[] = [
+    law('eigen', '‖VΛVᵀ − H‖ is small', () => fc.property(matrices, (m) => expectVerdict(eigenReconstructs(solver, m, approx)))),
+    law('eigen', 'V is orthonormal', () => fc.property(matrices, (m) => expectVerdict(eigenvectorsOrthonormal(solver, m, approx)))),
+    law('eigen', 'the trace equals the sum of the eigenvalues', () => fc.property(matrices, (m) => expectVerdict(traceEqualsEigenvalueSum(solver, m, approx)))),
+    law('eigen', 'the eigenvalues are sorted ascending', () => fc.property(matrices, (m) => expectVerdict(eigenvaluesAscending(solver, m)))),
+    law('eigen', 'the eigenvalues are the spectrum of the matrix', () => fc.property(matrices, (m) => expectVerdict(eigenvaluesMatchSpectrum(solver, m, approx))))
+  ]
+  const classify = options.classify
+  if (classify !== undefined) {
+    laws.push(
+      law('eigen', 'the classification of a critical point matches the signs of the eigenvalues', () =>
+        fc.property(symmetricMatrixArb({ minDim: 1, maxDim: 5, allowZero: true, ...options.spectrum }), (m) => {
+          const scale = Math.max(...m.eigenvalues.map(Math.abs), 0)
+          return expectVerdict(classificationMatchesSigns(classify, m, options.zeroTol ?? 1e-8 * scale))
+        })
+      )
+    )
+  }
+  return laws
+}
+
+/**
+ * Check an eigen-solver (and optionally a classifier); throws at the first
+ * failure with the counterexample and seed, like `fc.assert`.
+ *
+ * @example checkEigenLaws((h) => unsafeSymmetricEigen(h), { classify: (h) => unsafeAnalyzePoint({ value: 0, gradient: [], hessian: h }).kind })
+ */
+export const checkEigenLaws = (solver: EigenSolver, options: EigenLawOptions = {}): void => assertLaws(eigenLaws(solver, options), options.fc)
