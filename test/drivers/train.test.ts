@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { minimize } from '../../src/drivers/minimize'
+import { datasetSize, minibatchIndices, minibatches, takeRows, train } from '../../src/drivers/train'
+import { sgd } from '../../src/optim/combinators'
+import { random } from '../../src/tensor/Random'
+import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor'
+import type { TensorTree } from '../../src/tensor/Tree'
+
+// Linear regression y = X·w, loss = mean over the batch of ½(xᵢ·w − yᵢ)².
+const rng = random(11)
+const N = 12
+const X = rng.normal([N, 2])
+const wTrue = [2, -1]
+const Y = fromArray([N], Array.from({ length: N }, (_, i) => X.get(i, 0) * wTrue[0] + X.get(i, 1) * wTrue[1]))
+const data = { x: X, y: Y }
+
+const lossAndGrad = (params: TensorTree, batch: TensorTree): readonly [number, TensorTree] => {
+  const w = (params as Tensor).data
+  const { x, y } = batch as { x: Tensor; y: Tensor }
+  const m = y.size
+  let loss = 0
+  const g = [0, 0]
+  for (let i = 0; i < m; i++) {
+    const r = x.data[2 * i] * w[0] + x.data[2 * i + 1] * w[1] - y.data[i]
+    loss += 0.5 * r * r
+    g[0] += r * x.data[2 * i]
+    g[1] += r * x.data[2 * i + 1]
+  }
+  return [loss / m, fromArray([2], [g[0] / m, g[1] / m])]
+}
+
+describe('minibatches', () => {
+  it('covers every example once per epoch, in batches of the asked size', () => {
+    const plan = minibatchIndices(10, 3, { batchSize: 4, seed: 1 })
+    expect(plan.length).toBe(3)
+    for (const epoch of plan) {
+      expect(epoch.map((b) => b.length)).toEqual([4, 4, 2])
+      expect(epoch.flat().sort((a, b) => a - b)).toEqual([...Array(10).keys()])
+    }
+    expect(plan[0]).not.toEqual(plan[1])
+    expect(minibatchIndices(10, 3, { batchSize: 4, seed: 1 })).toEqual(plan)
+    expect(minibatchIndices(10, 1, { batchSize: 4, dropLast: true })[0].length).toBe(2)
+  })
+  it('batch gradients weighted by size average to the full-batch gradient over an epoch (unbiased)', () => {
+    const w = tensor([0.3, 0.7])
+    const full = (lossAndGrad(w, data)[1] as Tensor).data
+    const sum = [0, 0]
+    for (const batch of minibatchIndices(N, 1, { batchSize: 5, seed: 3 })[0]) {
+      const g = (lossAndGrad(w, takeRows(data, batch))[1] as Tensor).data
+      sum[0] += g[0] * batch.length
+      sum[1] += g[1] * batch.length
+    }
+    expect(sum[0] / N).toBeCloseTo(full[0], 13)
+    expect(sum[1] / N).toBeCloseTo(full[1], 13)
+  })
+  it('takes rows of every leaf and checks the shared first axis', () => {
+    const b = takeRows(data, [3, 0]) as { x: Tensor; y: Tensor }
+    expect(b.x.shape).toEqual([2, 2])
+    expect(Array.from(b.x.data)).toEqual([X.get(3, 0), X.get(3, 1), X.get(0, 0), X.get(0, 1)])
+    expect(datasetSize(data)).toBe(N)
+    expect(() => datasetSize({ x: X, y: tensor([1, 2]) })).toThrow(/leaf y has shape \[2\], expected a first axis of 12/)
+    expect([...minibatches(data, { batchSize: 5 })].length).toBe(3)
+  })
+})
+
+describe('train', () => {
+  it('full batch equals minimize on the full loss, step for step', () => {
+    // No shuffling: a permuted full batch sums the same terms in another order (equal up to rounding).
+    const t = train(lossAndGrad, tensor([0, 0]), data, sgd(0.1), { epochs: 20, shuffle: false })
+    const m = minimize((w) => lossAndGrad(w, data), tensor([0, 0]), sgd(0.1), { maxSteps: 20, gradTol: 0 })
+    expect(Array.from((t.params as Tensor).data)).toEqual(Array.from((m.params as Tensor).data))
+    expect(t.losses).toEqual(m.values.slice(0, 20))
+    expect(t.steps).toBe(20)
+  })
+  it('SGD (batch size 1) finds the true weights and replays exactly with the same seed', () => {
+    const run = (seed: number) => train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { batchSize: 1, epochs: 60, seed })
+    const a = run(7)
+    const b = run(7)
+    const c = run(8)
+    expect(a.steps).toBe(60 * N)
+    expect(a.losses).toEqual(b.losses)
+    expect(a.losses).not.toEqual(c.losses)
+    const w = (a.params as Tensor).data
+    expect(Math.abs(w[0] - 2)).toBeLessThan(1e-6)
+    expect(Math.abs(w[1] + 1)).toBeLessThan(1e-6)
+    expect(a.epochLosses.length).toBe(60)
+    expect(a.epochLosses[59]).toBeLessThan(a.epochLosses[0])
+  })
+  it('stops when onStep returns false', () => {
+    const r = train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { batchSize: 4, epochs: 5, onStep: (i) => i.step < 4 })
+    expect(r.steps).toBe(4)
+  })
+})
