@@ -340,6 +340,41 @@ export const averagesConstantSeries = <S>(
   )
 }
 
+/** An EWMA of a series of numbers: element t is the average after t + 1 samples, raw or bias corrected. */
+export type SeriesAverage = (series: readonly number[], beta: number, debias: boolean) => readonly number[]
+
+/**
+ * EWMA of a constant series c, on its own: bias corrected it is c at every
+ * step; raw it is c(1 − βᵗ) at step t (v₀ = 0).
+ */
+export const seriesAveragesConstant = (average: SeriesAverage, c: number, beta: number, steps: number, approx: ApproxEq): Verdict => {
+  const series = new Array<number>(steps).fill(c)
+  const debiased = average(series, beta, true)
+  const raw = average(series, beta, false)
+  const verdicts: Verdict[] = []
+  for (let t = 1; t <= steps; t++) {
+    verdicts.push(verdictOf(approx.explain(debiased[t - 1], c), `bias-corrected average at step ${t} of the constant ${c} (β = ${beta})`))
+    verdicts.push(verdictOf(approx.explain(raw[t - 1], c * (1 - beta ** t)), `raw average at step ${t} vs c(1 − βᵗ) (β = ${beta})`))
+  }
+  return allOf(verdicts)
+}
+
+/** The EWMA law of a series average, for any β in [0, 0.999] and constant in [−10, 10]. */
+export const ewmaLaws = (average: SeriesAverage, options: { readonly approx?: ApproxEq; readonly fc?: LawParameters } = {}): readonly Law[] => {
+  const approx = options.approx ?? approxEq({ rtol: 1e-9, atol: 1e-12 })
+  return [
+    law('ewma', 'a constant series averages to c when bias corrected, to c(1 − βᵗ) raw', () =>
+      fc.property(uniformDouble(-10, 10), uniformDouble(0, 0.999), fc.integer({ min: 1, max: 30 }), (c, beta, steps) =>
+        expectVerdict(seriesAveragesConstant(average, c, beta, steps, approx))
+      )
+    )
+  ]
+}
+
+/** Check `ewmaLaws`; throws at the first failure. */
+export const checkEwmaLaws = (average: SeriesAverage, options: { readonly approx?: ApproxEq; readonly fc?: LawParameters } = {}): void =>
+  assertLaws(ewmaLaws(average, options), options.fc)
+
 // -------------------------------------------------------------------------------------
 // momentum
 // -------------------------------------------------------------------------------------

@@ -1,0 +1,238 @@
+/**
+ * Every law against every built-in optimizer (the aliases and the DESIGN
+ * compositions), the EWMA, the minibatch iterator and the graph's ops, with a
+ * pinned seed so a failure replays.
+ */
+import { describe, expect, it } from 'vitest'
+import { approxEq } from '../../laws/approx'
+import { checkCurvatureLaws, checkEigenLaws } from '../../laws/curvature'
+import { checkGradientLaws, checkProgramLaws } from '../../laws/gradient'
+import { checkProgramCurvatureLaws } from '../../laws/curvature'
+import { runLaws } from '../../laws/law'
+import {
+  type AnyOptimizer,
+  type OptimizerLawOptions,
+  checkDescentLaws,
+  checkEwmaLaws,
+  checkOptimizerLaws,
+  ewmaLaws,
+  minibatchLaws
+} from '../../laws/optimizer'
+import { tensorOfShape, treeLikeAwayFromZero } from '../../laws/arbitraries'
+import fc from 'fast-check'
+import * as G from '../../src/graph'
+import type { Sym } from '../../src/graph'
+import { unsafeAnalyzePoint } from '../../src/curvature/analyze'
+import { unsafeSymmetricEigen } from '../../src/curvature/eigen'
+import { minibatchIndices } from '../../src/drivers/train'
+import { ewmaSeries } from '../../src/optim/Ewma'
+import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
+import {
+  sgd,
+  withAdaGrad,
+  withClip,
+  withClipByGlobalNorm,
+  withDecoupledWeightDecay,
+  withEwma,
+  withMomentum,
+  withRMS,
+  withWeightDecay
+} from '../../src/optim/combinators'
+import { identity } from '../../src/optim/Optimizer'
+import { accumulate, lookahead, masked, parameterEma, skipNonFinite } from '../../src/optim/wrappers'
+import { type Tensor, fromArray } from '../../src/tensor/Tensor'
+import { tinyAdaGrad, tinyAdam, tinyMomentum, tinyRms, tinySgd } from './fixtures'
+
+const fcParams = { numRuns: 30, seed: 20261129 }
+
+type Case = readonly [string, AnyOptimizer, OptimizerLawOptions]
+
+const aliasCases: readonly Case[] = [
+  ['sgd', classicSgd({ lr: 0.1 }), { kind: 'sgd', equivalentTo: [{ name: 'the formula', optimizer: tinySgd(0.1) }] }],
+  ['sgd with momentum', classicSgd({ lr: 0.1, momentum: 0.9 }), { kind: 'momentum', equivalentTo: [{ name: 'the formula', optimizer: tinyMomentum(0.1, 0.9) }] }],
+  ['sgd with Nesterov momentum', classicSgd({ lr: 0.1, momentum: 0.9, nesterov: true }), { kind: 'momentum', equivalentTo: [{ name: 'the formula', optimizer: tinyMomentum(0.1, 0.9, true) }] }],
+  ['sgd with momentum, dampening and weight decay', classicSgd({ lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01 }), {}],
+  ['adagrad', adagrad({ lr: 0.1 }), { kind: 'adagrad', equivalentTo: [{ name: 'the formula', optimizer: tinyAdaGrad(0.1) }] }],
+  ['adagrad with lr decay', adagrad({ lr: 0.1, lrDecay: 0.05 }), { kind: 'adagrad' }],
+  ['rmsprop', rmsprop({ lr: 0.01, alpha: 0.9 }), { kind: 'rmsprop', equivalentTo: [{ name: 'the formula', optimizer: tinyRms(0.01, 0.9) }] }],
+  // Centered: r − m² (a variance) can be far smaller than g², so ε/√(r − m²) is not negligible: a looser tolerance.
+  ['rmsprop centered with momentum', rmsprop({ lr: 0.01, centered: true, momentum: 0.5 }), { kind: 'rmsprop', epsilonApprox: approxEq({ rtol: 1e-3, atol: 1e-12 }) }],
+  ['adam', adam({ lr: 0.01 }), { kind: 'adam', lr: 0.01, equivalentTo: [{ name: 'the formula', optimizer: tinyAdam(0.01) }] }],
+  ['adam with amsgrad', adam({ lr: 0.01, amsgrad: true }), { kind: 'adam', lr: 0.01 }],
+  ['adam with weight decay', adam({ lr: 0.01, weightDecay: 0.1 }), {}],
+  ['adamw', adamw({ lr: 0.01 }), { scaleInvariant: true }],
+  ['adamax', adamax({ lr: 0.01 }), { kind: 'adam', lr: 0.01 }],
+  ['nadam', nadam({ lr: 0.01 }), { scaleInvariant: true }],
+  ['adadelta', adadelta(), {}],
+  ['lion', lion({ lr: 0.01 }), { scaleInvariant: true, firstStepMagnitude: 0.01 }]
+]
+
+const lr = 0.05
+const compositionCases: readonly Case[] = [
+  ['momentum(β) ∘ sgd = SGD(momentum=β)', withMomentum(sgd(lr), { beta: 0.8 }), { kind: 'momentum', equivalentTo: [{ name: 'classicSgd', optimizer: classicSgd({ lr, momentum: 0.8 }) }] }],
+  [
+    'ewma ∘ rms ∘ sgd = Adam',
+    withEwma(withRMS(sgd(lr), { rho: 0.999, eps: 1e-8, debias: true }), { beta: 0.9, debias: true }),
+    { kind: 'adam', lr, equivalentTo: [{ name: 'the Adam formula', optimizer: tinyAdam(lr) }] }
+  ],
+  ['rms ∘ momentum ∘ sgd = RMSprop(momentum)', withRMS(withMomentum(sgd(lr), { beta: 0.7 }), { rho: 0.9 }), { kind: 'rmsprop', equivalentTo: [{ name: 'rmsprop', optimizer: rmsprop({ lr, alpha: 0.9, momentum: 0.7 }) }] }],
+  ['adagrad ∘ sgd = Adagrad', withAdaGrad(sgd(lr), { eps: 1e-10 }), { kind: 'adagrad', equivalentTo: [{ name: 'adagrad', optimizer: adagrad({ lr }) }] }],
+  [
+    'Adam stages ∘ decoupledWeightDecay ∘ sgd = AdamW',
+    withEwma(withRMS(withDecoupledWeightDecay(sgd(lr), { lambda: 0.01 }), { rho: 0.999, debias: true }), { beta: 0.9, debias: true }),
+    { scaleInvariant: true, equivalentTo: [{ name: 'adamw', optimizer: adamw({ lr, weightDecay: 0.01 }) }] }
+  ],
+  [
+    'weightDecay ∘ Adam = Adam(weight_decay)',
+    withWeightDecay(withEwma(withRMS(sgd(lr), { rho: 0.999, debias: true }), { beta: 0.9, debias: true }), { lambda: 0.1 }),
+    { equivalentTo: [{ name: 'adam', optimizer: adam({ lr, weightDecay: 0.1 }) }] }
+  ],
+  // neutral settings equal the inner optimizer
+  ['momentum with β = 0', withMomentum(sgd(lr), { beta: 0 }), { kind: 'sgd', equivalentTo: [{ name: 'sgd', optimizer: sgd(lr) }] }],
+  ['weight decay 0', withWeightDecay(sgd(lr), { lambda: 0 }), { kind: 'sgd', equivalentTo: [{ name: 'sgd', optimizer: sgd(lr) }] }],
+  ['decoupled weight decay 0', withDecoupledWeightDecay(withMomentum(sgd(lr)), { lambda: 0 }), { equivalentTo: [{ name: 'momentum sgd', optimizer: withMomentum(sgd(lr)) }] }],
+  ['clip at +∞', withClip(adam({ lr }), { max: Infinity }), { equivalentTo: [{ name: 'adam', optimizer: adam({ lr }) }] }],
+  ['clip by global norm at +∞', withClipByGlobalNorm(rmsprop({ lr }), { maxNorm: Infinity }), { equivalentTo: [{ name: 'rmsprop', optimizer: rmsprop({ lr }) }] }],
+  ['ewma with bias correction', withEwma(sgd(0.5), { beta: 0.8, debias: true }), { ewma: { beta: 0.8, debias: true, lr: 0.5 }, kind: 'momentum' }],
+  ['ewma without bias correction', withEwma(sgd(0.5), { beta: 0.8 }), { ewma: { beta: 0.8, debias: false, lr: 0.5 }, kind: 'momentum' }],
+  ['identity', identity, { kind: 'sgd' }],
+  // wrappers
+  ['skipNonFinite on finite gradients', skipNonFinite(adam({ lr })), { equivalentTo: [{ name: 'adam', optimizer: adam({ lr }) }] }],
+  ['accumulate every 1', accumulate(adam({ lr }), { every: 1 }), { equivalentTo: [{ name: 'adam', optimizer: adam({ lr }) }] }],
+  ['masked, all selected', masked(withMomentum(sgd(lr)), () => true), { equivalentTo: [{ name: 'momentum sgd', optimizer: withMomentum(sgd(lr)) }] }],
+  ['parameterEma', parameterEma(adam({ lr })), { initDependsOnlyOnShapes: false, equivalentTo: [{ name: 'adam', optimizer: adam({ lr }) }] }],
+  ['lookahead', lookahead(adam({ lr })), { initDependsOnlyOnShapes: false }]
+]
+
+describe.each(aliasCases)('alias %s', (_, opt, options) => {
+  it('satisfies the general and its claimed laws', () => {
+    checkOptimizerLaws(opt, { ...options, fc: fcParams })
+  })
+})
+
+describe.each(compositionCases)('composition %s', (_, opt, options) => {
+  it('satisfies the general and its claimed laws', () => {
+    checkOptimizerLaws(opt, { ...options, fc: fcParams })
+  })
+})
+
+describe('descent laws of the built-in momentum methods', () => {
+  it('sgd decreases and contracts; momentum sgd is heavy ball; the forms agree; Nesterov is the look-ahead form', () => {
+    checkDescentLaws(
+      {
+        gradientDescent: (rate) => sgd(rate),
+        heavyBall: (rate, beta) => withMomentum(sgd(rate), { beta }),
+        nesterov: (alpha, rate) => withMomentum(sgd(rate), { beta: alpha, nesterov: true }),
+        momentumForms: {
+          accumulated: (alpha, rate) => withMomentum(sgd(rate), { beta: alpha }),
+          averaged: (alpha, rate) => withEwma(sgd(rate), { beta: alpha })
+        }
+      },
+      { fc: fcParams }
+    )
+  })
+})
+
+describe('EWMA and minibatches', () => {
+  it('ewmaSeries averages a constant series to itself (debiased) and to c(1 − βᵗ) (raw)', () => {
+    checkEwmaLaws(ewmaSeries, { fc: fcParams })
+  })
+
+  it('an EWMA that forgets the bias correction fails', () => {
+    const outcomes = runLaws(ewmaLaws((series, beta) => ewmaSeries(series, beta, false)), fcParams)
+    expect(outcomes[0].holds).toBe(false)
+  })
+
+  it('minibatchIndices: over an epoch the size-weighted batch gradients average to the full gradient', () => {
+    const [outcome] = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed })[0]), fcParams)
+    expect(outcome.message).toBeUndefined()
+  })
+
+  it('with dropLast the tail is left out, and the law says so', () => {
+    const [outcome] = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed, dropLast: true })[0]), fcParams)
+    expect(outcome.holds).toBe(false)
+    expect(outcome.message).toMatch(/appears 0 times/)
+  })
+})
+
+// -------------------------------------------------------------------------------------
+// the graph's ops
+// -------------------------------------------------------------------------------------
+
+const weights = (shape: readonly number[]): Tensor => {
+  const n = shape.reduce((a, b) => a * b, 1)
+  return fromArray(shape, Array.from({ length: n }, (_, i) => 1 + 0.3 * Math.sin(i + 1)))
+}
+
+/** Turn an op's output into a scalar that exercises its first and second derivatives: Σ w⊙y + ¼(Σ y)². */
+const scalarOf = (y: Sym): Sym => G.add(G.sum(G.mul(y, weights(y.shape))), G.mul(G.square(G.sum(y)), 0.25))
+
+const inRange = (shape: readonly number[], min: number, max: number) => tensorOfShape(shape, { min, max })
+const awayFromZero = (shape: readonly number[]) =>
+  treeLikeAwayFromZero(fromArray(shape, new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0)), 0.2, 1).map((t) => t as Tensor)
+const separated = (n: number) =>
+  fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), { minLength: n, maxLength: n }).map((u) => fromArray([n], u.map((x, i) => x + ((i * 7) % n) * 0.6)))
+
+type OpCase = readonly [string, (x: Sym) => Sym, fc.Arbitrary<Tensor>]
+
+const opCases: readonly OpCase[] = [
+  ['neg', (x) => G.neg(x), inRange([4], -1, 1)],
+  ['exp', (x) => G.exp(x), inRange([4], -1, 1)],
+  ['log', (x) => G.log(x), inRange([4], 0.5, 2)],
+  ['sin', (x) => G.sin(x), inRange([4], -2, 2)],
+  ['cos', (x) => G.cos(x), inRange([4], -2, 2)],
+  ['tan', (x) => G.tan(x), inRange([4], -1, 1)],
+  ['sqrt', (x) => G.sqrt(x), inRange([4], 0.5, 2)],
+  ['tanh', (x) => G.tanh(x), inRange([4], -2, 2)],
+  ['sigmoid', (x) => G.sigmoid(x), inRange([4], -2, 2)],
+  ['abs', (x) => G.abs(x), awayFromZero([4])],
+  ['relu', (x) => G.relu(x), awayFromZero([4])],
+  ['softplus', (x) => G.softplus(x), inRange([4], -2, 2)],
+  ['square', (x) => G.square(x), inRange([4], -2, 2)],
+  ['powConst', (x) => G.powConst(x, 2.5), inRange([4], 0.5, 2)],
+  ['pow', (x) => G.pow(x, G.slice(G.concat([x, x]), 1, 5)), inRange([4], 0.5, 2)],
+  ['add', (x) => G.add(x, G.mul(x, x)), inRange([4], -1, 1)],
+  ['sub', (x) => G.sub(G.sin(x), x), inRange([4], -1, 1)],
+  ['mul', (x) => G.mul(x, G.reshape(G.transpose(G.reshape(x, [2, 2])), [4])), inRange([4], -1, 1)],
+  ['div', (x) => G.div(G.sin(x), G.add(2, x)), inRange([4], -1, 1)],
+  ['sum over an axis', (x) => G.sum(G.reshape(G.square(x), [2, 3]), 1), inRange([6], -1, 1)],
+  ['mean over an axis', (x) => G.mean(G.reshape(G.sin(x), [2, 3]), 0), inRange([6], -1, 1)],
+  ['max', (x) => G.max(G.mul(x, x)), separated(4).map((t) => fromArray([4], Array.from(t.data, (v) => v + 0.5)))],
+  ['logsumexp', (x) => G.logsumexp(G.reshape(x, [2, 2]), 1), inRange([4], -2, 2)],
+  ['matmul', (x) => G.matmul(G.reshape(x, [2, 3]), G.transpose(G.reshape(G.sin(x), [2, 3]))), inRange([6], -1, 1)],
+  ['dot', (x) => G.dot(x, G.cos(x)), inRange([4], -1, 1)],
+  ['outer', (x) => G.outer(x, G.sin(x)), inRange([3], -1, 1)],
+  ['transpose', (x) => G.mul(G.transpose(G.reshape(x, [2, 3])), weights([3, 2])), inRange([6], -1, 1)],
+  ['slice', (x) => G.square(G.slice(x, 1, 3)), inRange([4], -1, 1)],
+  ['at', (x) => G.mul(G.at(x, 2), G.at(x, 0)), inRange([4], -1, 1)],
+  ['concat', (x) => G.square(G.concat([x, G.sin(x)])), inRange([3], -1, 1)],
+  ['stack', (x) => G.mul(G.stack([x, G.square(x)]), 1.5), inRange([3], -1, 1)],
+  ['pad', (x) => G.square(G.pad(G.sin(x), [1], [2])), inRange([3], -1, 1)]
+]
+
+describe.each(opCases)('op %s', (_, op, at) => {
+  it('gradient and curvature laws hold', () => {
+    const f = (x: Sym): Sym => scalarOf(op(x))
+    checkGradientLaws(f, { at, fc: fcParams })
+    checkCurvatureLaws(f, { at, fc: fcParams })
+  })
+})
+
+describe('random programs over the ops', () => {
+  it('the gradient laws hold for the library (values, differences, linearity, product and chain rules)', () => {
+    checkProgramLaws(undefined, { fc: { numRuns: 60, seed: 20261129 } })
+  })
+
+  it('the curvature laws hold for the library', () => {
+    checkProgramCurvatureLaws(undefined, { fc: { numRuns: 60, seed: 20261129 } })
+  })
+})
+
+describe('eigen-decomposition and classification', () => {
+  it('symmetricEigen and analyzePoint satisfy the eigen laws', () => {
+    checkEigenLaws((h) => unsafeSymmetricEigen(h), {
+      classify: (h) => unsafeAnalyzePoint({ value: 0, gradient: new Array<number>(h.shape[0]).fill(0), hessian: h }).kind,
+      fc: fcParams
+    })
+  })
+})
