@@ -104,12 +104,13 @@ const suggestFlag = (name: string, specs: FlagSpecs): string => {
   return near.length > 0 ? ` (did you mean --${near[0]}?)` : `; known flags: ${Object.keys(specs).map((k) => `--${k}`).join(' ')}`
 }
 
-/** True when the names differ by one edit (a typo). */
+/** True when the names differ by one typo: a changed, missing or extra letter, or two neighbours swapped. */
 const closeTo = (a: string, b: string): boolean => {
   if (Math.abs(a.length - b.length) > 1) return false
   let i = 0
   while (i < a.length && a[i] === b[i]) i++
-  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || a.slice(i) === b.slice(i + 1)
+  const swapped = a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)
+  return swapped || a.slice(i + 1) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || a.slice(i) === b.slice(i + 1)
 }
 
 // -------------------------------------------------------------------------------------

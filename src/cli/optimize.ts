@@ -131,12 +131,14 @@ export const optimizeCommand: Command = {
       const stop = describeStop(run)
       io.out(
         `${describeProblem(problem)}\n\n` +
-          table([
-            ['optimizer', method.right.name],
-            ['steps', String(run.steps)],
-            ['start', `${showPoint(run.points[0])}   f = ${showNumber(run.values[0])}`],
-            ['final', `${showPoint(run.points[run.steps])}   f = ${showNumber(run.values[run.steps])}`]
-          ]) +
+          `optimizer ${method.right.name}, ${run.steps} step${run.steps === 1 ? '' : 's'}\n\n` +
+          table(
+            [
+              ['start', showPoint(run.points[0]), showNumber(run.values[0])],
+              ['final', showPoint(run.points[run.steps]), showNumber(run.values[run.steps])]
+            ],
+            ['', `(${problem.vars.join(', ')})`, 'f']
+          ) +
           (stop !== undefined ? `\n${stop}\n` : '')
       )
       if (written.right !== undefined) io.out(describePlots(written.right, problem.vars.length))
