@@ -1,0 +1,290 @@
+/**
+ * The optimizer spec of DESIGN.md ("Contract: optimizer spec"), decoded with
+ * io-ts: either an alias (`{"adam": {"lr": 0.01}}`, PyTorch 1.13 names and
+ * defaults) or a pipeline of stages, outermost first, ending in `sgd`
+ * (`[{"ewma": {"beta": 0.9, "debias": true}}, {"rms": {"rho": 0.999, "debias": true}}, {"sgd": {"lr": 0.001}}]`).
+ * Every rejection names the JSON path and the reason; a decoded spec keeps
+ * exactly the keys it was given, so it encodes back to the same JSON (defaults
+ * are applied when the optimizer is built).
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as t from 'io-ts'
+import { type AliasOptimizer, aliases } from '../optim/aliases'
+import {
+  type ChainState,
+  type FusedOptimizer,
+  sgd,
+  withAdaGrad,
+  withClip,
+  withClipByGlobalNorm,
+  withDecoupledWeightDecay,
+  withEwma,
+  withMomentum,
+  withRMS,
+  withWeightDecay
+} from '../optim/combinators'
+import type { Optimizer } from '../optim/Optimizer'
+import * as S from '../optim/Schedule'
+import {
+  type AnyCodec,
+  arrayOf,
+  bool,
+  closedUnit,
+  decodeWith,
+  either,
+  nonNegative,
+  nonNegativeInteger,
+  oneKey,
+  positive,
+  positiveInteger,
+  strictRecord,
+  tupleOf,
+  unitInterval,
+} from './optimCodecs'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A learning-rate schedule in JSON: one key naming the schedule of `optim/Schedule.ts`. */
+export type ScheduleSpec =
+  | { readonly constant: { readonly value: number } }
+  | { readonly exponentialDecay: { readonly init: number; readonly rate: number; readonly steps?: number; readonly staircase?: boolean } }
+  | { readonly stepDecay: { readonly init: number; readonly stepSize: number; readonly gamma?: number } }
+  | { readonly cosineDecay: { readonly init: number; readonly decaySteps: number; readonly alpha?: number } }
+  | { readonly linearWarmup: { readonly to: number; readonly steps: number; readonly from?: number } }
+  | { readonly piecewiseConstant: { readonly boundaries: readonly number[]; readonly values: readonly number[] } }
+  | { readonly join: { readonly schedules: readonly ScheduleSpec[]; readonly boundaries: readonly number[] } }
+
+type Betas = readonly number[]
+
+/** A classic optimizer by its PyTorch name, hyper-parameters camelCase, omitted ones defaulted. */
+export type AliasSpec =
+  | { readonly sgd: { readonly lr: number; readonly momentum?: number; readonly dampening?: number; readonly nesterov?: boolean; readonly weightDecay?: number } }
+  | { readonly adagrad: { readonly lr?: number; readonly lrDecay?: number; readonly weightDecay?: number; readonly initialAccumulatorValue?: number; readonly eps?: number } }
+  | { readonly rmsprop: { readonly lr?: number; readonly alpha?: number; readonly eps?: number; readonly weightDecay?: number; readonly momentum?: number; readonly centered?: boolean } }
+  | { readonly adam: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly amsgrad?: boolean } }
+  | { readonly adamw: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly amsgrad?: boolean } }
+  | { readonly adamax: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number } }
+  | { readonly nadam: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly momentumDecay?: number } }
+  | { readonly adadelta: { readonly lr?: number; readonly rho?: number; readonly eps?: number; readonly weightDecay?: number } }
+  | { readonly lion: { readonly lr?: number; readonly betas?: Betas; readonly weightDecay?: number } }
+
+/** One stage of a pipeline. */
+export type StageSpec =
+  | { readonly momentum: { readonly beta: number; readonly dampening?: number; readonly nesterov?: boolean } }
+  | { readonly ewma: { readonly beta: number; readonly debias?: boolean } }
+  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean } }
+  | { readonly adagrad: { readonly eps?: number; readonly initialAccumulatorValue?: number } }
+  | { readonly weightDecay: { readonly lambda: number } }
+  | { readonly decoupledWeightDecay: { readonly lambda: number } }
+  | { readonly clip: { readonly max: number } }
+  | { readonly clipByGlobalNorm: { readonly maxNorm: number } }
+  | { readonly sgd: { readonly lr: number | ScheduleSpec } }
+
+/** Stages outermost first, the last one `sgd`. */
+export type PipelineSpec = readonly StageSpec[]
+
+export type OptimizerSpec = AliasSpec | PipelineSpec
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const lr = positive
+const beta = unitInterval
+const betas = tupleOf('betas', [beta, beta])
+const eps = nonNegative
+const decay = nonNegative
+const req = (codec: AnyCodec) => ({ codec, required: true })
+const opt = (codec: AnyCodec) => ({ codec })
+
+const ascending = (key: string) => (v: Record<string, unknown>): (readonly [string, string])[] => {
+  const xs = v[key] as readonly number[]
+  return xs.every((x, i) => i === 0 || xs[i - 1] < x) ? [] : [[key, `must be strictly ascending, got [${xs.join(', ')}]`]]
+}
+
+/** The JSON of a schedule (recursive through `join`). */
+export const scheduleCodec: t.Type<ScheduleSpec, unknown, unknown> = t.recursion('schedule', () =>
+  oneKey<ScheduleSpec>('schedule', {
+    constant: strictRecord('constant', { value: req(nonNegative) }),
+    exponentialDecay: strictRecord('exponentialDecay', { init: req(positive), rate: req(positive), steps: opt(positive), staircase: opt(bool) }),
+    stepDecay: strictRecord('stepDecay', { init: req(positive), stepSize: req(positiveInteger), gamma: opt(positive) }),
+    cosineDecay: strictRecord('cosineDecay', { init: req(positive), decaySteps: req(positiveInteger), alpha: opt(closedUnit) }),
+    linearWarmup: strictRecord('linearWarmup', { to: req(positive), steps: req(nonNegativeInteger), from: opt(nonNegative) }),
+    piecewiseConstant: strictRecord(
+      'piecewiseConstant',
+      { boundaries: req(arrayOf('boundaries', nonNegativeInteger)), values: req(arrayOf('values', nonNegative, 1)) },
+      (v) => {
+        const b = v.boundaries as readonly number[]
+        const vs = v.values as readonly number[]
+        if (vs.length !== b.length + 1) return [['values', `needs ${b.length + 1} values for ${b.length} boundaries, got ${vs.length}`]]
+        return ascending('boundaries')(v)
+      }
+    ),
+    join: strictRecord(
+      'join',
+      { schedules: req(arrayOf('schedules', scheduleCodec, 1)), boundaries: req(arrayOf('boundaries', nonNegativeInteger)) },
+      (v) => {
+        const b = v.boundaries as readonly number[]
+        const s = v.schedules as readonly unknown[]
+        if (s.length !== b.length + 1) return [['schedules', `needs ${b.length + 1} schedules for ${b.length} boundaries, got ${s.length}`]]
+        return ascending('boundaries')(v)
+      }
+    )
+  })
+)
+
+const lrOrSchedule = either<number | ScheduleSpec>('lr', (u) => (typeof u === 'number' ? lr : scheduleCodec))
+
+const nesterovRule = (v: Record<string, unknown>): (readonly [string, string])[] =>
+  v.nesterov === true && (((v.momentum as number | undefined) ?? 0) <= 0 || ((v.dampening as number | undefined) ?? 0) !== 0)
+    ? [['nesterov', 'Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch)']]
+    : []
+
+const adamFields = { lr: opt(lr), betas: opt(betas), eps: opt(eps), weightDecay: opt(decay), amsgrad: opt(bool) }
+
+/** An alias: one key naming a classic optimizer. */
+export const aliasCodec: t.Type<AliasSpec, unknown, unknown> = oneKey<AliasSpec>('optimizer', {
+  sgd: strictRecord(
+    'sgd',
+    { lr: req(lr), momentum: opt(beta), dampening: opt(closedUnit), nesterov: opt(bool), weightDecay: opt(decay) },
+    nesterovRule
+  ),
+  adagrad: strictRecord('adagrad', { lr: opt(lr), lrDecay: opt(decay), weightDecay: opt(decay), initialAccumulatorValue: opt(nonNegative), eps: opt(eps) }),
+  rmsprop: strictRecord('rmsprop', { lr: opt(lr), alpha: opt(beta), eps: opt(eps), weightDecay: opt(decay), momentum: opt(beta), centered: opt(bool) }),
+  adam: strictRecord('adam', adamFields),
+  adamw: strictRecord('adamw', adamFields),
+  adamax: strictRecord('adamax', { lr: opt(lr), betas: opt(betas), eps: opt(eps), weightDecay: opt(decay) }),
+  nadam: strictRecord('nadam', { lr: opt(lr), betas: opt(betas), eps: opt(eps), weightDecay: opt(decay), momentumDecay: opt(nonNegative) }),
+  adadelta: strictRecord('adadelta', { lr: opt(lr), rho: opt(beta), eps: opt(eps), weightDecay: opt(decay) }),
+  lion: strictRecord('lion', { lr: opt(lr), betas: opt(betas), weightDecay: opt(decay) })
+})
+
+const stageCodec: t.Type<StageSpec, unknown, unknown> = oneKey<StageSpec>('stage', {
+  momentum: strictRecord('momentum', { beta: req(beta), dampening: opt(closedUnit), nesterov: opt(bool) }),
+  ewma: strictRecord('ewma', { beta: req(beta), debias: opt(bool) }),
+  rms: strictRecord('rms', { rho: req(beta), eps: opt(eps), centered: opt(bool), debias: opt(bool), epsInside: opt(bool) }),
+  adagrad: strictRecord('adagrad', { eps: opt(eps), initialAccumulatorValue: opt(nonNegative) }),
+  weightDecay: strictRecord('weightDecay', { lambda: req(decay) }),
+  decoupledWeightDecay: strictRecord('decoupledWeightDecay', { lambda: req(decay) }),
+  clip: strictRecord('clip', { max: req(positive) }),
+  clipByGlobalNorm: strictRecord('clipByGlobalNorm', { maxNorm: req(positive) }),
+  sgd: strictRecord('sgd', { lr: req(lrOrSchedule) })
+})
+
+const stages = arrayOf('pipeline', stageCodec, 1)
+
+/** A pipeline: stages outermost first, `sgd` last and only last. */
+export const pipelineCodec: t.Type<PipelineSpec, unknown, unknown> = new t.Type<PipelineSpec, unknown, unknown>(
+  'pipeline',
+  (u): u is PipelineSpec => stages.is(u),
+  (u, c) =>
+    pipe(
+      stages.validate(u, c),
+      E.chain((xs) => {
+        const errors: t.ValidationError[] = []
+        xs.forEach((stage, i) => {
+          const key = Object.keys(stage)[0]
+          const last = i === xs.length - 1
+          if (last && key !== 'sgd') {
+            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `a pipeline must end in sgd, got '${key}'` })
+          }
+          if (!last && key === 'sgd') {
+            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `sgd must be the last stage (it is stage ${i} of ${xs.length})` })
+          }
+        })
+        return errors.length > 0 ? t.failures<PipelineSpec>(errors) : t.success(xs)
+      })
+    ),
+  (xs) => stages.encode(xs)
+)
+
+/** An optimizer spec: an alias object or a pipeline array. */
+export const optimizerSpecCodec: t.Type<OptimizerSpec, unknown, unknown> = either<OptimizerSpec>('optimizer spec', (u) =>
+  (Array.isArray(u) ? pipelineCodec : aliasCodec)
+)
+
+// -------------------------------------------------------------------------------------
+// operations
+// -------------------------------------------------------------------------------------
+
+/** Decode a JSON value into a spec; errors read `$.adam.betas[1]: must be in [0, 1), got 1`. */
+export const decodeOptimizerSpec = (json: unknown): E.Either<readonly string[], OptimizerSpec> => decodeWith(optimizerSpecCodec, json)
+
+/** The JSON of a spec: the same JSON it was decoded from. */
+export const encodeOptimizerSpec = (spec: OptimizerSpec): unknown => optimizerSpecCodec.encode(spec)
+
+/** The alias names accepted bare on the command line (`--optimizer adam`). */
+export const aliasNames: readonly string[] = Object.keys(aliases)
+
+/**
+ * Parse spec text: a bare alias name (`adam`, with its defaults), or JSON.
+ * `sgd` has no default lr, as in PyTorch, so it needs the JSON form.
+ */
+export const parseOptimizerSpec = (text: string): E.Either<readonly string[], OptimizerSpec> => {
+  const trimmed = text.trim()
+  if (/^[A-Za-z]+$/.test(trimmed)) {
+    if (trimmed === 'sgd') return E.left([`$: sgd needs a learning rate (no default, as in PyTorch): write {"sgd": {"lr": 0.01}}`])
+    if (!aliasNames.includes(trimmed)) return E.left([`$: unknown optimizer '${trimmed}' (expected one of ${aliasNames.map((n) => `'${n}'`).join(', ')}, or JSON)`])
+    return E.right({ [trimmed]: {} } as AliasSpec)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(trimmed)
+  } catch (e) {
+    return E.left([`$: not valid JSON (${(e as Error).message})`])
+  }
+  return decodeOptimizerSpec(json)
+}
+
+/** The schedule of a schedule spec. */
+export const scheduleFromSpec = (spec: ScheduleSpec): S.Schedule => {
+  if ('constant' in spec) return S.constant(spec.constant.value)
+  if ('exponentialDecay' in spec) return S.exponentialDecay(spec.exponentialDecay)
+  if ('stepDecay' in spec) return S.stepDecay(spec.stepDecay)
+  if ('cosineDecay' in spec) return S.cosineDecay(spec.cosineDecay)
+  if ('linearWarmup' in spec) return S.linearWarmup(spec.linearWarmup)
+  if ('piecewiseConstant' in spec) return S.piecewiseConstant(spec.piecewiseConstant)
+  return S.join(spec.join.schedules.map(scheduleFromSpec), spec.join.boundaries)
+}
+
+type AnyOptimizer = Optimizer<unknown>
+
+const stageOptimizer = (stage: StageSpec, inner: AnyOptimizer): AnyOptimizer => {
+  if ('momentum' in stage) return withMomentum(inner, stage.momentum) as AnyOptimizer
+  if ('ewma' in stage) return withEwma(inner, stage.ewma) as AnyOptimizer
+  if ('rms' in stage) return withRMS(inner, stage.rms) as AnyOptimizer
+  if ('adagrad' in stage) return withAdaGrad(inner, stage.adagrad) as AnyOptimizer
+  if ('weightDecay' in stage) return withWeightDecay(inner, stage.weightDecay) as AnyOptimizer
+  if ('decoupledWeightDecay' in stage) return withDecoupledWeightDecay(inner, stage.decoupledWeightDecay) as AnyOptimizer
+  if ('clip' in stage) return withClip(inner, stage.clip) as AnyOptimizer
+  if ('clipByGlobalNorm' in stage) return withClipByGlobalNorm(inner, stage.clipByGlobalNorm) as AnyOptimizer
+  throw new TypeError(`stageOptimizer: sgd is the terminal stage, not a wrapper`)
+}
+
+/**
+ * The optimizer of a (decoded, hence valid) spec: an alias with PyTorch's
+ * defaults, or the pipeline's stages wrapped around the final `sgd`.
+ */
+export const optimizerFromSpec = (spec: OptimizerSpec): FusedOptimizer<ChainState> => {
+  if (Array.isArray(spec)) {
+    const pipeline = spec as PipelineSpec
+    const last = pipeline[pipeline.length - 1]
+    if (!('sgd' in last)) throw new TypeError('optimizerFromSpec: a pipeline must end in sgd')
+    const rate = last.sgd.lr
+    const bottom = sgd(typeof rate === 'number' ? rate : scheduleFromSpec(rate)) as AnyOptimizer
+    return pipeline.slice(0, -1).reduceRight((inner, stage) => stageOptimizer(stage, inner), bottom) as unknown as FusedOptimizer<ChainState>
+  }
+  const [name, options] = Object.entries(spec as AliasSpec)[0] as [keyof typeof aliases, Record<string, unknown>]
+  const make = aliases[name] as (o: Record<string, unknown>) => AliasOptimizer
+  return make(options)
+}
+
+/** Text → optimizer in one go (the command line's `--optimizer`). */
+export const optimizerFromText = (text: string): E.Either<readonly string[], { readonly spec: OptimizerSpec; readonly optimizer: FusedOptimizer<ChainState> }> =>
+  pipe(
+    parseOptimizerSpec(text),
+    E.map((spec) => ({ spec, optimizer: optimizerFromSpec(spec) }))
+  )

@@ -1,0 +1,108 @@
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, parseOptimizerSpec } from '../../src/io/spec'
+import { adam, adamw, classicSgd, rmsprop } from '../../src/optim/aliases'
+import { sgd, withEwma, withMomentum, withRMS } from '../../src/optim/combinators'
+import type { Optimizer } from '../../src/optim/Optimizer'
+import { cosineDecay, join, linearWarmup } from '../../src/optim/Schedule'
+import { expectClose, quadraticGrad, run, x0 } from '../optim/helpers'
+
+const errorsOf = (json: unknown): readonly string[] => {
+  const r = decodeOptimizerSpec(json)
+  if (E.isRight(r)) throw new Error(`expected a rejection of ${JSON.stringify(json)}`)
+  return r.left
+}
+const build = (json: unknown): Optimizer<unknown> => {
+  const r = decodeOptimizerSpec(json)
+  if (E.isLeft(r)) throw new Error(r.left.join('\n'))
+  return optimizerFromSpec(r.right) as Optimizer<unknown>
+}
+const same = (a: Optimizer<unknown>, b: Optimizer<unknown>) => expectClose(run(a, x0, quadraticGrad, 6), run(b, x0, quadraticGrad, 6), 0, 0)
+
+const valid: readonly unknown[] = [
+  { sgd: { lr: 0.01, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0 } },
+  { sgd: { lr: 0.1 } },
+  { adagrad: { lr: 0.1, lrDecay: 0.01, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-10 } },
+  { rmsprop: { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.5, centered: true } },
+  { adam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false } },
+  { adamw: {} },
+  { adamax: { betas: [0.8, 0.9] } },
+  { nadam: { momentumDecay: 0.004 } },
+  { adadelta: { rho: 0.95 } },
+  { lion: { lr: 1e-4 } },
+  [{ ewma: { beta: 0.9, debias: true } }, { rms: { rho: 0.999, eps: 1e-8, debias: true } }, { sgd: { lr: 0.001 } }],
+  [{ clipByGlobalNorm: { maxNorm: 1 } }, { weightDecay: { lambda: 0.1 } }, { clip: { max: 3 } }, { momentum: { beta: 0.9, nesterov: true } }, { adagrad: {} }, { decoupledWeightDecay: { lambda: 0.01 } }, { sgd: { lr: { cosineDecay: { init: 0.1, decaySteps: 100 } } } }],
+  [{ sgd: { lr: { join: { schedules: [{ linearWarmup: { to: 0.1, steps: 10 } }, { piecewiseConstant: { boundaries: [5, 10], values: [0.1, 0.01, 0.001] } }], boundaries: [10] } } } }]
+]
+
+describe('decode and encode', () => {
+  it.each(valid.map((v) => [JSON.stringify(v), v]))('%s encodes back to the same JSON', (_, json) => {
+    const r = decodeOptimizerSpec(json)
+    expect(E.isRight(r)).toBe(true)
+    if (E.isRight(r)) expect(JSON.stringify(encodeOptimizerSpec(r.right))).toBe(JSON.stringify(json))
+  })
+})
+
+describe('rejections name the path and the reason', () => {
+  it.each([
+    [{ adam: { lr: 0 } }, '$.adam.lr: must be > 0, got 0'],
+    [{ adam: { lr: -1 } }, '$.adam.lr: must be > 0, got -1'],
+    [{ adam: { betas: [0.9, 1] } }, '$.adam.betas[1]: must be in [0, 1), got 1'],
+    [{ adam: { betas: [0.9] } }, '$.adam.betas: expected an array of 2 numbers, got an array of length 1'],
+    [{ adam: { eps: -1e-8 } }, '$.adam.eps: must be ≥ 0, got -1e-8'],
+    [{ adam: { lr: '0.1' } }, '$.adam.lr: expected a finite number, got "0.1"'],
+    [{ adam: { learningRate: 0.1 } }, "$.adam.learningRate: unknown key 'learningRate' (expected 'lr', 'betas', 'eps', 'weightDecay', 'amsgrad')"],
+    [{ adma: {} }, "$.adma: unknown optimizer 'adma' (expected one of 'sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax', 'nadam', 'adadelta', 'lion')"],
+    [{ sgd: {} }, "$.sgd.lr: missing required key 'lr'"],
+    [{ sgd: { lr: 0.1, nesterov: true } }, '$.sgd.nesterov: Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch)'],
+    [{ adam: {}, sgd: { lr: 1 } }, "$: expected exactly one key (one of 'sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax', 'nadam', 'adadelta', 'lion'), got 2: 'adam', 'sgd'"],
+    [[], '$: expected at least 1 element, got 0'],
+    [[{ rms: { rho: 0.9 } }], "$[0]: a pipeline must end in sgd, got 'rms'"],
+    [[{ sgd: { lr: 1 } }, { sgd: { lr: 1 } }], '$[0]: sgd must be the last stage (it is stage 0 of 2)'],
+    [[{ ewma: { beta: 1.5 } }, { sgd: { lr: 1 } }], '$[0].ewma.beta: must be in [0, 1), got 1.5'],
+    [[{ rms: { rho: 0.9, epsilon: 1 } }, { sgd: { lr: 1 } }], "$[0].rms.epsilon: unknown key 'epsilon' (expected 'rho', 'eps', 'centered', 'debias', 'epsInside')"],
+    [[{ momentum: {} }, { sgd: { lr: 1 } }], "$[0].momentum.beta: missing required key 'beta'"],
+    [[{ sgd: { lr: { cosineDecay: { init: 0.1, decaySteps: 0 } } } }], '$[0].sgd.lr.cosineDecay.decaySteps: must be a positive integer, got 0'],
+    [[{ sgd: { lr: { piecewiseConstant: { boundaries: [5], values: [1] } } } }], '$[0].sgd.lr.piecewiseConstant.values: needs 2 values for 1 boundaries, got 1'],
+    [[{ sgd: { lr: { join: { schedules: [{ constant: { value: 1 } }, { warmup: {} }], boundaries: [3] } } } }], "$[0].sgd.lr.join.schedules[1].warmup: unknown schedule 'warmup' (expected one of 'constant', 'exponentialDecay', 'stepDecay', 'cosineDecay', 'linearWarmup', 'piecewiseConstant', 'join')"],
+    ['adam', "$: expected an object with one key, one of 'sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax', 'nadam', 'adadelta', 'lion', got \"adam\""]
+  ] as const)('%j', (json, message) => {
+    expect(errorsOf(json)).toContain(message)
+  })
+  it('reports every error, not just the first', () => {
+    expect(errorsOf({ adam: { lr: 0, eps: -1, foo: 1 } }).length).toBe(3)
+  })
+})
+
+describe('optimizers from specs', () => {
+  it('aliases build the alias with its defaults', () => {
+    same(build({ adam: {} }), adam() as Optimizer<unknown>)
+    same(build({ adamw: { lr: 0.01 } }), adamw({ lr: 0.01 }) as Optimizer<unknown>)
+    same(build({ sgd: { lr: 0.05, momentum: 0.9, nesterov: true } }), classicSgd({ lr: 0.05, momentum: 0.9, nesterov: true }) as Optimizer<unknown>)
+    same(build({ rmsprop: { centered: true } }), rmsprop({ centered: true }) as Optimizer<unknown>)
+  })
+  it("the DESIGN's Adam pipeline is Adam", () => {
+    const pipeline = [{ ewma: { beta: 0.9, debias: true } }, { rms: { rho: 0.999, eps: 1e-8, debias: true } }, { sgd: { lr: 0.001 } }]
+    same(build(pipeline), adam() as Optimizer<unknown>)
+    same(build(pipeline), withEwma(withRMS(sgd(0.001), { rho: 0.999, debias: true }), { beta: 0.9, debias: true }) as Optimizer<unknown>)
+  })
+  it('a pipeline with a schedule reads stages outermost first', () => {
+    const lr = join([linearWarmup({ to: 0.1, steps: 3 }), cosineDecay({ init: 0.1, decaySteps: 10 })], [3])
+    const json = [{ momentum: { beta: 0.8 } }, { rms: { rho: 0.9 } }, { sgd: { lr: { join: { schedules: [{ linearWarmup: { to: 0.1, steps: 3 } }, { cosineDecay: { init: 0.1, decaySteps: 10 } }], boundaries: [3] } } } }]
+    same(build(json), withMomentum(withRMS(sgd(lr), { rho: 0.9 }), { beta: 0.8 }) as Optimizer<unknown>)
+  })
+})
+
+describe('parseOptimizerSpec', () => {
+  it('accepts a bare alias name with its defaults, and JSON text', () => {
+    expect(parseOptimizerSpec(' adam ')).toEqual(E.right({ adam: {} }))
+    expect(parseOptimizerSpec('{"rmsprop": {"lr": 0.1}}')).toEqual(E.right({ rmsprop: { lr: 0.1 } }))
+    expect(E.isRight(optimizerFromText('nadam'))).toBe(true)
+  })
+  it('explains sgd without lr, unknown names and bad JSON', () => {
+    expect(parseOptimizerSpec('sgd')).toEqual(E.left(['$: sgd needs a learning rate (no default, as in PyTorch): write {"sgd": {"lr": 0.01}}']))
+    expect(E.isLeft(parseOptimizerSpec('adamx'))).toBe(true)
+    const bad = parseOptimizerSpec('{"adam": ')
+    expect(E.isLeft(bad) && bad.left[0].startsWith('$: not valid JSON')).toBe(true)
+  })
+})
