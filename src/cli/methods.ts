@@ -11,7 +11,7 @@
 import * as E from 'fp-ts/Either'
 import { isAbsolute, resolve } from 'node:path'
 import { hvp } from '../graph/index'
-import { decodeSpec } from './specAdapter'
+import { decodeOptimizerSpec, optimizerFromSpec, parseOptimizerSpec } from '../io/spec'
 import type { Optimizer } from '../optim/Optimizer'
 import { newtonCG, saddleFreeNewton } from '../optim/newton'
 import { Tensor } from '../tensor/Tensor'
@@ -125,12 +125,15 @@ const fromJson = (where: string, json: unknown, spec: string): E.Either<UsageErr
   if (secondOrder !== undefined) {
     const options = single === undefined ? {} : single[1]
     const decoded = decodeSecondOrder(secondOrder, options)
-    if (E.isLeft(decoded)) return usage(`${where}: ${decoded.left}`)
+    if (E.isLeft(decoded)) return usage(`${where}: bad optimizer spec: ${decoded.left}`)
     return E.right({ name: labelOf(json), spec, make: decoded.right })
   }
-  const decoded = decodeSpec(typeof json === 'string' ? { [json]: {} } : json)
-  if (E.isLeft(decoded)) return usage(`${where}: ${decoded.left}`)
-  const optimizer = decoded.right
+  const decoded = typeof json === 'string' ? parseOptimizerSpec(json) : decodeOptimizerSpec(json)
+  if (E.isLeft(decoded)) {
+    const hint = typeof json === 'string' && decoded.left.some((m) => m.includes('unknown optimizer')) ? '; the command line also knows newton and saddle-free-newton' : ''
+    return usage(`${where}: bad optimizer spec: ${decoded.left.join('; ')}${hint}`)
+  }
+  const optimizer = optimizerFromSpec(decoded.right) as unknown as Optimizer<unknown>
   return E.right({ name: labelOf(json), spec, make: () => optimizer })
 }
 
@@ -144,7 +147,7 @@ type SecondOrderMaker = (problem: Problem) => Optimizer<unknown>
 
 /** The options of `newton` / `saddleFreeNewton`, checked field by field with JSON paths. */
 const decodeSecondOrder = (kind: 'newton' | 'saddleFreeNewton', options: unknown): E.Either<string, SecondOrderMaker> => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return E.left(`${kind}: expected an object of options, got ${JSON.stringify(options)}`)
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return E.left(`$.${kind}: expected an object of options, got ${JSON.stringify(options)}`)
   const allowed: Readonly<Record<string, { readonly min: number; readonly strict: boolean }>> =
     kind === 'newton'
       ? { radius: { min: 0, strict: true }, damping: { min: 0, strict: false }, lr: { min: 0, strict: true }, maxIterations: { min: 1, strict: false } }
@@ -152,9 +155,9 @@ const decodeSecondOrder = (kind: 'newton' | 'saddleFreeNewton', options: unknown
   const values: Record<string, number> = {}
   for (const [key, value] of Object.entries(options)) {
     const rule = allowed[key]
-    if (rule === undefined) return E.left(`${kind}.${key}: unknown option; ${kind} takes ${Object.keys(allowed).join(', ')}`)
-    if (typeof value !== 'number' || !Number.isFinite(value)) return E.left(`${kind}.${key}: expected a number, got ${JSON.stringify(value)}`)
-    if (rule.strict ? value <= rule.min : value < rule.min) return E.left(`${kind}.${key}: must be ${rule.strict ? '>' : '≥'} ${rule.min}, got ${value}`)
+    if (rule === undefined) return E.left(`$.${kind}.${key}: unknown option; ${kind} takes ${Object.keys(allowed).join(', ')}`)
+    if (typeof value !== 'number' || !Number.isFinite(value)) return E.left(`$.${kind}.${key}: expected a number, got ${JSON.stringify(value)}`)
+    if (rule.strict ? value <= rule.min : value < rule.min) return E.left(`$.${kind}.${key}: must be ${rule.strict ? '>' : '≥'} ${rule.min}, got ${value}`)
     values[key] = value
   }
   if (kind === 'newton') {

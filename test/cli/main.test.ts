@@ -179,7 +179,9 @@ describe('optimize', () => {
   })
 
   it('rejects a spec that fails to decode with the JSON path of the field', () => {
-    expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', '{"adam": {"lr": -1}}']), '--optimizer', 'lr')
+    expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', '{"adam": {"lr": -1}}']), '--optimizer', '$.adam.lr', '> 0')
+    expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', '[{"momentum": {"beta": 2}}, {"sgd": {"lr": 1}}]']), '$[0].momentum.beta')
+    expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', 'sgd']), 'sgd needs a learning rate')
   })
 
   it('reads a spec from @file relative to the working directory', () => {
@@ -239,6 +241,10 @@ describe('race', () => {
     expect(out.minimum.kind).toBe('minimum')
     expect(out.minimum.eigenvalues[0]).toBeCloseTo(eigen2(802, -400, 200)[0], 10)
     expect(readFileSync(join(r.cwd, 'race.svg'), 'utf8')).toContain('<svg')
+    // every demo method's spec, decoded as a user would pass it, runs exactly as the built-in one
+    const specs = out.race.map((e: { spec: string }) => e.spec).join(';')
+    const again = json(['race', '(1 - x)^2 + 100*(y - x^2)^2', '--from', '-1.5,2', '--optimizers', specs, '--steps', '30', '--json'])
+    expect(again.map((e: { final: number[] }) => e.final)).toEqual(out.race.map((e: { final: number[] }) => e.final))
     expect(existsSync(join(r.cwd, 'race-loss.svg'))).toBe(true)
   })
 })
