@@ -14,16 +14,15 @@
  */
 import { type Graph, topoOrder, useCounts } from '../graph/Graph'
 import type { Sym } from '../graph/Sym'
-import { sizeOf, stridesOf } from '../tensor/Shape'
-import type { Tensor } from '../tensor/Tensor'
+import { stridesOf } from '../tensor/Shape'
 import { matmulKernels } from './matmul'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** A compiled graph: input buffers in, fresh output buffers out. */
-export type CompiledGraph = (inputs: readonly Float64Array[]) => Float64Array[]
+/** A compiled graph: input tensors (anything with a `data` buffer) in, fresh output buffers out. */
+export type CompiledGraph = (inputs: readonly { readonly data: Float64Array }[]) => Float64Array[]
 
 /** A position in a node: one index expression per axis, and the flat one when it is known. */
 interface Index {
@@ -242,12 +241,13 @@ export const compileGraph = (g: Graph): CompiledGraph => {
             conds.push('false')
             return '0'
           }
-          const q = em.temp(`q${e}-${lo[d]}`, lo[d] === 0 ? e : `${e} - ${lo[d]}`)
-          const parts: string[] = []
-          if (lo[d] > 0) parts.push(`${q} >= 0`)
-          if (hi[d] > 0) parts.push(`${q} < ${m}`)
-          conds.push(...parts)
-          return em.temp(`qc${e}-${lo[d]}-${m}`, `(${q} < 0 ? 0 : ${q} > ${m - 1} ? ${m - 1} : ${q})`)
+          const q = lo[d] === 0 ? e : em.temp(`q${e}-${lo[d]}`, `${e} - ${lo[d]}`)
+          // read in bounds always (a typed array read out of bounds is slow), keep only valid reads
+          if (lo[d] > 0) conds.push(`${q} >= 0`)
+          if (hi[d] > 0) conds.push(`${q} < ${m}`)
+          const clamped = lo[d] > 0 && hi[d] > 0 ? `(${q} < 0 ? 0 : ${q} > ${m - 1} ? ${m - 1} : ${q})`
+            : lo[d] > 0 ? `(${q} < 0 ? 0 : ${q})` : `(${q} > ${m - 1} ? ${m - 1} : ${q})`
+          return em.temp(`qc${e}-${lo[d]}-${hi[d]}-${m}`, clamped)
         })
         const inner = a.size === 0 ? '0' : gen(a, { dims }, em)
         return em.temp(key, `(${conds.join(' && ')} ? ${inner} : 0)`)
@@ -383,20 +383,20 @@ export const compileGraph = (g: Graph): CompiledGraph => {
     return dup ? `${r}.slice()` : r
   })
 
-  const params = g.inputs.map((_, i) => `in${i}`).join(', ')
+  const unpack = g.inputs.map((_, i) => `const in${i} = ins[${i}].data;`)
   const source = [
     '"use strict";',
     'const { mmNN, mmNT, mmTN, mmTT } = kernels;',
     ...prelude,
-    `return function compiled(${params}) {`,
+    'return function compiled(ins) {',
+    ...unpack,
     ...body,
     `return [${fresh.join(', ')}];`,
     '};'
   ].join('\n')
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('consts', 'kernels', source) as (c: Float64Array[], k: typeof matmulKernels) => (...xs: Float64Array[]) => Float64Array[]
-  const run = factory(consts, matmulKernels)
-  const compiled: CompiledGraph = (inputs) => run(...inputs)
+  const factory = new Function('consts', 'kernels', source) as (c: Float64Array[], k: typeof matmulKernels) => CompiledGraph
+  const compiled = factory(consts, matmulKernels)
   Object.defineProperty(compiled, 'source', { value: source })
   return compiled
 }
@@ -404,5 +404,3 @@ export const compileGraph = (g: Graph): CompiledGraph => {
 /** The generated source of a compiled graph (for tests and the curious). */
 export const sourceOf = (c: CompiledGraph): string => (c as unknown as { source: string }).source
 
-/** Values of a compiled graph as tensors (checks nothing: the caller owns the signature). */
-export const sizesOf = (ts: readonly Tensor[]): number[] => ts.map((t) => sizeOf(t.shape))

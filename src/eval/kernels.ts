@@ -89,7 +89,7 @@ const gather = (src: Float64Array, shape: Shape, strides: readonly number[], bas
 
 /** Compute a node's value from its inputs' values. */
 export const forward = (node: Sym, inputs: readonly Tensor[]): Tensor => {
-  const out = (data: Float64Array): Tensor => Tensor.unsafeFromBuffer(node.shape, data)
+  const out = (data: Float64Array): Tensor => Tensor.unsafeWrap(node.shape, data)
   const a = inputs[0]
   switch (node.op) {
     case 'input':

@@ -61,7 +61,15 @@ export const useCounts = (order: readonly Sym[]): Map<Sym, number> => {
 /** The nodes of `order` that depend on at least one of `wrt`. */
 const dependents = (order: readonly Sym[], wrt: readonly Sym[]): Set<Sym> => {
   const dep = new Set<Sym>(wrt)
-  for (const n of order) if (!dep.has(n) && n.inputs.some((i) => dep.has(i))) dep.add(n)
+  for (const n of order) {
+    if (dep.has(n)) continue
+    for (const i of n.inputs) {
+      if (dep.has(i)) {
+        dep.add(n)
+        break
+      }
+    }
+  }
   return dep
 }
 
@@ -79,6 +87,7 @@ export const vjpGraph = (output: Sym, wrt: readonly Sym[], seed: Sym): Sym[] => 
   const order = topoOrder([output, seed])
   return withBuilder(new Builder().seed(order), () => {
     const dep = dependents(order, wrt)
+    const wanted = new Set(wrt)
     const cotangent = new Map<Sym, Sym>([[output, seed]])
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k]
@@ -86,12 +95,15 @@ export const vjpGraph = (output: Sym, wrt: readonly Sym[], seed: Sym): Sym[] => 
       if (ct === undefined || !dep.has(node) || node.inputs.length === 0) continue
       const needed = node.inputs.map((i) => dep.has(i))
       const parts = rules.vjp(node, ct, needed)
-      node.inputs.forEach((input, i) => {
+      for (let i = 0; i < parts.length; i++) {
         const part = parts[i]
-        if (part === undefined || !needed[i]) return
+        if (part === undefined || !needed[i]) continue
+        const input = node.inputs[i]
         const previous = cotangent.get(input)
         cotangent.set(input, previous === undefined ? part : add(previous, part))
-      })
+      }
+      // a node's cotangent is complete once the sweep passes it: let it go
+      if (!wanted.has(node)) cotangent.delete(node)
     }
     return wrt.map((w) => cotangent.get(w) ?? zerosLike(w))
   })

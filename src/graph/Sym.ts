@@ -50,6 +50,7 @@ export interface Attrs {
 }
 
 let nextId = 0
+const NO_ATTRS: Attrs = Object.freeze({})
 
 export class Sym {
   readonly id: number
@@ -59,9 +60,12 @@ export class Sym {
     readonly op: OpName,
     readonly inputs: readonly Sym[],
     readonly shape: Shape,
-    readonly attrs: Attrs = {}
+    readonly attrs: Attrs = NO_ATTRS,
+    /** The hash-consing key, when the node was interned (internal). */
+    readonly key?: string
   ) {
     this.id = nextId++
+    Object.freeze(shape)
   }
 
   get size(): number {

@@ -31,7 +31,7 @@ export class Builder {
   /** Make `nodes` known, so that rebuilding one of them returns it. */
   seed(nodes: Iterable<Sym>): this {
     for (const n of nodes) {
-      const key = keyOf(n.op, n.inputs, n.shape, n.attrs)
+      const key = nodeKey(n)
       if (key !== undefined && !this.table.has(key)) this.table.set(key, n)
     }
     return this
@@ -42,7 +42,7 @@ export class Builder {
     if (key === undefined) return new Sym(op, inputs, shape, attrs)
     const found = this.table.get(key)
     if (found !== undefined) return found
-    const node = new Sym(op, inputs, shape, attrs)
+    const node = new Sym(op, inputs, shape, attrs, key)
     this.table.set(key, node)
     return node
   }
@@ -72,6 +72,8 @@ const tensorId = (t: Tensor): number => {
   return id
 }
 
+const nodeKey = (n: Sym): string | undefined => n.key ?? keyOf(n.op, n.inputs, n.shape, n.attrs)
+
 /** A number as text that tells −0 from 0 (the key of a scalar constant). */
 const numberKey = (x: number): string => (Object.is(x, -0) ? '-0' : String(x))
 
@@ -89,8 +91,8 @@ const keyOf = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs): 
   if (attrs.starts !== undefined) key += `|s${attrs.starts.join(' ')}:${attrs.ends!.join(' ')}`
   if (attrs.lo !== undefined) key += `|l${attrs.lo.join(' ')}:${attrs.hi!.join(' ')}`
   if (attrs.axis !== undefined) key += `|x${attrs.axis}`
-  // reshape and broadcast are told apart by their target shape alone
-  return `${key}|${shape.join(' ')}`
+  // reshape and broadcast are told apart by their target shape alone; other ops' shapes follow from their inputs
+  return op === 'reshape' || op === 'broadcast' ? `${key}|${shape.join(' ')}` : key
 }
 
 // -------------------------------------------------------------------------------------
@@ -99,7 +101,9 @@ const keyOf = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs): 
 
 /** The one way nodes are made: fold constants, then intern. */
 export const make = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs = {}): Sym => {
-  if (op !== 'const' && op !== 'input' && inputs.length > 0 && sizeOf(shape) <= FOLD_LIMIT && inputs.every(isConst)) {
+  // Folding a broadcast or a pad would only spell out a bigger constant than it reads.
+  const expands = op === 'broadcast' || op === 'pad'
+  if (!expands && op !== 'const' && op !== 'input' && inputs.length > 0 && sizeOf(shape) <= FOLD_LIMIT && inputs.every(isConst)) {
     const value = forward(new Sym(op, inputs, shape, attrs), inputs.map((i) => i.attrs.value!))
     return constantNode(value)
   }
@@ -125,4 +129,6 @@ export const constantValue = (s: Sym): number | undefined => {
   return undefined
 }
 
-export const scalarConstant = (x: number): Sym => constantNode(Tensor.unsafeFromBuffer([], Float64Array.of(x)))
+const SCALAR: Shape = Object.freeze([])
+
+export const scalarConstant = (x: number): Sym => constantNode(Tensor.unsafeWrap(SCALAR, Float64Array.of(x)))

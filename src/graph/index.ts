@@ -9,5 +9,5 @@ export {
 export { type Graph, jvpGraph, nodeCount, showGraph, simplify, topoOrder, vjpGraph } from './Graph'
 export {
   type Concrete, type ConcreteArgs, type HvpMode, type SymFunction, type SymTree, type Trace, evaluator, grad,
-  hessian, hvp, jacobian, jit, jvp, trace, valueAndGrad, vjp
+  hessian, hvp, jacobian, jit, jvp, symGrad, trace, valueAndGrad, vjp
 } from './transforms'

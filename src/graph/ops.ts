@@ -58,6 +58,7 @@ export const square: (x: SymLike) => Sym = unary('square')
 /** x^c for a constant exponent c. */
 export const powConst = (x: SymLike, c: number): Sym => {
   const a = lift(x)
+  if (c === 0) return broadcastTo(1, a.shape) // x⁰ = 1 everywhere (Math.pow(x, 0) is 1 even for NaN)
   if (c === 1) return a
   if (c === 2) return square(a)
   return make('powc', [a], a.shape, { exponent: c })

@@ -102,15 +102,21 @@ export const evaluator = (g: Graph): Evaluator => {
   if (topoOrder(g.outputs).length > COMPILE_LIMIT) {
     return (inputs) => interpret(g, inputs).map((t) => t.data)
   }
-  const run = compileGraph(g)
-  return (inputs) => run(inputs.map((t) => t.data))
+  return compileGraph(g)
 }
 
-const toTensor = (node: Sym, data: Float64Array): Tensor => Tensor.unsafeFromBuffer(node.shape, data)
+const toTensor = (node: Sym, data: Float64Array): Tensor => Tensor.unsafeWrap(node.shape, data)
 
-const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string; first: Flat<Tensor> } => {
+const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string } => {
+  // the common case, every argument a tensor, skips the tree walk
+  if (args.every((a) => a instanceof Tensor)) {
+    const leaves = args as Tensor[]
+    let key = ''
+    for (const t of leaves) key += `${t.shape.join(',')};`
+    return { leaves, key }
+  }
   const flats = args.map((a, i) => flattenArg('call', a, i))
-  return { leaves: flats.flatMap((f) => [...f.leaves]), key: flats.map(signatureOf).join('#'), first: flats[0] }
+  return { leaves: flats.flatMap((f) => [...f.leaves]), key: flats.map(signatureOf).join('#') }
 }
 
 /**
@@ -119,14 +125,14 @@ const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string; fi
  */
 const cached = <E>(build: (args: readonly unknown[]) => E) => {
   const cache = new Map<string, E>()
-  return (args: readonly unknown[]): { entry: E; leaves: Tensor[]; first: Flat<Tensor> } => {
-    const { leaves, key, first } = leavesOf(args)
+  return (args: readonly unknown[]): { entry: E; leaves: Tensor[] } => {
+    const { leaves, key } = leavesOf(args)
     let entry = cache.get(key)
     if (entry === undefined) {
       entry = build(args)
       cache.set(key, entry)
     }
-    return { entry, leaves, first }
+    return { entry, leaves }
   }
 }
 
@@ -391,4 +397,15 @@ export const jacobian = <R extends readonly unknown[]>(
     }
     return Tensor.unsafeFromBuffer([...value.shape, ...x.shape], out)
   }) as never
+}
+
+/**
+ * The gradient as a graph-to-graph function, for use inside a traced
+ * function: `symGrad(f)(x)` is a symbolic tensor, so derivatives nest —
+ * `grad(x => symGrad(f)(x).sum())` is a second derivative, and so on.
+ */
+export const symGrad = (f: (x: Sym) => SymLike): ((x: Sym) => Sym) => (x) => {
+  const out = lift(f(x))
+  requireScalar('symGrad', out)
+  return vjpGraph(out.rank === 0 ? out : reshape(out, []), [x], scalarConstant(1))[0]
 }

@@ -35,6 +35,14 @@ export class Tensor {
     return new Tensor(Object.freeze(shape.slice()), data)
   }
 
+  /**
+   * Wrap without copying or checking: for the library's hot paths, whose
+   * shape is already a frozen array of the right size. Never write to either.
+   */
+  static unsafeWrap(shape: Shape, data: Float64Array): Tensor {
+    return new Tensor(shape, data)
+  }
+
   get rank(): number {
     return this.shape.length
   }

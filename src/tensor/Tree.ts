@@ -63,6 +63,7 @@ export const flatten = <A>(tree: Tree<A>, isLeaf: (x: unknown) => x is A, what =
 
 /** Rebuild a tree of the given structure from leaves in flatten order. */
 export const unflatten = <B>(structure: Structure, leaves: readonly B[]): Tree<B> => {
+  if (structure.kind === 'leaf' && leaves.length === 1) return leaves[0]
   let k = 0
   const build = (s: Structure): Tree<B> => {
     switch (s.kind) {
