@@ -6,7 +6,8 @@
  * keeping the last finite point as the end, so the JSON and the plots stay
  * finite and say where it went wrong.
  */
-import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer'
+import { type MinimizeResult, type StepInfo, minimize } from '../drivers/minimize'
+import type { Optimizer } from '../optim/Optimizer'
 import { Tensor } from '../tensor/Tensor'
 import type { TensorTree } from '../tensor/Tree'
 import type { Progress } from './progress'
@@ -37,41 +38,57 @@ export interface RunResult {
 // operations
 // -------------------------------------------------------------------------------------
 
+/** An error thrown by the optimizer's own step, told apart from everything else. */
+class StepFailure extends Error {}
+
+/** The optimizer with its step errors tagged as {@link StepFailure}. */
+const tagFailures = <S>(optimizer: Optimizer<S>): Optimizer<S> => {
+  const tagged = <A>(step: () => A): A => {
+    try {
+      return step()
+    } catch (e) {
+      throw new StepFailure(e instanceof Error ? e.message : String(e))
+    }
+  }
+  const donated = optimizer.stepDonated
+  return {
+    init: optimizer.init,
+    step: (state, grad, params) => tagged(() => optimizer.step(state, grad, params)),
+    ...(donated !== undefined ? { stepDonated: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree) => tagged(() => donated(state, grad, params, into)) } : {})
+  }
+}
+
 /**
- * Take up to `steps` steps of `optimizer` from `x0` on the problem, with the
- * gradient from the graph (traced and compiled on the first call, reused
- * after). `progress.update(k)` is called after each step.
+ * Take up to `steps` steps of `optimizer` from `x0` on the problem with the
+ * `minimize` driver (gradients from the graph, traced and compiled on the
+ * first call), never stopping on a small gradient: the run is exactly
+ * `steps` long unless it diverges or the optimizer refuses to step.
+ * `progress.update(k)` is called after each step.
  */
 export const runOptimizer = <S>(problem: Problem, x0: Tensor, optimizer: Optimizer<S>, steps: number, progress?: Progress): RunResult => {
-  const n = x0.size
-  let x: Tensor = x0
-  let state = optimizer.init(x)
-  let [value, gradient] = problem.valueAndGradient(x)
-  const points: number[][] = [Array.from(x.data)]
-  const values: number[] = [value]
-  if (!Number.isFinite(value)) return { points, values, steps: 0, stop: { kind: 'diverged', step: 0, value } }
-  for (let k = 1; k <= steps; k++) {
-    let stepped: readonly [S, TensorTree]
-    try {
-      stepped = stepOwned(optimizer, state, gradient as TensorTree, x)
-    } catch (e) {
-      // second-order optimizers throw on a singular Hessian: the run ends there, the rest of it stands
-      return { points, values, steps: k - 1, stop: { kind: 'failed', step: k, message: e instanceof Error ? e.message : String(e) } }
-    }
-    const [next, update] = stepped
-    const moved = applyUpdates(x, update) as Tensor
-    const coordinates = Array.from(moved.data)
-    const bad = coordinates.find((c) => !Number.isFinite(c))
-    if (bad !== undefined) return { points, values, steps: k - 1, stop: { kind: 'diverged', step: k, value: bad } }
-    ;[value, gradient] = problem.valueAndGradient(moved)
-    if (!Number.isFinite(value)) return { points, values, steps: k - 1, stop: { kind: 'diverged', step: k, value } }
-    state = next
-    x = moved
-    points.push(coordinates.length === n ? coordinates : coordinates.slice(0, n))
-    values.push(value)
-    progress?.update(k)
+  const points: number[][] = []
+  const values: number[] = []
+  const objective = (x: TensorTree): readonly [number, TensorTree] => problem.valueAndGradient(x as Tensor) as readonly [number, TensorTree]
+  const record = (info: StepInfo): void => {
+    points.push(Array.from((info.params as Tensor).data))
+    values.push(info.value)
+    if (info.step > 0) progress?.update(info.step)
   }
-  return { points, values, steps, stop: { kind: 'steps' } }
+  let result: MinimizeResult<S>
+  try {
+    result = minimize(objective, x0, tagFailures(optimizer), { maxSteps: steps, gradTol: -Infinity, onStep: record })
+  } catch (e) {
+    if (!(e instanceof StepFailure)) throw e
+    return { points, values, steps: points.length - 1, stop: { kind: 'failed', step: points.length, message: e.message } }
+  }
+  if (result.reason === 'non-finite') {
+    const k = points.length - 1
+    const last = points[k]
+    const bad = last.find((c) => !Number.isFinite(c)) ?? values[k]
+    if (k === 0) return { points, values, steps: 0, stop: { kind: 'diverged', step: 0, value: bad } }
+    return { points: points.slice(0, k), values: values.slice(0, k), steps: k - 1, stop: { kind: 'diverged', step: k, value: bad } }
+  }
+  return { points, values, steps: result.steps, stop: { kind: 'steps' } }
 }
 
 /** The first k with `values[k] < target`, or null when the run never got there. */

@@ -31,6 +31,8 @@ export const decodeProblemAndPoint = (
   if (E.isLeft(problem)) return problem
   const start = decodePoint(problem.right, pointFlag, stringFlag(args, pointFlag.slice(2)))
   if (E.isLeft(start)) return start
+  const [value] = problem.right.valueAndGradient(start.right)
+  if (!Number.isFinite(value)) return usage(`${pointFlag} ${Array.from(start.right.data).join(',')}: f is ${value} there; start where f is finite`)
   return E.right({ problem: problem.right, start: start.right })
 }
 

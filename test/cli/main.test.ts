@@ -174,6 +174,7 @@ describe('optimize', () => {
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', '{"newton": {"raduis": 1}}']), 'newton.raduis', 'unknown option')
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', '{"adamm": {}}']), '--optimizer', 'adamm')
     expectUsageError(run(['optimize', 'x^2', '--from', '1']), '--optimizer is required')
+    expectUsageError(run(['optimize', 'log(x)', '--from', '-1', '--optimizer', 'adam']), '--from -1', 'NaN')
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', 'adam', '--steps', 'many']), '--steps', "'many'")
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', 'adam', '--steps', '0']), '--steps', 'at least 1')
   })
