@@ -1,0 +1,196 @@
+/**
+ * `descent/laws`: property-based laws of optimizers, derivatives and
+ * curvature, as pure predicates plus fast-check runners, and the arbitraries
+ * they are built on. Point a runner at your own optimizer or function and get
+ * a verdict: on failure, the law's name, the shrunk counterexample and the
+ * seed that replays it.
+ */
+
+// approximate equality
+export { type ApproxEq, type Comparable, type Tolerance, approxEq, defaultTolerance, identical } from './approx'
+
+// laws as values, and the generic runners
+export {
+  type Law,
+  type LawOutcome,
+  type LawParameters,
+  type Verdict,
+  LawViolation,
+  allOf,
+  assertLaws,
+  expectVerdict,
+  fails,
+  holds,
+  law,
+  lawTitle,
+  runLaw,
+  runLaws,
+  verdictOf
+} from './law'
+
+// arbitraries
+export {
+  type ParamsAndGrads,
+  type Quadratic,
+  type QuadraticConstraints,
+  type SpectrumConstraints,
+  type SymmetricMatrix,
+  type TreeConstraints,
+  type ValueRange,
+  boundedDouble,
+  directionArb,
+  directionLike,
+  orthogonalArb,
+  paramsAndGradsArb,
+  quadraticArb,
+  shapeArb,
+  symmetricFromSpectrum,
+  symmetricMatrixArb,
+  tensorArb,
+  tensorOfShape,
+  tensorTreeArb,
+  treeLike,
+  treeLikeAwayFromZero,
+  uniformDouble
+} from './arbitraries'
+
+// random expression programs
+export {
+  type BinaryName,
+  type Dual,
+  type DualBinaryRules,
+  type Program,
+  type ProgramCase,
+  type ProgramConstraints,
+  type ReduceName,
+  type UnaryName,
+  type UnaryRule,
+  type UnaryTable,
+  directionalDerivative,
+  dualBinaryRules,
+  evaluateProgram,
+  opsOf,
+  programArb,
+  programCaseArb,
+  programToSym,
+  referenceGradient,
+  showProgram,
+  unaryNames,
+  unaryRules
+} from './program'
+
+// reference optimizers
+export {
+  type MomentumForm,
+  type VelocityState,
+  accumulatedMomentumReference,
+  averagedMomentumReference,
+  gradientDescentReference,
+  heavyBallReference,
+  nesterovLookAheadPath
+} from './reference'
+
+// optimizer laws
+export {
+  type AnyOptimizer,
+  type DescentFamilies,
+  type DescentLawOptions,
+  type EwmaClaim,
+  type MomentumForms,
+  type OptimizerClaims,
+  type OptimizerLawOptions,
+  type SeriesAverage,
+  type Trace,
+  averagesConstantSeries,
+  checkDescentLaws,
+  checkEwmaLaws,
+  checkOptimizerLaws,
+  descentLaws,
+  doesNotMutateInputs,
+  donatedStepAgrees,
+  effectiveLearningRateNeverIncreases,
+  epochSettingArb,
+  ewmaLaws,
+  firstStepHasMagnitude,
+  gradientDescentContracts,
+  gradientDescentDecreases,
+  handlesEdgeTrees,
+  heavyBallReachesRate,
+  initDependsOnlyOnShapes,
+  invariantToGradientScale,
+  isDeterministic,
+  linearInGradient,
+  minibatchLaws,
+  minibatchesUnbiased,
+  momentumFormsAgree,
+  nesterovMatchesLookAhead,
+  optimizerLaws,
+  pathOnQuadratic,
+  polyakParameters,
+  sameUpdatesAs,
+  seriesAveragesConstant,
+  stateKeepsStructure,
+  trace,
+  tracesSamePath,
+  updateMatchesGradient,
+  updatesAreFinite
+} from './optimizer'
+
+// derivative laws
+export {
+  type DerivativeTolerances,
+  type Differentiable,
+  type GradientLawOptions,
+  type ProgramDifferentiator,
+  type ProgramLawOptions,
+  type ScalarFunction,
+  type Transforms,
+  centralDifference,
+  centralDifferenceOfVector,
+  chainRule,
+  checkGradientLaws,
+  checkProgramLaws,
+  compareOnScale,
+  compareVectorsOnScale,
+  defaultDifferenceApprox,
+  defaultIdentityApprox,
+  differentiableOf,
+  gradientIsLinear,
+  gradientLaws,
+  gradientMatchesCentralDifferences,
+  libraryProgramDifferentiator,
+  libraryTransforms,
+  pointAndDirection,
+  productRule,
+  programLaws,
+  referenceProgramDifferentiator,
+  valueMatchesReference
+} from './gradient'
+
+// curvature laws
+export {
+  type CriticalKind,
+  type CriticalPointClassifier,
+  type CurvatureLawOptions,
+  type EigenDecomposition,
+  type EigenLawOptions,
+  type EigenSolver,
+  type ProgramCurvatureLawOptions,
+  checkCurvatureLaws,
+  checkEigenLaws,
+  checkProgramCurvatureLaws,
+  classificationMatchesSigns,
+  curvatureLaws,
+  eigenLaws,
+  eigenReconstructs,
+  eigenvaluesAscending,
+  eigenvaluesMatchSpectrum,
+  eigenvectorsOrthonormal,
+  hessianIsSymmetric,
+  hvpIsSelfAdjoint,
+  hvpMatchesGradientDifferences,
+  hvpMatchesHessian,
+  kindFromEigenvalues,
+  programCurvatureLaws,
+  traceEqualsEigenvalueSum
+} from './curvature'
