@@ -19,14 +19,20 @@ export type Objective = (x: TensorTree) => readonly [number, TensorTree]
 export type StopReason = 'max-steps' | 'grad-tol' | 'no-progress' | 'non-finite' | 'callback'
 
 /** What `onStep` sees after each evaluation (step 0 is the start). */
-export interface StepInfo {
+export interface StepInfo<S = unknown> {
   readonly step: number
   readonly value: number
   readonly gradNorm: number
   readonly params: TensorTree
+  /**
+   * The optimizer state at this point. Valid only during the callback: the
+   * driver then reuses its buffers (donated steps). Serialise it there (e.g.
+   * a checkpoint) rather than keeping it.
+   */
+  readonly state: S
 }
 
-export interface MinimizeOptions {
+export interface MinimizeOptions<S = unknown> {
   /** Default 1000. */
   readonly maxSteps?: number
   /** Stop when ‖∇f‖ ≤ gradTol. Default 1e-8. */
@@ -36,7 +42,12 @@ export interface MinimizeOptions {
   /** Keep every iterate (element 0 the start, element `steps` the end). Default false. */
   readonly trajectory?: boolean
   /** Called at the start and after each step; returning `false` stops with reason 'callback'. */
-  readonly onStep?: (info: StepInfo) => boolean | void
+  readonly onStep?: (info: StepInfo<S>) => boolean | void
+  /**
+   * Resume from this optimizer state (e.g. read from a checkpoint) instead of
+   * `optimizer.init(x0)`. The driver takes it over: its buffers get reused.
+   */
+  readonly state?: S
 }
 
 export interface MinimizeResult<S> {
@@ -77,13 +88,13 @@ const allFinite = (tree: TensorTree): boolean => flattenTensors(tree).leaves.eve
  * returning false ('callback'). Defaults: maxSteps 1000, gradTol 1e-8.
  * @example minimize((x) => [sumOfSquares(x), twice(x)], tensor([3]), sgd(0.25)) // x halves each step
  */
-export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Optimizer<S>, options: MinimizeOptions = {}): MinimizeResult<S> => {
+export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Optimizer<S>, options: MinimizeOptions<S> = {}): MinimizeResult<S> => {
   const { maxSteps = 1000, gradTol = 1e-8, noProgress, trajectory = false, onStep } = options
   const patience = noProgress?.patience ?? Infinity
   const minDecrease = noProgress?.minDecrease ?? 0
 
   let x = x0
-  let state = optimizer.init(x)
+  let state = options.state ?? optimizer.init(x)
   let [value, gradient] = objective(x)
   const values: number[] = []
   const path: TensorTree[] = []
@@ -98,7 +109,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
       values.push(value)
       if (trajectory) path.push(x)
       const gradNorm = treeNorm(gradient)
-      if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x }) === false) return 'callback'
+      if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x, state }) === false) return 'callback'
       if (!Number.isFinite(value) || !allFinite(x)) return 'non-finite'
       if (gradNorm <= gradTol) return 'grad-tol'
       if (value < best - minDecrease) {

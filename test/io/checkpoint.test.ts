@@ -1,0 +1,141 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { minimize } from '../../src/drivers/minimize'
+import {
+  type Checkpoint,
+  type Expected,
+  decodeValue,
+  encodeValue,
+  parseCheckpoint,
+  readCheckpointFile,
+  serializeCheckpoint,
+  writeCheckpointFile
+} from '../../src/io/checkpoint'
+import { optimizerFromSpec } from '../../src/io/spec'
+import { adam, nadam } from '../../src/optim/aliases'
+import { withMomentum, sgd } from '../../src/optim/combinators'
+import type { Optimizer } from '../../src/optim/Optimizer'
+import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor'
+import { type TensorTree, flattenTensors } from '../../src/tensor/Tree'
+
+const awkward = [0, -0, NaN, Infinity, -Infinity, 5e-324, 2.2250738585072014e-308 / 3, Number.MAX_VALUE, 0.1, -1 / 3, 1e-310]
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
+  if (a.length !== b.length) return false
+  const x = new Float64Array(Array.from(a))
+  const y = new Float64Array(Array.from(b))
+  const bx = new Uint8Array(x.buffer)
+  const by = new Uint8Array(y.buffer)
+  return bx.every((v, i) => v === by[i])
+}
+
+const rosenbrock = (x: TensorTree): readonly [number, TensorTree] => {
+  const [a, b] = (x as { p: Tensor }).p.data
+  return [(1 - a) ** 2 + 100 * (b - a * a) ** 2, { p: fromArray([2], [-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)]) }]
+}
+
+describe('values round-trip bit for bit', () => {
+  it('tensors keep −0, NaN, ±Infinity and subnormals', () => {
+    const t = fromArray([11], awkward)
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue({ t }))))
+    expect(E.isRight(back)).toBe(true)
+    if (E.isRight(back)) expect(sameBits((back.right as { t: Tensor }).t.data, awkward)).toBe(true)
+  })
+  it('plain numbers too', () => {
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(awkward))))
+    if (E.isLeft(back)) throw new Error(back.left.join('\n'))
+    expect(sameBits(back.right as number[], awkward)).toBe(true)
+    expect(Object.is((back.right as number[])[1], -0)).toBe(true)
+  })
+})
+
+describe('checkpoints', () => {
+  const params = { p: tensor([-1.2, 1]) }
+  const opt = adam({ lr: 0.01 })
+
+  it('resuming from a checkpoint gives exactly the trajectory of not stopping', () => {
+    const straight = minimize(rosenbrock, params, opt, { maxSteps: 40, gradTol: 0, trajectory: true })
+    const first = minimize(rosenbrock, params, opt, { maxSteps: 15, gradTol: 0 })
+    const text = serializeCheckpoint({ step: first.steps, params: first.params, state: first.state })
+    const cp = parseCheckpoint(text, { optimizer: opt, params })
+    if (E.isLeft(cp)) throw new Error(cp.left.join('\n'))
+    expect(cp.right.step).toBe(15)
+    const rest = minimize(rosenbrock, cp.right.params, opt, { maxSteps: 25, gradTol: 0, state: cp.right.state, trajectory: true })
+    const tail = straight.trajectory!.slice(15)
+    rest.trajectory!.forEach((x, k) => expect(sameBits((x as { p: Tensor }).p.data, (tail[k] as { p: Tensor }).p.data)).toBe(true))
+  })
+
+  it('keeps scalar state (NAdam running product) and a checkpoint written mid-run by onStep', () => {
+    const o = nadam({ lr: 0.01 })
+    let saved = ''
+    const straight = minimize(rosenbrock, params, o, { maxSteps: 12, gradTol: 0 })
+    minimize(rosenbrock, params, o, {
+      maxSteps: 12,
+      gradTol: 0,
+      onStep: (i) => {
+        if (i.step === 5) saved = serializeCheckpoint({ step: i.step, params: i.params, state: i.state })
+      }
+    })
+    const cp = parseCheckpoint(saved, { optimizer: o, params })
+    if (E.isLeft(cp)) throw new Error(cp.left.join('\n'))
+    const rest = minimize(rosenbrock, cp.right.params, o, { maxSteps: 7, gradTol: 0, state: cp.right.state })
+    expect(sameBits((rest.params as { p: Tensor }).p.data, (straight.params as { p: Tensor }).p.data)).toBe(true)
+  })
+
+  const good = (): string => serializeCheckpoint({ step: 3, params, state: opt.init(params), optimizer: { adam: { lr: 0.01 } } })
+  const errors = <S>(text: string, expected: Expected<S>): string => {
+    const r = parseCheckpoint(text, expected)
+    if (E.isRight(r)) throw new Error('expected a rejection')
+    return r.left.join('\n')
+  }
+
+  it('rejects truncated text, a flipped digit, another version and another format', () => {
+    const text = good()
+    expect(errors(text.slice(0, text.length - 10), { optimizer: opt })).toMatch(/not valid JSON.*truncated or corrupt/)
+    const json = JSON.parse(text)
+    json.payload.step = 4
+    expect(errors(JSON.stringify(json), { optimizer: opt })).toMatch(/\$\.sha256: the payload does not match its checksum/)
+    const v2 = JSON.parse(text)
+    v2.version = 2
+    expect(errors(JSON.stringify(v2), { optimizer: opt })).toMatch(/\$\.version: unsupported checkpoint version 2 \(this build reads version 1\)/)
+    const other = JSON.parse(text)
+    other.format = 'something'
+    expect(errors(JSON.stringify(other), { optimizer: opt })).toMatch(/^\$\.format/)
+  })
+  it('rejects a different tree, different shapes and a different optimizer', () => {
+    const text = good()
+    expect(errors(text, { optimizer: opt, params: { q: tensor([1, 2]) } })).toMatch(/parameter tree differs/)
+    expect(errors(text, { optimizer: opt, params: { p: tensor([1, 2, 3]) } })).toMatch(/parameter p has shape \[2\] in the checkpoint, expected \[3\]/)
+    expect(errors(text, { optimizer: withMomentum(sgd(0.1)) })).toMatch(/does not belong to the expected optimizer: first difference at \$\.payload\.state/)
+    expect(errors(text, { optimizer: adam({ amsgrad: true }) })).toMatch(/nuMax/)
+    expect(errors(text, { optimizer: opt, spec: { adam: { lr: 0.1 } } })).toMatch(/written by optimizer \{"adam":\{"lr":0.01\}\}, expected \{"adam":\{"lr":0.1\}\}/)
+  })
+  it('accepts the matching optimizer built from the same spec', () => {
+    const spec = { adam: { lr: 0.01 } }
+    const r = parseCheckpoint(good(), { optimizer: optimizerFromSpec(spec), params, spec })
+    expect(E.isRight(r)).toBe(true)
+  })
+
+  it('writes files atomically and reads them back; a failed write keeps the old file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-ckpt-'))
+    const file = path.join(dir, 'run.json')
+    const cp: Checkpoint<unknown> = { step: 1, params: { w: scalar(-0), b: tensor([NaN, 5e-324]) }, state: { count: 1 } }
+    expect(E.isRight(writeCheckpointFile(file, cp))).toBe(true)
+    const before = fs.readFileSync(file, 'utf8')
+    // A state that cannot be stored fails before the rename: the old file stays whole.
+    const bad = writeCheckpointFile(file, { step: 2, params: cp.params, state: { $oops: 1 } })
+    expect(E.isLeft(bad)).toBe(true)
+    expect(fs.readFileSync(file, 'utf8')).toBe(before)
+    expect(fs.readdirSync(dir)).toEqual(['run.json'])
+    const counter: Optimizer<{ count: number }> = { init: () => ({ count: 0 }), step: (s, g) => [{ count: s.count + 1 }, g] }
+    const back = readCheckpointFile(file, { optimizer: counter })
+    if (E.isLeft(back)) throw new Error(back.left.join('\n'))
+    const leaves = flattenTensors(back.right.params).leaves
+    expect(sameBits([...leaves[0].data, ...leaves[1].data], [NaN, 5e-324, -0])).toBe(true)
+    const missing = readCheckpointFile(path.join(dir, 'nope.json'), { optimizer: counter })
+    expect(E.isLeft(missing) && missing.left[0]).toMatch(/cannot read/)
+    fs.rmSync(dir, { recursive: true })
+  })
+})
