@@ -112,20 +112,21 @@ interface MlpBuffers {
 const [D, H, B] = [64, 128, 256]
 
 export const mlpLossHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array, hidden = new Float64Array(B * H)): number => {
+  const { w1, b1, w2, b2 } = p
   let loss = 0
   for (let s = 0; s < B; s++) {
     const hs = s * H
-    for (let j = 0; j < H; j++) hidden[hs + j] = p.b1[j]
+    for (let j = 0; j < H; j++) hidden[hs + j] = b1[j]
     for (let k = 0; k < D; k++) {
       const xk = x[s * D + k]
       const wk = k * H
-      for (let j = 0; j < H; j++) hidden[hs + j] += xk * p.w1[wk + j]
+      for (let j = 0; j < H; j++) hidden[hs + j] += xk * w1[wk + j]
     }
-    let o = p.b2[0]
+    let o = b2[0]
     for (let j = 0; j < H; j++) {
       const t = Math.tanh(hidden[hs + j])
       hidden[hs + j] = t
-      o += t * p.w2[j]
+      o += t * w2[j]
     }
     const r = o - y[s]
     loss += r * r
@@ -135,31 +136,32 @@ export const mlpLossHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Arr
 
 /** Gradient of the MLP loss, by hand: forward, then backpropagation through each layer. */
 export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
+  const { w1, b1, w2, b2 } = p
   const hidden = new Float64Array(B * H)
   const dz = new Float64Array(B * H)
-  const g = { w1: new Float64Array(D * H), b1: new Float64Array(H), w2: new Float64Array(H), b2: new Float64Array(1) }
+  const [gw1, gb1, gw2, gb2] = [new Float64Array(D * H), new Float64Array(H), new Float64Array(H), new Float64Array(1)]
   for (let s = 0; s < B; s++) {
     const hs = s * H
-    for (let j = 0; j < H; j++) hidden[hs + j] = p.b1[j]
+    for (let j = 0; j < H; j++) hidden[hs + j] = b1[j]
     for (let k = 0; k < D; k++) {
       const xk = x[s * D + k]
       const wk = k * H
-      for (let j = 0; j < H; j++) hidden[hs + j] += xk * p.w1[wk + j]
+      for (let j = 0; j < H; j++) hidden[hs + j] += xk * w1[wk + j]
     }
-    let o = p.b2[0]
+    let o = b2[0]
     for (let j = 0; j < H; j++) {
       const t = Math.tanh(hidden[hs + j])
       hidden[hs + j] = t
-      o += t * p.w2[j]
+      o += t * w2[j]
     }
     const dO = (2 * (o - y[s])) / B
-    g.b2[0] += dO
+    gb2[0] += dO
     for (let j = 0; j < H; j++) {
       const t = hidden[hs + j]
-      g.w2[j] += t * dO
-      const d = dO * p.w2[j] * (1 - t * t)
+      gw2[j] += t * dO
+      const d = dO * w2[j] * (1 - t * t)
       dz[hs + j] = d
-      g.b1[j] += d
+      gb1[j] += d
     }
   }
   for (let s = 0; s < B; s++) {
@@ -167,10 +169,10 @@ export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Arr
     for (let k = 0; k < D; k++) {
       const xk = x[s * D + k]
       const wk = k * H
-      for (let j = 0; j < H; j++) g.w1[wk + j] += xk * dz[hs + j]
+      for (let j = 0; j < H; j++) gw1[wk + j] += xk * dz[hs + j]
     }
   }
-  return g
+  return { w1: gw1, b1: gb1, w2: gw2, b2: gb2 }
 }
 
 /**
@@ -178,47 +180,49 @@ export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Arr
  * the forward and backward passes, each differentiated along the direction v.
  */
 export const mlpHvpHandwritten = (p: MlpBuffers, v: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
+  const { w1, b1, w2, b2 } = p
+  const [vw1, vb1, vw2, vb2] = [v.w1, v.b1, v.w2, v.b2]
   const hid = new Float64Array(B * H)
   const rh = new Float64Array(B * H)
   const rdz = new Float64Array(B * H)
-  const out = { w1: new Float64Array(D * H), b1: new Float64Array(H), w2: new Float64Array(H), b2: new Float64Array(1) }
+  const [ow1, ob1, ow2, ob2] = [new Float64Array(D * H), new Float64Array(H), new Float64Array(H), new Float64Array(1)]
   for (let s = 0; s < B; s++) {
     const hs = s * H
     for (let j = 0; j < H; j++) {
-      hid[hs + j] = p.b1[j]
-      rh[hs + j] = v.b1[j]
+      hid[hs + j] = b1[j]
+      rh[hs + j] = vb1[j]
     }
     for (let k = 0; k < D; k++) {
       const xk = x[s * D + k]
       const wk = k * H
       for (let j = 0; j < H; j++) {
-        hid[hs + j] += xk * p.w1[wk + j]
-        rh[hs + j] += xk * v.w1[wk + j]
+        hid[hs + j] += xk * w1[wk + j]
+        rh[hs + j] += xk * vw1[wk + j]
       }
     }
-    let o = p.b2[0]
-    let ro = v.b2[0]
+    let o = b2[0]
+    let ro = vb2[0]
     for (let j = 0; j < H; j++) {
       const t = Math.tanh(hid[hs + j])
       hid[hs + j] = t
       const rz = rh[hs + j]
       const r = (1 - t * t) * rz // R{h}
       rh[hs + j] = r
-      o += t * p.w2[j]
-      ro += r * p.w2[j] + t * v.w2[j]
+      o += t * w2[j]
+      ro += r * w2[j] + t * vw2[j]
     }
     const dO = (2 * (o - y[s])) / B
     const rdO = (2 * ro) / B
-    out.b2[0] += rdO
+    ob2[0] += rdO
     for (let j = 0; j < H; j++) {
       const t = hid[hs + j]
       const r = rh[hs + j]
-      out.w2[j] += r * dO + t * rdO
-      const dh = dO * p.w2[j]
-      const rdh = rdO * p.w2[j] + dO * v.w2[j]
+      ow2[j] += r * dO + t * rdO
+      const dh = dO * w2[j]
+      const rdh = rdO * w2[j] + dO * vw2[j]
       const d = rdh * (1 - t * t) - 2 * dh * t * r
       rdz[hs + j] = d
-      out.b1[j] += d
+      ob1[j] += d
     }
   }
   for (let s = 0; s < B; s++) {
@@ -226,10 +230,10 @@ export const mlpHvpHandwritten = (p: MlpBuffers, v: MlpBuffers, x: Float64Array,
     for (let k = 0; k < D; k++) {
       const xk = x[s * D + k]
       const wk = k * H
-      for (let j = 0; j < H; j++) out.w1[wk + j] += xk * rdz[hs + j]
+      for (let j = 0; j < H; j++) ow1[wk + j] += xk * rdz[hs + j]
     }
   }
-  return out
+  return { w1: ow1, b1: ob1, w2: ow2, b2: ob2 }
 }
 
 export const buffersOf = (p: MlpParams): MlpBuffers => ({ w1: p.w1.data, b1: p.b1.data, w2: p.w2.data, b2: p.b2.data })
