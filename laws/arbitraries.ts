@@ -23,6 +23,7 @@ export interface ValueRange {
   readonly max?: number
 }
 
+/** Constraints of generated trees: depth, branching, leaf sizes and value bounds. */
 export interface TreeConstraints extends ValueRange {
   /** Nesting depth of arrays and records (default 2). */
   readonly maxDepth?: number

@@ -15,7 +15,7 @@ import { type Tensor, fromArray } from '../src/tensor/Tensor'
 import { type ApproxEq, approxEq } from './approx'
 import { directionArb, tensorOfShape } from './arbitraries'
 import { dot, norm } from './internal'
-import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law, verdictOf } from './law'
+import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law'
 import {
   type DualBinaryRules,
   type Program,
@@ -225,7 +225,9 @@ export interface DerivativeTolerances {
   readonly step?: number
 }
 
+/** Default tolerance against central differences: rtol 1e-6, atol 1e-7 on the problem's scale. */
 export const defaultDifferenceApprox: ApproxEq = approxEq({ rtol: 1e-6, atol: 1e-7 })
+/** Default tolerance of identities between derivatives: rtol 1e-8, atol 1e-10 on the problem's scale. */
 export const defaultIdentityApprox: ApproxEq = approxEq({ rtol: 1e-8, atol: 1e-10 })
 
 /** Options of `gradientLaws`. */

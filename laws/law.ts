@@ -43,8 +43,10 @@ export interface LawOutcome {
 // constructors
 // -------------------------------------------------------------------------------------
 
+/** The verdict of a law that holds. */
 export const holds: Verdict = { holds: true }
 
+/** The verdict of a law that fails, with the reason a report shows. */
 export const fails = (reason: string): Verdict => ({ holds: false, reason })
 
 /** A verdict from an explanation: `undefined` holds, a string is the reason it fails. */

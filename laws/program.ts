@@ -19,12 +19,15 @@ import { uniformDouble } from './arbitraries'
 // model
 // -------------------------------------------------------------------------------------
 
+/** The unary ops of programs; exp, log, sqrt and div appear only in forms that stay in their domains. */
 export type UnaryName =
   | 'neg' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'square' | 'softplus'
   | 'expTanh' | 'logOnePlusSquare' | 'sqrtOnePlusSquare' | 'reciprocalOnePlusSquare'
 
+/** The binary ops of programs (broadcasting a scalar against a vector). */
 export type BinaryName = 'add' | 'sub' | 'mul'
 
+/** The reductions of programs, from a vector to a scalar. */
 export type ReduceName = 'sum' | 'mean' | 'logsumexp'
 
 /**
@@ -47,6 +50,7 @@ export interface UnaryRule {
   readonly derivative: (a: number) => number
 }
 
+/** A rule for every unary op: swap one entry to build a deliberately wrong differentiator. */
 export type UnaryTable = { readonly [K in UnaryName]: UnaryRule }
 
 const sig = (a: number): number => 1 / (1 + Math.exp(-a))
@@ -70,6 +74,7 @@ export const unaryRules: UnaryTable = {
   }
 }
 
+/** The names of the unary ops, in table order. */
 export const unaryNames: readonly UnaryName[] = Object.keys(unaryRules) as UnaryName[]
 
 const binarySym: { readonly [K in BinaryName]: (a: Sym | number, b: Sym | number) => Sym } = { add, sub, mul }

@@ -12,7 +12,6 @@ import {
   polyakParameters
 } from '../../laws/optimizer'
 import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference } from '../../laws/reference'
-import type { Optimizer } from '../../src/optim/Optimizer'
 import {
   anchoredSgd,
   countingSgd,
