@@ -10,6 +10,7 @@ import * as E from 'fp-ts/Either'
 import { showShape } from '../tensor/Shape'
 import { Tensor } from '../tensor/Tensor'
 import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
+import { hypot2 } from './vector'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -187,14 +188,14 @@ export const tridiagonalQRInPlace = (d: Float64Array, e: Float64Array, rows: rea
     // Wilkinson's shift: the eigenvalue of the trailing 2×2 block nearer to its last entry.
     const delta = (d[hi - 1] - d[hi]) / 2
     const b = e[hi - 1]
-    const r = Math.hypot(delta, b)
+    const r = hypot2(delta, b)
     const mu = d[hi] - b * (b / (delta + (delta >= 0 ? r : -r)))
 
     // Chase the bulge from the top of the block to the bottom.
     let x = d[lo] - mu
     let z = e[lo]
     for (let k = lo; k < hi; k++) {
-      const rho = Math.hypot(x, z)
+      const rho = hypot2(x, z)
       const c = rho === 0 ? 1 : x / rho
       const s = rho === 0 ? 0 : z / rho
       if (k > lo) e[k - 1] = rho
@@ -245,6 +246,7 @@ const MIN_NORMAL = 2.2250738585072014e-308
 
 /** Decompose the symmetric matrix `a` (row-major, owned: it is overwritten). */
 const decompose = (a: Float64Array, n: number): E.Either<CurvatureError, SymmetricEigen> => {
+  if (n === 2) return E.right(decompose2(a[0], a[1], a[3]))
   const q = householderTridiagonaliseInPlace(a, n)
   const d = new Float64Array(n)
   const e = new Float64Array(Math.max(n, 1))
@@ -253,14 +255,63 @@ const decompose = (a: Float64Array, n: number): E.Either<CurvatureError, Symmetr
   if (!tridiagonalQRInPlace(d, e, q)) {
     return fail('no-convergence', `symmetricEigen: the QR iteration did not converge in ${30 * n} steps (n = ${n})`)
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j])
-  const values = Float64Array.from(order, (i) => d[i])
-  const vectors = order.map((j) => {
-    const v = Float64Array.from(q, (row) => row[j])
+  const order = ascendingOrder(d)
+  const values = new Float64Array(n)
+  const vectors: Float64Array[] = []
+  for (let k = 0; k < n; k++) {
+    const j = order[k]
+    values[k] = d[j]
+    const v = new Float64Array(n)
+    for (let i = 0; i < n; i++) v[i] = q[i][j]
     canonicalSignInPlace(v)
-    return v
-  })
+    vectors.push(v)
+  }
   return E.right({ values, vectors })
+}
+
+/**
+ * The 2×2 case [[a, b], [b, c]] by one exact Jacobi rotation (Golub & Van
+ * Loan, Algorithm 8.5.1): t = tan θ is the smaller root of t² + 2τt − 1 = 0,
+ * τ = (c − a)/2b, giving eigenvalues a − tb and c + tb with eigenvectors
+ * (cos θ, −sin θ) and (sin θ, cos θ); the smaller-magnitude eigenvalue is
+ * then recomputed as det/(the larger), which avoids the cancellation in
+ * a − tb (at Rosenbrock's minimum: 0.39936076748763305, correct to the last digit).
+ */
+const decompose2 = (a: number, b: number, c: number): SymmetricEigen => {
+  let cs = 1
+  let sn = 0
+  let first = a
+  let second = c
+  if (b !== 0) {
+    const tau = (c - a) / (2 * b)
+    const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + hypot2(1, tau))
+    cs = 1 / hypot2(1, t)
+    sn = t * cs
+    first = a - t * b
+    second = c + t * b
+    // The eigenvalue of smaller magnitude again as det/(the larger one): a − tb cancels when |λ₁| ≪ |λ₂|.
+    // Scaled by a power of 2 (exact) so that the products neither overflow nor underflow (|λ|max ≥ the largest entry).
+    const scale = 2 ** Math.floor(Math.log2(Math.max(Math.abs(a), Math.abs(b), Math.abs(c))))
+    const det = (a / scale) * (c / scale) - (b / scale) * (b / scale)
+    if (Math.abs(first) < Math.abs(second)) first = det * scale * (scale / second)
+    else second = det * scale * (scale / first)
+  }
+  const u = Float64Array.of(cs, -sn)
+  const w = Float64Array.of(sn, cs)
+  canonicalSignInPlace(u)
+  canonicalSignInPlace(w)
+  return first <= second ? { values: Float64Array.of(first, second), vectors: [u, w] } : { values: Float64Array.of(second, first), vectors: [w, u] }
+}
+
+/** Indices that sort `d` ascending (insertion sort: n is small, or the QR iteration dominates anyway). */
+const ascendingOrder = (d: Float64Array): number[] => {
+  const order: number[] = []
+  for (let i = 0; i < d.length; i++) {
+    let k = i
+    while (k > 0 && d[order[k - 1]] > d[i]) k--
+    order.splice(k, 0, i)
+  }
+  return order
 }
 
 /**

@@ -60,3 +60,17 @@ export const allFinite = (a: ArrayLike<number>): boolean => {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false
   return true
 }
+
+/**
+ * √(a² + b²) without overflow or underflow; V8's variadic `Math.hypot` costs
+ * far more than this in the inner loop of the QR iteration.
+ */
+export const hypot2 = (a: number, b: number): number => {
+  const x = Math.abs(a)
+  const y = Math.abs(b)
+  const big = x > y ? x : y
+  if (big === 0 || big === Infinity) return big
+  const small = x > y ? y : x
+  const r = small / big
+  return big * Math.sqrt(1 + r * r)
+}

@@ -52,6 +52,14 @@ describe('symmetricEigen', () => {
     expect(maxDiff(eig.vectors[1], [r, r])).toBeLessThan(1e-15)
   })
 
+  it('keeps full relative accuracy for both eigenvalues of an ill-conditioned 2×2 (Rosenbrock at (1, 1))', () => {
+    // λ₁λ₂ = det = 400 and λ₁ + λ₂ = 1002: λ₂ = 501 + √250601 (no cancellation), λ₁ = 400/λ₂.
+    const eig = unsafeSymmetricEigen(tensor([[802, -400], [-400, 200]]))
+    const large = 501 + Math.sqrt(250601)
+    expect(Math.abs(eig.values[1] - large) / large).toBeLessThan(3e-16)
+    expect(Math.abs(eig.values[0] - 400 / large) / (400 / large)).toBeLessThan(5e-16)
+  })
+
   it('handles a 1×1 matrix', () => {
     const eig = unsafeSymmetricEigen(tensor([[-7.5]]))
     expect(Array.from(eig.values)).toEqual([-7.5])
