@@ -12,7 +12,8 @@
  * The generated source holds numeric literals and internal names only: no
  * text that came from a user ever reaches it.
  */
-import { type Graph, topoOrder, useCounts } from '../graph/Graph'
+import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph'
+import { GraphError } from '../graph/build'
 import type { Sym } from '../graph/Sym'
 import { stridesOf } from '../tensor/Shape'
 import { matmulKernels } from './matmul'
@@ -171,7 +172,7 @@ export const compileGraph = (g: Graph): CompiledGraph => {
         consts.push(n.attrs.value!.data)
       }
     } else if (n.op === 'input') {
-      if (!name.has(n)) throw new Error(`internal: input node ${n.attrs.index} is not among the graph's inputs`)
+      if (!name.has(n)) throw new GraphError(foreignInput(n))
     } else if (n.op === 'reshape' && !outputSet.has(n) && isBuffer(alias.get(n.inputs[0]) ?? n.inputs[0])) {
       // a reshape of a buffer reads that buffer in place: same elements, same order
       alias.set(n, alias.get(n.inputs[0]) ?? n.inputs[0])

@@ -4,7 +4,8 @@
  * graphs too large to compile. Values are released after their last use, so
  * a long chain holds only a few tensors at a time.
  */
-import { type Graph, topoOrder, useCounts } from '../graph/Graph'
+import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph'
+import { GraphError } from '../graph/build'
 import type { Sym } from '../graph/Sym'
 import { showShape, shapeEquals } from '../tensor/Shape'
 import type { Tensor } from '../tensor/Tensor'
@@ -27,7 +28,7 @@ export const interpret = (g: Graph, inputs: readonly Tensor[]): Tensor[] => {
   })
   for (const node of order) {
     if (node.op === 'input') {
-      if (!values.has(node)) throw new RangeError(`interpret: input node ${node.attrs.index} is not among the graph's inputs`)
+      if (!values.has(node)) throw new GraphError(foreignInput(node))
       continue
     }
     if (node.op === 'const') {

@@ -47,6 +47,11 @@ export const topoOrder = (outputs: readonly Sym[]): Sym[] => {
 /** Number of nodes in the graph (inputs and constants included). */
 export const nodeCount = (g: Graph): number => topoOrder(g.outputs).length
 
+/** The message for an input node that is not one of the graph's inputs. */
+export const foreignInput = (n: Sym): string =>
+  `the graph reads an input (x${n.attrs.index}, shape ${showShape(n.shape)}) that is not one of its inputs: ` +
+  'was a symbolic tensor kept from another traced function and used here?'
+
 /** How many times each node is used as an input by the given nodes. */
 export const useCounts = (order: readonly Sym[]): Map<Sym, number> => {
   const uses = new Map<Sym, number>()

@@ -201,3 +201,14 @@ describe('the fluent and function forms agree', () => {
     expect(Tensor.unsafeFromBuffer([], Float64Array.of(4)).item()).toBe(4)
   })
 })
+
+describe('symbolic tensors belong to their trace', () => {
+  it('one kept from another trace is reported, not miscompiled', () => {
+    let kept: Sym | undefined
+    G.jit((x: Sym) => {
+      kept = x
+      return x.sum()
+    })(tensor([1, 2]))
+    expect(() => G.jit((y: Sym) => y.add(kept!).sum())(tensor([3, 4]))).toThrow('was a symbolic tensor kept from another traced function')
+  })
+})
