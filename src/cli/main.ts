@@ -6,7 +6,8 @@
  * stack only with DESCENT_DEBUG=1) — so tests can run it in-process;
  * `run()` is what `bin/descent` calls.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import * as E from 'fp-ts/Either'
 import { splitArgs } from './args'
 import { analyzeCommand } from './analyze'
@@ -89,6 +90,20 @@ export const main = (argv: readonly string[], io: CliIo): number => {
 
 /** Run with the process's arguments and streams; sets `process.exitCode`. */
 export const run = (): void => {
-  const io = nodeIo()
-  process.exitCode = main(process.argv.slice(2), io)
+  // `descent race --demo | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw e
+  })
+  process.exitCode = main(process.argv.slice(2), nodeIo())
 }
+
+// `tsx src/cli/main.ts …` (npm start) runs the command line; importing this module (bin/descent, tests) does not.
+const isEntry = (): boolean => {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+  } catch {
+    return false
+  }
+}
+if (isEntry()) run()
