@@ -18,19 +18,19 @@
 // -------------------------------------------------------------------------------------
 
 /** The running average and the number of samples seen. */
-export interface EwmaState {
+export interface EwmaSeriesState {
   readonly average: number
   readonly count: number
 }
 
-export const emptyEwma: EwmaState = { average: 0, count: 0 }
+export const emptyEwma: EwmaSeriesState = { average: 0, count: 0 }
 
 // -------------------------------------------------------------------------------------
 // operations
 // -------------------------------------------------------------------------------------
 
 /** One sample in: `v ← βv + (1 − β)x`. */
-export const ewmaUpdate = (beta: number, state: EwmaState, x: number): EwmaState => ({
+export const ewmaUpdate = (beta: number, state: EwmaSeriesState, x: number): EwmaSeriesState => ({
   average: beta * state.average + (1 - beta) * x,
   count: state.count + 1
 })
@@ -42,7 +42,7 @@ export const ewmaTotalWeight = (beta: number, count: number): number => 1 - Math
  * The average, raw or bias corrected (`v / (1 − βᵗ)`; NaN before any sample).
  * Default debias = true.
  */
-export const ewmaValue = (beta: number, state: EwmaState, debias = true): number =>
+export const ewmaValue = (beta: number, state: EwmaSeriesState, debias = true): number =>
   debias ? state.average / ewmaTotalWeight(beta, state.count) : state.average
 
 /** The effective window `1 / (1 − β)`, in samples. */

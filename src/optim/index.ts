@@ -22,7 +22,7 @@ export {
   type Schedule, constant, exponentialDecay, stepDecay, cosineDecay, linearWarmup, piecewiseConstant, join
 } from './Schedule'
 export {
-  type EwmaState as SeriesEwmaState, emptyEwma, ewmaUpdate, ewmaValue, ewmaTotalWeight, effectiveWindow, betaForWindow, ewmaSeries
+  type EwmaSeriesState, emptyEwma, ewmaUpdate, ewmaValue, ewmaTotalWeight, effectiveWindow, betaForWindow, ewmaSeries
 } from './Ewma'
 export {
   type NewtonCGOptions, type NewtonCGState, type SaddleFreeNewtonOptions, newtonCG, saddleFreeNewton
