@@ -89,9 +89,11 @@ export interface RaceEntryJson extends OptimizeJson {
   readonly reached: number | null
 }
 
-interface Entry {
+/** One optimizer's run in a race. */
+export interface RaceEntry {
   readonly method: Method
   readonly run: RunResult
+  /** First k with f(points[k]) < target; null when not reached. */
   readonly reached: number | null
 }
 
@@ -100,7 +102,7 @@ interface Entry {
 // -------------------------------------------------------------------------------------
 
 /** Run every method from `start`, with one progress bar over all of them. */
-export const runRace = (io: CliIo, problem: Problem, start: Tensor, methods: readonly Method[], steps: number, target: number): readonly Entry[] => {
+export const runRace = (io: CliIo, problem: Problem, start: Tensor, methods: readonly Method[], steps: number, target: number): readonly RaceEntry[] => {
   const progress = progressBar(io, 'race', methods.length * steps)
   const entries = methods.map((method, i) => {
     const run = runOptimizer(problem, start, method.make(problem), steps, { update: (k) => progress.update(i * steps + k), done: () => undefined })
@@ -110,7 +112,7 @@ export const runRace = (io: CliIo, problem: Problem, start: Tensor, methods: rea
   return entries
 }
 
-const raceTable = (entries: readonly Entry[], target: number): string =>
+const raceTable = (entries: readonly RaceEntry[], target: number): string =>
   table(
     entries.map((e) => [
       e.method.name,
@@ -138,6 +140,7 @@ and the first step at which f < --target (default 1e-6), or "not reached".
   --steps N           steps per optimizer (default ${demoSteps})
   --plot race.svg     2 variables: race.svg = contour plot with all trajectories and
                       race-loss.svg = f by step; otherwise race.svg = f by step only
+  --trajectory        with --json, include each optimizer's points
   --json              print a JSON array, one object per optimizer
                       (with --demo: {"race": [...], "minimum": <analyze object at (1,1)>})
   --demo              the Rosenbrock race: f = ${rosenbrock} from (-1.5, 2);
@@ -229,13 +232,20 @@ export const raceCommand: Command = {
       const stop = describeStop(e.run)
       if (stop !== undefined) io.out(`  ${e.method.name}: ${stop}\n`)
     }
+    if (demo) {
+      io.out(
+        `\nAdam's final f is above the best it reached: near the minimum its second-moment estimate shrinks with the\n` +
+          `gradient, so now and then a step is far too long and f jumps back up (the spikes in the loss plot).\n`
+      )
+    }
     if (written.right !== undefined) io.out('\n' + describePlots(written.right, problem.vars.length))
     if (minimum !== undefined && E.isRight(minimum)) {
       io.out('\nWhy the race looks like this: the Hessian at the minimum\n\n')
       io.out(analysisReport(problem, [1, 1], minimum.right, 1e-6))
       const [small, large] = minimum.right.eigenvalues
       io.out(
-        `\nThe valley floor curves gently (λ = ${showNumber(small, 4)}) while its walls are steep (λ = ${showNumber(large, 4)}): condition number ${showNumber(minimum.right.conditionNumber ?? NaN, 5)}.\n` +
+        `\nThe valley floor curves gently (λ = ${showNumber(small, 4)}, along ${showPoint(minimum.right.eigenvectors[0], 3)}: the tangent (1, 2)/√5 of y = x² at x = 1)\n` +
+          `while its walls are steep (λ = ${showNumber(large, 4)}): condition number ${showNumber(minimum.right.conditionNumber ?? NaN, 5)}.\n` +
           `Gradient descent needs lr < 2/λmax ≈ ${showNumber(2 / large, 3)} to stay stable, and then crawls along the floor at a rate of about 1 − lr·λmin per step;\n` +
           `momentum, per-coordinate scaling (AdaGrad, RMSProp, Adam) and curvature (Newton) are different ways around that.\n`
       )
