@@ -232,7 +232,8 @@ export const raceCommand: Command = {
       const stop = describeStop(e.run)
       if (stop !== undefined) io.out(`  ${e.method.name}: ${stop}\n`)
     }
-    if (demo) {
+    const adamRun = entries.find((e) => e.method.name.startsWith('adam'))?.run
+    if (demo && adamRun !== undefined && adamRun.values[adamRun.steps] > 10 * Math.min(...adamRun.values)) {
       io.out(
         `\nAdam's final f is above the best it reached: near the minimum its second-moment estimate shrinks with the\n` +
           `gradient, so now and then a step is far too long and f jumps back up (the spikes in the loss plot).\n`
