@@ -100,7 +100,7 @@ export {
   type OptimizerClaims,
   type OptimizerLawOptions,
   type SeriesAverage,
-  type Trace,
+  type OptimizerRun,
   averagesConstantSeries,
   checkDescentLaws,
   checkEwmaLaws,
@@ -130,7 +130,7 @@ export {
   sameUpdatesAs,
   seriesAveragesConstant,
   stateKeepsStructure,
-  trace,
+  runOptimizer,
   tracesSamePath,
   updateMatchesGradient,
   updatesAreFinite

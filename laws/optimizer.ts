@@ -42,7 +42,7 @@ import {
 export type AnyOptimizer = Optimizer<any>
 
 /** What a run of an optimizer produced, step by step. */
-export interface Trace<S> {
+export interface OptimizerRun<S> {
   /** states[0] = init(params); states[t] after t steps. */
   readonly states: readonly S[]
   readonly updates: readonly TensorTree[]
@@ -59,7 +59,7 @@ export interface Trace<S> {
  * each update unless `fixedParams` is set, in which case every step sees the
  * starting parameters (laws about the gradient alone use that).
  */
-export const trace = <S>(opt: Optimizer<S>, params: TensorTree, grads: readonly TensorTree[], fixedParams = false): Trace<S> => {
+export const runOptimizer = <S>(opt: Optimizer<S>, params: TensorTree, grads: readonly TensorTree[], fixedParams = false): OptimizerRun<S> => {
   const states: S[] = [opt.init(params)]
   const updates: TensorTree[] = []
   const ps: TensorTree[] = [params]
@@ -160,7 +160,7 @@ export const initDependsOnlyOnShapes = <S>(opt: Optimizer<S>, params: TensorTree
 export const donatedStepAgrees = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
   const donated = opt.stepDonated
   if (donated === undefined) return holds
-  const reference = trace(opt, data.params, data.grads)
+  const reference = runOptimizer(opt, data.params, data.grads)
   let state = opt.init(data.params)
   let params = data.params
   let into: TensorTree | undefined
@@ -181,7 +181,7 @@ export const donatedStepAgrees = <S>(opt: Optimizer<S>, data: ParamsAndGrads): V
 
 /** Every update has the structure and leaf shapes of its gradient. */
 export const updateMatchesGradient = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
-  const run = trace(opt, data.params, data.grads)
+  const run = runOptimizer(opt, data.params, data.grads)
   return allOf(
     run.updates.map((u, t) => {
       const want = signatureOf(flattenTensors(data.grads[t]))
@@ -193,7 +193,7 @@ export const updateMatchesGradient = <S>(opt: Optimizer<S>, data: ParamsAndGrads
 
 /** The state keeps its structure (keys, lengths, tensor shapes) from step to step. */
 export const stateKeepsStructure = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
-  const run = trace(opt, data.params, data.grads)
+  const run = runOptimizer(opt, data.params, data.grads)
   const skeletons = run.states.map(skeletonOf)
   // The state after init may hold placeholders; from the first step on the structure is fixed.
   for (let t = 2; t < skeletons.length; t++) {
@@ -204,7 +204,7 @@ export const stateKeepsStructure = <S>(opt: Optimizer<S>, data: ParamsAndGrads):
 
 /** Finite parameters and gradients give finite updates. */
 export const updatesAreFinite = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
-  const run = trace(opt, data.params, data.grads)
+  const run = runOptimizer(opt, data.params, data.grads)
   const bad = run.updates.findIndex((u) => !allFinite(u))
   return bad < 0 ? holds : fails(`update ${bad + 1} has a non-finite element: ${valuesOf(run.updates[bad]).join(', ')}`)
 }
@@ -243,7 +243,7 @@ export const handlesEdgeTrees = <S>(opt: Optimizer<S>, value: number): Verdict =
  * Use it for neutral settings: `withMomentum({ beta: 0 })(sgd(lr))` ≡ `sgd(lr)`.
  */
 export const sameUpdatesAs = <S, R>(opt: Optimizer<S>, reference: Optimizer<R>, data: ParamsAndGrads, approx: ApproxEq): Verdict => {
-  const run = trace(opt, data.params, data.grads)
+  const run = runOptimizer(opt, data.params, data.grads)
   let r = reference.init(data.params)
   for (let t = 0; t < data.grads.length; t++) {
     const [r2, u] = reference.step(r, data.grads[t], run.params[t])
@@ -270,9 +270,9 @@ export const linearInGradient = <S>(
   approx: ApproxEq
 ): Verdict => {
   const combined = data.grads.map((g, t) => zipWith([g, others[t]], ([x, y]) => c * x + y))
-  const ug = trace(opt, data.params, data.grads, true).updates
-  const uh = trace(opt, data.params, others, true).updates
-  const uc = trace(opt, data.params, combined, true).updates
+  const ug = runOptimizer(opt, data.params, data.grads, true).updates
+  const uh = runOptimizer(opt, data.params, others, true).updates
+  const uc = runOptimizer(opt, data.params, combined, true).updates
   return allOf(
     uc.map((u, t) => verdictOf(approx.explain(u, zipWith([ug[t], uh[t]], ([x, y]) => c * x + y)), `update ${t + 1} of c·g + h (c = ${c})`))
   )
@@ -284,8 +284,8 @@ export const linearInGradient = <S>(
  * well above ε, and compare with a tolerance that covers ε/|c·g|).
  */
 export const invariantToGradientScale = <S>(opt: Optimizer<S>, data: ParamsAndGrads, c: number, approx: ApproxEq): Verdict => {
-  const u1 = trace(opt, data.params, data.grads, true).updates
-  const uc = trace(opt, data.params, data.grads.map((g) => scaleTree(c, g)), true).updates
+  const u1 = runOptimizer(opt, data.params, data.grads, true).updates
+  const uc = runOptimizer(opt, data.params, data.grads.map((g) => scaleTree(c, g)), true).updates
   return allOf(uc.map((u, t) => verdictOf(approx.explain(u, u1[t]), `update ${t + 1} with the gradient scaled by ${c}`)))
 }
 
@@ -325,7 +325,7 @@ export const averagesConstantSeries = <S>(
   steps: number,
   approx: ApproxEq
 ): Verdict => {
-  const run = trace(
+  const run = runOptimizer(
     opt,
     params,
     Array.from({ length: steps }, () => c),
@@ -500,7 +500,7 @@ export const heavyBallReachesRate = (makeHeavyBall: (lr: number, beta: number) =
  * parameters, gradients away from zero) never increases from step to step.
  */
 export const effectiveLearningRateNeverIncreases = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
-  const run = trace(opt, data.params, data.grads, true)
+  const run = runOptimizer(opt, data.params, data.grads, true)
   const rates = run.updates.map((u, t) => valuesOf(zipWith([u, data.grads[t]], ([x, g]) => -x / g)))
   for (let t = 1; t < rates.length; t++) {
     for (let i = 0; i < rates[t].length; i++) {
