@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { approxEq } from '../../laws/approx'
 import { checkCurvatureLaws, checkEigenLaws } from '../../laws/curvature'
-import { checkGradientLaws, checkProgramLaws } from '../../laws/gradient'
+import { checkGradientLaws, checkProgramLaws, libraryProgramDifferentiator, libraryTransforms } from '../../laws/gradient'
 import { checkProgramCurvatureLaws } from '../../laws/curvature'
 import { runLaws } from '../../laws/law'
 import {
@@ -223,8 +223,13 @@ describe('random programs over the ops', () => {
     checkProgramLaws(undefined, { fc: { numRuns: 60, seed: 20261129 } })
   })
 
-  it('the curvature laws hold for the library', () => {
+  it('the curvature laws hold for the library (forward-over-reverse HVP, the default)', () => {
     checkProgramCurvatureLaws(undefined, { fc: { numRuns: 60, seed: 20261129 } })
+  })
+
+  it('the curvature laws hold for reverse-over-reverse HVP too', () => {
+    const reverse = libraryProgramDifferentiator({ ...libraryTransforms, hvp: (f) => G.hvp(f, { mode: 'reverse-over-reverse' }) })
+    checkProgramCurvatureLaws(reverse, { fc: { numRuns: 40, seed: 20261129 } })
   })
 })
 
