@@ -41,8 +41,11 @@ export interface Problem {
 export const loadProblem = (text: string, vars?: readonly string[]): E.Either<UsageError, Problem> => {
   const parsed = parseFunction(text, vars)
   if (E.isLeft(parsed)) {
-    const where = parsed.left.kind === 'VariablesError' && vars !== undefined && parsed.left.column === undefined ? '--vars: ' : ''
-    return usage(`${where}bad expression: ${parsed.left.formatted}`)
+    // a problem with the list itself (a duplicate, a function name) has no column in the expression
+    if (parsed.left.kind === 'VariablesError' && parsed.left.column === undefined) {
+      return usage(`--vars: ${parsed.left.message.replace(/^variable list: /, '')}`)
+    }
+    return usage(`bad expression: ${parsed.left.formatted}`)
   }
   const { expression, variables } = parsed.right
   if (variables.length === 0) {

@@ -109,6 +109,7 @@ describe('analyze', () => {
     expectUsageError(run(['analyze', 'x*y', '--at', '1,2,3']), '--at', '3 coordinates', '2 variables (x, y)')
     expectUsageError(run(['analyze', 'x*y', '--vars', 'x', '--at', '1']), "unknown variable 'y'", 'column 3')
     expectUsageError(run(['analyze', 'x*y', '--at', '1,abc']), '--at', "'abc' is not a number")
+    expectUsageError(run(['analyze', 'x*y', '--vars', 'x,x', '--at', '1,2']), "--vars: 'x' is listed twice")
     expectUsageError(run(['analyze', 'x*y', '--at', '1,2', '--grad-tol', 'tiny']), '--grad-tol', "'tiny'")
     expectUsageError(run(['analyze', 'x*y']), '--at is required')
     expectUsageError(run(['analyze', 'x*y', '--at']), '--at needs a value')
