@@ -17,8 +17,7 @@ export type Verdict = { readonly holds: true } | { readonly holds: false; readon
 export interface Law {
   readonly group: string
   readonly name: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly property: () => fc.IProperty<any>
+  readonly property: () => fc.IProperty<unknown>
 }
 
 /** The fast-check parameters a runner passes on: replay a failure with its `seed` and `path`. */

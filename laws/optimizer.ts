@@ -37,8 +37,7 @@ import {
 // model
 // -------------------------------------------------------------------------------------
 
-/** Any optimizer, whatever its state. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Any optimizer, whatever its state (`any`: a state type is both produced and consumed, so `unknown` would reject every optimizer). */
 export type AnyOptimizer = Optimizer<any>
 
 /** What a run of an optimizer produced, step by step. */
