@@ -41,9 +41,10 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
 
 /**
  * The window a contour plot shows: every start and end point, and the bulk
- * (1st to 99th percentile per axis) of the trajectories' points, padded by
- * 15 %, so that one wild excursion does not shrink everything else to a dot
- * (it is clipped at the frame instead).
+ * (1st to 99th percentile per axis) of the trajectories' points, with 7.5 %
+ * of the span added on each side (and a span of at least 0.5), so that one
+ * wild excursion does not shrink everything else to a dot (it is clipped at
+ * the frame instead).
  */
 export const plotDomain = (runs: readonly NamedRun[], extra: readonly (readonly number[])[] = []): { x: [number, number]; y: [number, number] } => {
   const axis = (k: 0 | 1): [number, number] => {
