@@ -1,3 +1,4 @@
+import { pipe } from 'fp-ts/function'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { adam, adamw, adadelta, adagrad, adamax, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
 import {
@@ -28,6 +29,11 @@ describe('types', () => {
     const opt = withMomentum(withRMS(sgd(0.01)))
     expectTypeOf(opt).toEqualTypeOf<FusedOptimizer<MomentumState<RmsState<SgdState>>>>()
     expectTypeOf<StateOf<typeof opt>>().toEqualTypeOf<MomentumState<RmsState<SgdState>>>()
+  })
+  it('reads in pipe(...) too, innermost first', () => {
+    const opt = pipe(sgd(0.01), withRMS, withMomentum)
+    expectTypeOf(opt).toEqualTypeOf<FusedOptimizer<MomentumState<RmsState<SgdState>>>>()
+    expectClose(run(opt, x0, quadraticGrad, 5), run(withMomentum(withRMS(sgd(0.01))), x0, quadraticGrad, 5), 0, 0)
   })
   it('puts a custom optimizer behind a bridge and keeps stateless stages out of the state', () => {
     const custom = stateless((g) => -0.1 * g)
