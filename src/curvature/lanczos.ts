@@ -11,7 +11,7 @@ import { random } from '../tensor/Random'
 import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
 import { canonicalSignInPlace, tridiagonalQRInPlace } from './eigen'
 import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator'
-import { axpyInPlace, dot, norm, orthogonaliseInPlace, residualNorm, scaleInPlace } from './vector'
+import { axpyInPlace, dot, norm, orthogonaliseInPlace, reorthogonaliseInPlace, residualNorm, scaleInPlace } from './vector'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -67,7 +67,8 @@ export interface LanczosResult {
  * Lanczos with full reorthogonalisation.
  *
  * Step j: w = H·qⱼ − αⱼqⱼ − βⱼ₋₁qⱼ₋₁ with αⱼ = qⱼᵀHqⱼ, then w is
- * orthogonalised against every earlier q (twice) and qⱼ₊₁ = w/βⱼ, βⱼ = ‖w‖.
+ * orthogonalised against every earlier q (a second pass only when the first
+ * cancels most of w) and qⱼ₊₁ = w/βⱼ, βⱼ = ‖w‖.
  * The residual of a Ritz pair (θ, Qy) is |βₘ·yₘ| (Golub & Van Loan §10.1.4);
  * when all wanted ones pass, the residuals are re-checked with true products.
  * On breakdown (βⱼ ≈ 0, an invariant subspace) the process restarts from a
@@ -146,8 +147,8 @@ export const lanczosStep = (
   const alpha = dot(q, w)
   axpyInPlace(w, -alpha, q)
   if (j > 0 && previousBeta !== 0) axpyInPlace(w, -previousBeta, basis[j - 1])
-  orthogonaliseInPlace(w, basis)
-  return { alpha, beta: norm(w), next: w, productNorm }
+  const beta = reorthogonaliseInPlace(w, basis)
+  return { alpha, beta, next: w, productNorm }
 }
 
 /**

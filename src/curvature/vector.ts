@@ -74,3 +74,23 @@ export const hypot2 = (a: number, b: number): number => {
   const r = small / big
   return big * Math.sqrt(1 + r * r)
 }
+
+/**
+ * Remove from `w` its components along the orthonormal `basis` by one pass of
+ * classical Gram–Schmidt, repeated only when the pass cancelled most of `w`
+ * (its norm fell below 1/√2 of what it was: the criterion of Daniel, Gragg,
+ * Kaufman & Stewart 1976, as in ARPACK). Returns the final norm of `w`.
+ */
+export const reorthogonaliseInPlace = (w: Float64Array, basis: readonly Float64Array[]): number => {
+  const coefficients = new Float64Array(basis.length)
+  let before = norm(w)
+  for (let pass = 0; pass < 3; pass++) {
+    // Classical Gram–Schmidt: all projections from the same w (reads the basis once, in order).
+    for (let i = 0; i < basis.length; i++) coefficients[i] = dot(basis[i], w)
+    for (let i = 0; i < basis.length; i++) axpyInPlace(w, -coefficients[i], basis[i])
+    const after = norm(w)
+    if (after > Math.SQRT1_2 * before) return after
+    before = after
+  }
+  return before
+}
