@@ -106,22 +106,38 @@ const descentRows = (n: number, steps: number, warmup: number): BenchRow[] => {
   const params: TensorTree = Tensor.unsafeFromBuffer([n], p0)
   const opt = adam({ lr, betas: [beta1, beta2], eps })
 
+  // Interleave the three implementations step by step, so that a change in
+  // machine load between blocks of measurements cannot bias their ratios.
   let state = opt.init(params)
-  const pure = time(steps, warmup, () => {
-    state = opt.step(state, grad, params)[0]
-  })
-
   let owned = opt.init(params)
   let into: TensorTree | undefined
-  const donated = time(steps, warmup, () => {
-    const [s, u] = opt.stepDonated(owned, grad, params, into)
-    owned = s
-    into = u
-  })
-
   const hand = handwrittenAdam(n)
   const ph = Float64Array.from(p0)
-  const handMs = time(steps, warmup, () => hand(ph, g))
+  const samples = { pure: [] as number[], donated: [] as number[], hand: [] as number[] }
+  const timed = (f: () => void): number => {
+    const t0 = performance.now()
+    f()
+    return performance.now() - t0
+  }
+  for (let k = 0; k < warmup + steps; k++) {
+    const a = timed(() => {
+      state = opt.step(state, grad, params)[0]
+    })
+    const b = timed(() => {
+      const [s, u] = opt.stepDonated(owned, grad, params, into)
+      owned = s
+      into = u
+    })
+    const c = timed(() => hand(ph, g))
+    if (k >= warmup) {
+      samples.pure.push(a)
+      samples.donated.push(b)
+      samples.hand.push(c)
+    }
+  }
+  const pure = median(samples.pure)
+  const donated = median(samples.donated)
+  const handMs = median(samples.hand)
   return [
     { workload: 'W5', impl: 'descent', median: pure, unit: 'ms' },
     { workload: 'W5d', impl: 'descent', median: donated, unit: 'ms' },
