@@ -1,0 +1,89 @@
+/**
+ * descent: an immutable reverse-mode autodiff graph, curvature tools,
+ * optimizers as pure state machines, and the drivers and formats around them.
+ * Property-based laws live in the `descent/laws` entry point.
+ */
+
+// tensors -------------------------------------------------------------------------------
+export { type NestedArray, Tensor, arange, formatNumber, fromArray, full, linspace, ones, scalar, tensor, zeros } from './tensor/Tensor'
+export { type Shape, broadcastShapes, shapeEquals, showShape, sizeOf, stridesOf } from './tensor/Shape'
+export { type Random, random } from './tensor/Random'
+export {
+  type Flat, type Structure, type TensorTree, type Tree, flatten, flattenTensors, isTensor, mapTensors, showStructure,
+  signatureOf, unflatten
+} from './tensor/Tree'
+
+// the graph -----------------------------------------------------------------------------
+export {
+  type Concrete, type ConcreteArgs, type Graph, type HvpMode, type OpName, type SymFunction, type SymLike, type SymTree,
+  type Trace, GraphError, Sym, abs, add, at, broadcastTo, concat, constant, cos, div, dot, eqMask, evaluator, exp, grad,
+  hessian, hvp, jacobian, jit, jvp, jvpGraph, lift, log, logsumexp, matmul, max, mean, mul, neg, nodeCount, outer, pad,
+  pow, powConst, relu, reshape, showGraph, sigmoid, sign, simplify, sin, slice, softplus, sqrt, square, stack, step, sub,
+  sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph
+} from './graph'
+export { interpret } from './eval/interpret'
+export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile'
+
+// curvature -----------------------------------------------------------------------------
+export {
+  type AnalyzeOptions, type CurvatureCase, type CurvatureError, type CurvatureErrorCode, type HessianVectorProduct,
+  type HutchinsonOptions, type LanczosOptions, type LanczosResult, type NewtonOptions, type PointAnalysis,
+  type PointDerivatives, type PointKind, type PowerEigenpair, type PowerIterationOptions, type SpectralDensity,
+  type SpectralDensityOptions, type SymmetricEigen, type SymmetricEigenOptions, type TraceEstimate, type Which, analyze,
+  analyzePoint, denseOperator, diagonalOperator, hessianOperator, hutchinsonTrace, lanczos, mapEigenvalues,
+  newtonStep, powerIteration, predictAlongGradient, reconstruct, saddleFreeNewtonStep, smoothDensity, spectralDensity,
+  symmetricEigen, symmetricEigenOfArray, traceOf, unsafeAnalyze, unsafeAnalyzePoint, unsafeHutchinsonTrace,
+  unsafeLanczos, unsafeNewtonStep, unsafePowerIteration, unsafeSaddleFreeNewtonStep, unsafeSpectralDensity,
+  unsafeSymmetricEigen
+} from './curvature'
+
+// optimizers ----------------------------------------------------------------------------
+export {
+  type EmptyState, type Optimizer, type StateOf, applyUpdates, emptyState, identity, stateless, stepOwned
+} from './optim/Optimizer'
+export {
+  type AdaGradOptions, type AdaGradState, type AdadeltaState, type EwmaOptions, type EwmaState, type InfNormState,
+  type LionState, type MomentumOptions, type MomentumState, type NadamState, type RmsOptions, type RmsState, sgd,
+  withAdaGrad, withAdadelta, withClip, withClipByGlobalNorm, withDecoupledWeightDecay, withEwma, withInfNorm, withLion,
+  withMomentum, withNadam, withRMS, withWeightDecay
+} from './optim/combinators'
+export {
+  type AdadeltaOptions, type AdagradOptions, type AdamOptions, type AdamaxOptions, type AliasOptimizer,
+  type ClassicSgdOptions, type LionOptions, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
+  adamw, aliases, classicSgd, lion, nadam, rmsprop
+} from './optim/aliases'
+export {
+  type AccumulateState, type LookaheadState, type ParameterEmaState, type SkipState, NonFiniteGradientError, accumulate,
+  averagedParams, lookahead, masked, parameterEma, skipNonFinite
+} from './optim/wrappers'
+export { type NewtonCGOptions, type NewtonCGState, type SaddleFreeNewtonOptions, newtonCG, saddleFreeNewton } from './optim/newton'
+/** Learning-rate schedules: functions of the step count (`schedule.cosineDecay({...})`). */
+export * as schedule from './optim/Schedule'
+export {
+  type EwmaSeriesState, betaForWindow, effectiveWindow, emptyEwma, ewmaSeries, ewmaTotalWeight, ewmaUpdate, ewmaValue
+} from './optim/Ewma'
+
+// drivers -------------------------------------------------------------------------------
+export {
+  type MinimizeOptions, type MinimizeResult, type Objective, type StepInfo, type StopReason, minimize, treeNorm
+} from './drivers/minimize'
+export {
+  type BatchLossAndGrad, type MinibatchOptions, type TrainOptions, type TrainResult, datasetSize, minibatchIndices,
+  minibatches, takeRows, train
+} from './drivers/train'
+
+// outside input and output ----------------------------------------------------------------
+export {
+  type BinaryOperator, type Expression, type ParseError, type ParsedFunction, type Span, type VariablesError,
+  evaluateExpression, knownConstants, knownFunctions, parse, parseFunction, resolveVariables, showExpression,
+  showParseError, toFunction, toNumericFunction, variablesOf
+} from './io/parse'
+export {
+  type AliasSpec, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
+  decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
+} from './io/spec'
+export {
+  type Checkpoint, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint, parseCheckpoint,
+  readCheckpointFile, serializeCheckpoint, writeCheckpointFile
+} from './io/checkpoint'
+export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot'
