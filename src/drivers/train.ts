@@ -28,20 +28,28 @@ export interface MinibatchOptions {
   readonly dropLast?: boolean
 }
 
-export interface TrainOptions extends MinibatchOptions {
+export interface TrainOptions<S = unknown> extends MinibatchOptions {
   /** Passes over the data. Default 1. */
   readonly epochs?: number
   /** Called after each step with the batch loss; returning false stops. */
-  readonly onStep?: (info: { readonly step: number; readonly epoch: number; readonly loss: number }) => boolean | void
+  readonly onStep?: (info: { readonly step: number; readonly epoch: number; readonly loss: number; readonly params: TensorTree; readonly state: S }) => boolean | void
+  /**
+   * Resume: the optimizer state to start from (the driver takes it over) and
+   * the number of steps already taken with the same data, seed and batch size.
+   * The run then continues exactly where the checkpointed one was.
+   */
+  readonly state?: S
+  readonly startStep?: number
 }
 
 export interface TrainResult<S> {
   readonly params: TensorTree
   readonly state: S
+  /** Steps taken by this call (not counting `startStep`). */
   readonly steps: number
   /** The batch loss at each step (before that step's update). */
   readonly losses: readonly number[]
-  /** The mean batch loss of each epoch, weighted by batch size. */
+  /** The mean batch loss of each epoch (of the batches this call ran), weighted by batch size. */
   readonly epochLosses: readonly number[]
 }
 
@@ -121,21 +129,30 @@ export const train = <S>(
   params: TensorTree,
   data: TensorTree,
   optimizer: Optimizer<S>,
-  options: TrainOptions = {}
+  options: TrainOptions<S> = {}
 ): TrainResult<S> => {
-  const { epochs = 1, onStep } = options
+  const { epochs = 1, onStep, startStep = 0 } = options
   const n = datasetSize(data)
   let x = params
-  let state = optimizer.init(x)
+  let state = options.state ?? optimizer.init(x)
   let into: TensorTree | undefined
   const losses: number[] = []
   const epochLosses: number[] = []
   let steps = 0
+  let skip = startStep
   const plan = minibatchIndices(n, epochs, options)
   outer: for (let e = 0; e < plan.length; e++) {
     let sum = 0
     let count = 0
+    if (skip >= plan[e].length) {
+      skip -= plan[e].length
+      continue
+    }
     for (const rows of plan[e]) {
+      if (skip > 0) {
+        skip--
+        continue
+      }
       const [loss, grad] = lossAndGrad(x, takeRows(data, rows))
       const [s, u] = stepOwned(optimizer, state, grad, x, into)
       state = s
@@ -145,7 +162,7 @@ export const train = <S>(
       sum += loss * rows.length
       count += rows.length
       steps++
-      if (onStep !== undefined && onStep({ step: steps, epoch: e, loss }) === false) {
+      if (onStep !== undefined && onStep({ step: startStep + steps, epoch: e, loss, params: x, state }) === false) {
         epochLosses.push(sum / count)
         break outer
       }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { minimize } from '../../src/drivers/minimize'
 import { datasetSize, minibatchIndices, minibatches, takeRows, train } from '../../src/drivers/train'
+import * as E from 'fp-ts/Either'
+import { parseCheckpoint, serializeCheckpoint } from '../../src/io/checkpoint'
+import { adam } from '../../src/optim/aliases'
 import { sgd } from '../../src/optim/combinators'
 import { random } from '../../src/tensor/Random'
 import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor'
@@ -85,6 +88,24 @@ describe('train', () => {
     expect(Math.abs(w[1] + 1)).toBeLessThan(1e-6)
     expect(a.epochLosses.length).toBe(60)
     expect(a.epochLosses[59]).toBeLessThan(a.epochLosses[0])
+  })
+  it('resumes mid-epoch from a checkpoint exactly where it stopped', () => {
+    const opts = { batchSize: 5, epochs: 4, seed: 3 }
+    const straight = train(lossAndGrad, tensor([0, 0]), data, adam({ lr: 0.05 }), opts)
+    let saved = ''
+    train(lossAndGrad, tensor([0, 0]), data, adam({ lr: 0.05 }), {
+      ...opts,
+      onStep: (i) => {
+        if (i.step === 7) saved = serializeCheckpoint({ step: i.step, params: i.params, state: i.state })
+        return i.step < 7
+      }
+    })
+    const cp = parseCheckpoint(saved, { optimizer: adam({ lr: 0.05 }) })
+    if (E.isLeft(cp)) throw new Error(cp.left.join('\n'))
+    const rest = train(lossAndGrad, cp.right.params, data, adam({ lr: 0.05 }), { ...opts, state: cp.right.state, startStep: cp.right.step })
+    expect(rest.steps).toBe(straight.steps - 7)
+    expect(rest.losses).toEqual(straight.losses.slice(7))
+    expect(Array.from((rest.params as Tensor).data)).toEqual(Array.from((straight.params as Tensor).data))
   })
   it('stops when onStep returns false', () => {
     const r = train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { batchSize: 4, epochs: 5, onStep: (i) => i.step < 4 })
