@@ -67,6 +67,7 @@ export {
 export {
   type MinimizeOptions, type MinimizeResult, type Objective, type StepInfo, type StopReason, minimize, treeNorm
 } from './drivers/minimize'
+export { objectiveOf } from './drivers/objective'
 export {
   type BatchLossAndGrad, type MinibatchOptions, type TrainOptions, type TrainResult, datasetSize, minibatchIndices,
   minibatches, takeRows, train
