@@ -32,6 +32,7 @@ export interface StepInfo<S = unknown> {
   readonly state: S
 }
 
+/** Options of `minimize`: stopping rules, trajectory, progress and resuming. */
 export interface MinimizeOptions<S = unknown> {
   /** Default 1000. */
   readonly maxSteps?: number
@@ -50,6 +51,7 @@ export interface MinimizeOptions<S = unknown> {
   readonly state?: S
 }
 
+/** Where the run ended, why, and what it saw on the way. */
 export interface MinimizeResult<S> {
   readonly params: TensorTree
   readonly value: number

@@ -17,6 +17,7 @@ import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
 /** The loss on a batch and its gradient with respect to the parameters. */
 export type BatchLossAndGrad = (params: TensorTree, batch: TensorTree) => readonly [number, TensorTree]
 
+/** How a dataset is cut into batches. */
 export interface MinibatchOptions {
   /** Examples per batch. Default: all of them (full batch). */
   readonly batchSize?: number
@@ -28,6 +29,7 @@ export interface MinibatchOptions {
   readonly dropLast?: boolean
 }
 
+/** Options of `train`: batching, epochs, progress and resuming. */
 export interface TrainOptions<S = unknown> extends MinibatchOptions {
   /** Passes over the data. Default 1. */
   readonly epochs?: number
@@ -42,6 +44,7 @@ export interface TrainOptions<S = unknown> extends MinibatchOptions {
   readonly startStep?: number
 }
 
+/** Where training ended and the loss history. */
 export interface TrainResult<S> {
   readonly params: TensorTree
   readonly state: S

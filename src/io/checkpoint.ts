@@ -25,8 +25,10 @@ import { decodeWith, isPlainObject, nonNegativeInteger, show, strictRecord } fro
 // model
 // -------------------------------------------------------------------------------------
 
-export const checkpointFormat = 'descent-checkpoint'
-export const checkpointVersion = 1
+/** The `format` field of every checkpoint. */
+export const checkpointFormat: 'descent-checkpoint' = 'descent-checkpoint'
+/** The version this build writes and reads. */
+export const checkpointVersion: number = 1
 
 /** What a checkpoint holds. */
 export interface Checkpoint<S> {

@@ -22,6 +22,7 @@ export const pathOf = (context: t.Context): string =>
 export const formatErrors = (errors: t.Errors): readonly string[] =>
   errors.map((e) => `${pathOf(e.context)}: ${e.message ?? `expected ${e.context[e.context.length - 1]?.type.name ?? 'a value'}, got ${show(e.value)}`}`)
 
+/** A short description of a JSON value for error messages. */
 export const show = (u: unknown): string => {
   if (u === undefined) return 'nothing'
   if (typeof u === 'number') return Object.is(u, -0) ? '-0' : String(u)
@@ -40,6 +41,7 @@ export const decodeWith = <A>(codec: t.Decoder<unknown, A>, u: unknown): E.Eithe
 // codecs
 // -------------------------------------------------------------------------------------
 
+/** A JSON object (not null, not an array). */
 export const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -56,14 +58,21 @@ export const checkedNumber = (name: string, check: (x: number) => string | undef
     (x) => x
   )
 
-export const positive = checkedNumber('positive', (x) => (x > 0 ? undefined : 'must be > 0'))
-export const nonNegative = checkedNumber('nonNegative', (x) => (x >= 0 ? undefined : 'must be ≥ 0'))
-export const unitInterval = checkedNumber('[0, 1)', (x) => (x >= 0 && x < 1 ? undefined : 'must be in [0, 1)'))
-export const closedUnit = checkedNumber('[0, 1]', (x) => (x >= 0 && x <= 1 ? undefined : 'must be in [0, 1]'))
-export const positiveInteger = checkedNumber('positive integer', (x) => (Number.isInteger(x) && x > 0 ? undefined : 'must be a positive integer'))
-export const nonNegativeInteger = checkedNumber('non-negative integer', (x) => (Number.isInteger(x) && x >= 0 ? undefined : 'must be a non-negative integer'))
+/** x > 0 (learning rates, clip bounds). */
+export const positive: t.Type<number, number, unknown> = checkedNumber('positive', (x) => (x > 0 ? undefined : 'must be > 0'))
+/** x ≥ 0 (ε, weight decay). */
+export const nonNegative: t.Type<number, number, unknown> = checkedNumber('nonNegative', (x) => (x >= 0 ? undefined : 'must be ≥ 0'))
+/** 0 ≤ x < 1 (β, ρ, momentum). */
+export const unitInterval: t.Type<number, number, unknown> = checkedNumber('[0, 1)', (x) => (x >= 0 && x < 1 ? undefined : 'must be in [0, 1)'))
+/** 0 ≤ x ≤ 1 (dampening, cosine floor). */
+export const closedUnit: t.Type<number, number, unknown> = checkedNumber('[0, 1]', (x) => (x >= 0 && x <= 1 ? undefined : 'must be in [0, 1]'))
+/** A positive integer (step counts). */
+export const positiveInteger: t.Type<number, number, unknown> = checkedNumber('positive integer', (x) => (Number.isInteger(x) && x > 0 ? undefined : 'must be a positive integer'))
+/** A non-negative integer (boundaries, versions). */
+export const nonNegativeInteger: t.Type<number, number, unknown> = checkedNumber('non-negative integer', (x) => (Number.isInteger(x) && x >= 0 ? undefined : 'must be a non-negative integer'))
 
-export const bool = new t.Type<boolean, boolean, unknown>(
+/** true or false. */
+export const bool: t.Type<boolean, boolean, unknown> = new t.Type<boolean, boolean, unknown>(
   'boolean',
   (u): u is boolean => typeof u === 'boolean',
   (u, c) => (typeof u === 'boolean' ? t.success(u) : t.failure(u, c, `expected true or false, got ${show(u)}`)),

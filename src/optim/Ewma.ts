@@ -23,6 +23,7 @@ export interface EwmaSeriesState {
   readonly count: number
 }
 
+/** No samples yet. */
 export const emptyEwma: EwmaSeriesState = { average: 0, count: 0 }
 
 // -------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ const l2 = <S>(inner: Optimizer<S>, weightDecay: number): AliasOptimizer =>
 // aliases
 // -------------------------------------------------------------------------------------
 
+/** Hyper-parameters of SGD, PyTorch's names in camelCase (defaults on the constructor). */
 export interface ClassicSgdOptions {
   readonly lr: Lr
   readonly momentum?: number
@@ -59,6 +60,7 @@ export const classicSgd = (options: ClassicSgdOptions): AliasOptimizer => {
   return l2(withMom as Optimizer<ChainState>, weightDecay)
 }
 
+/** Hyper-parameters of Adagrad, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdagradOptions {
   readonly lr?: number
   readonly lrDecay?: number
@@ -78,6 +80,7 @@ export const adagrad = (options: AdagradOptions = {}): AliasOptimizer => {
   return l2(withAdaGrad(sgd(rate), { eps, initialAccumulatorValue }), weightDecay)
 }
 
+/** Hyper-parameters of RMSprop, PyTorch's names in camelCase (defaults on the constructor). */
 export interface RmspropOptions {
   readonly lr?: Lr
   readonly alpha?: number
@@ -99,6 +102,7 @@ export const rmsprop = (options: RmspropOptions = {}): AliasOptimizer => {
   return l2(withRMS(base as Optimizer<unknown>, { rho: alpha, eps, centered }), weightDecay)
 }
 
+/** Hyper-parameters of Adam and AdamW, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdamOptions {
   readonly lr?: Lr
   readonly betas?: readonly [number, number]
@@ -133,6 +137,7 @@ export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
   }) as AliasOptimizer
 }
 
+/** Hyper-parameters of Adamax, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdamaxOptions {
   readonly lr?: Lr
   readonly betas?: readonly [number, number]
@@ -150,6 +155,7 @@ export const adamax = (options: AdamaxOptions = {}): AliasOptimizer => {
   return l2(withEwma(withInfNorm(sgd(lr), { beta: betas[1], eps }), { beta: betas[0], debias: true }), weightDecay)
 }
 
+/** Hyper-parameters of NAdam, PyTorch's names in camelCase (defaults on the constructor). */
 export interface NadamOptions {
   readonly lr?: Lr
   readonly betas?: readonly [number, number]
@@ -169,6 +175,7 @@ export const nadam = (options: NadamOptions = {}): AliasOptimizer => {
   return l2(withNadam(sgd(lr), { beta1: betas[0], beta2: betas[1], eps, momentumDecay }), weightDecay)
 }
 
+/** Hyper-parameters of Adadelta, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdadeltaOptions {
   readonly lr?: Lr
   readonly rho?: number
@@ -186,6 +193,7 @@ export const adadelta = (options: AdadeltaOptions = {}): AliasOptimizer => {
   return l2(withAdadelta(sgd(lr), { rho, eps }), weightDecay)
 }
 
+/** Hyper-parameters of Lion, PyTorch's names in camelCase (defaults on the constructor). */
 export interface LionOptions {
   readonly lr?: Lr
   readonly betas?: readonly [number, number]

@@ -68,6 +68,7 @@ export interface NewtonCGState {
   readonly stop: 'converged' | 'negative-curvature' | 'boundary' | 'max-iterations' | 'zero-gradient'
 }
 
+/** Options of `newtonCG`. */
 export interface NewtonCGOptions {
   /** Hessian-vector product at the parameters: `(params, v) → H(params)·v`, trees shaped like params. */
   readonly hvp: (params: TensorTree, v: TensorTree) => TensorTree
@@ -140,6 +141,7 @@ export const newtonCG = (options: NewtonCGOptions): Optimizer<NewtonCGState> => 
 // saddle-free Newton
 // -------------------------------------------------------------------------------------
 
+/** Options of `saddleFreeNewton`. */
 export interface SaddleFreeNewtonOptions {
   /** The dense Hessian at the parameters, shape [n, n] with n the number of parameters (leaves in flatten order). */
   readonly hessian: (params: TensorTree) => Tensor

@@ -82,6 +82,7 @@ export type Terminal =
   | { readonly kind: 'sgd'; readonly lr: number | Schedule }
   | { readonly kind: 'bridge'; readonly inner: Optimizer<unknown> }
 
+/** A fused optimizer's description: its stages and how it ends. */
 export interface Chain {
   /** Outermost first. */
   readonly stages: readonly Kernel[]
@@ -96,6 +97,7 @@ export type FusedOptimizer<S> = Optimizer<S> & {
   readonly [CHAIN]: Chain
 }
 
+/** The chain of a fused optimizer, or undefined for any other optimizer. */
 export const chainOf = (optimizer: Optimizer<unknown>): Chain | undefined =>
   (optimizer as Partial<FusedOptimizer<unknown>>)[CHAIN]
 
