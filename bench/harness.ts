@@ -15,28 +15,45 @@ export interface MeasureOptions {
   readonly quick: boolean
 }
 
-/** Median time of one call of `fn`, in microseconds. */
-export const measure = (fn: () => unknown, { quick }: MeasureOptions): number => {
-  const warmupMs = quick ? 20 : 300
+/**
+ * Median time of one call of each function, in microseconds. Each is warmed
+ * up and given a batch size that takes a few milliseconds; then the batches
+ * run in interleaved rounds (a, b, c, a, b, c, …), so that every
+ * implementation sees the same state of the machine.
+ */
+export const compare = (fns: Readonly<Record<string, () => unknown>>, { quick }: MeasureOptions): Record<string, number> => {
+  const warmupMs = quick ? 20 : 500
   const batchMs = quick ? 2 : 10
-  const batches = quick ? 5 : 21
-  let calls = 0
-  const start = performance.now()
-  while (performance.now() - start < warmupMs || calls < 3) {
-    fn()
-    calls++
+  const rounds = quick ? 5 : 21
+  const names = Object.keys(fns)
+  const batch: Record<string, number> = {}
+  for (const name of names) {
+    const fn = fns[name]
+    let calls = 0
+    const start = performance.now()
+    while (performance.now() - start < warmupMs || calls < 3) {
+      fn()
+      calls++
+    }
+    batch[name] = Math.max(1, Math.round(batchMs / ((performance.now() - start) / calls)))
   }
-  const perCall = (performance.now() - start) / calls
-  const batch = Math.max(1, Math.round(batchMs / perCall))
-  const times: number[] = []
-  for (let b = 0; b < batches; b++) {
-    const t0 = performance.now()
-    for (let i = 0; i < batch; i++) fn()
-    times.push(((performance.now() - t0) * 1000) / batch)
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      const fn = fns[name]
+      const t0 = performance.now()
+      for (let i = 0; i < batch[name]; i++) fn()
+      times[name].push(((performance.now() - t0) * 1000) / batch[name])
+    }
   }
-  times.sort((x, y) => x - y)
-  return times[Math.floor(times.length / 2)]
+  return Object.fromEntries(names.map((n) => {
+    const ts = times[n].sort((x, y) => x - y)
+    return [n, ts[Math.floor(ts.length / 2)]]
+  }))
 }
+
+/** Median time of one call of `fn`, in microseconds. */
+export const measure = (fn: () => unknown, options: MeasureOptions): number => compare({ fn }, options).fn
 
 /** Largest relative difference between two arrays (scaled by the larger magnitude). */
 export const relativeDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

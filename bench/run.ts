@@ -11,9 +11,9 @@ import { symmetricEigenOfArray } from '../src/curvature/eigen'
 import * as E from 'fp-ts/Either'
 import { grad, hessian, hvp, jit } from '../src/graph'
 import { Tensor, tensor } from '../src/tensor/Tensor'
-import { type Row, crossCheck, measure } from './harness'
+import { spawnSync } from 'node:child_process'
+import { type Row, compare, crossCheck } from './harness'
 import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature'
-import { benchOptim } from './optim'
 import * as w from './workloads'
 
 const args = process.argv.slice(2)
@@ -25,9 +25,16 @@ const log = (s: string): void => {
   if (!json) process.stderr.write(`${s}\n`)
 }
 
-const add = (workload: string, impl: string, us: number, unit: 'us' | 'ms' = 'us'): void => {
-  rows.push({ workload, impl, median: unit === 'ms' ? us / 1000 : us, unit })
-  log(`  ${workload.padEnd(4)} ${impl.padEnd(12)} ${(unit === 'ms' ? us / 1000 : us).toPrecision(4)} ${unit}`)
+const push = (r: Row): void => {
+  rows.push(r)
+  log(`  ${r.workload.padEnd(4)} ${r.impl.padEnd(12)} ${r.median.toPrecision(4)} ${r.unit}`)
+}
+
+/** Time a workload's implementations in interleaved rounds and record them. */
+const record = (workload: string, impls: Record<string, () => unknown>, unit: 'us' | 'ms' = 'us'): void => {
+  for (const [impl, us] of Object.entries(compare(impls, opts))) {
+    push({ workload, impl, median: unit === 'ms' ? us / 1000 : us, unit })
+  }
 }
 
 const FLOAT32 = 2e-3
@@ -47,13 +54,13 @@ const main = async (): Promise<void> => {
     const g = grad(w.rosenbrock)
     const p = tensor([-1.2, 1])
     crossCheck('W1', 'descent', g(p).data, want, 1e-14)
-    add('W1', 'handwritten', measure(() => w.rosenbrockGradHandwritten(-1.2, 1), opts))
-    add('W1', 'descent', measure(() => g(p), opts))
+    const impls: Record<string, () => unknown> = { handwritten: () => w.rosenbrockGradHandwritten(-1.2, 1), descent: () => g(p) }
     if (tfjs) {
       const tg = tfjs.tfjsRosenbrockGrad()
       crossCheck('W1', 'tfjs', tg(-1.2, 1), want, FLOAT32)
-      add('W1', 'tfjs', measure(() => tg(-1.2, 1), opts))
+      impls.tfjs = () => tg(-1.2, 1)
     }
+    record('W1', impls)
   }
 
   // W2 --------------------------------------------------------------------------------
@@ -71,13 +78,13 @@ const main = async (): Promise<void> => {
       return eig.right.values
     }
     crossCheck('W2', 'descent', ours(), want, 1e-13)
-    add('W2', 'handwritten', measure(hand, opts))
-    add('W2', 'descent', measure(ours, opts))
+    const impls: Record<string, () => unknown> = { handwritten: hand, descent: ours }
     if (tfjs) {
       const th = tfjs.tfjsRosenbrockHessianEig()
       crossCheck('W2', 'tfjs', th(1, 1), want, FLOAT32)
-      add('W2', 'tfjs', measure(() => th(1, 1), opts))
+      impls.tfjs = () => th(1, 1)
     }
+    record('W2', impls)
   }
 
   // W3 --------------------------------------------------------------------------------
@@ -92,18 +99,21 @@ const main = async (): Promise<void> => {
     crossCheck('W3', 'descent', h(x, v).data, wantH, 1e-12)
     crossCheck('W3', 'descent-rr', hr(x, v).data, wantH, 1e-12)
     crossCheck('W3g', 'descent', g(x).data, wantG, 1e-12)
-    add('W3', 'handwritten', measure(() => w.extendedHvpHandwritten(x.data, v.data), opts))
-    add('W3', 'descent', measure(() => h(x, v), opts))
-    add('W3', 'descent-rr', measure(() => hr(x, v), opts))
-    add('W3g', 'handwritten', measure(() => w.extendedGradHandwritten(x.data), opts))
-    add('W3g', 'descent', measure(() => g(x), opts))
+    const hvps: Record<string, () => unknown> = {
+      handwritten: () => w.extendedHvpHandwritten(x.data, v.data),
+      descent: () => h(x, v),
+      'descent-rr': () => hr(x, v)
+    }
+    const grads: Record<string, () => unknown> = { handwritten: () => w.extendedGradHandwritten(x.data), descent: () => g(x) }
     if (tfjs) {
       const t = tfjs.tfjsExtended(x.data, v.data)
       crossCheck('W3', 'tfjs', t.hvp(), wantH, FLOAT32)
       crossCheck('W3g', 'tfjs', t.grad(), wantG, FLOAT32)
-      add('W3', 'tfjs', measure(t.hvp, opts))
-      add('W3g', 'tfjs', measure(t.grad, opts))
+      hvps.tfjs = t.hvp
+      grads.tfjs = t.grad
     }
+    record('W3', hvps)
+    record('W3g', grads)
   }
 
   // W4 --------------------------------------------------------------------------------
@@ -118,10 +128,14 @@ const main = async (): Promise<void> => {
     const flatTree = (t: { b1: Tensor; b2: Tensor; w1: Tensor; w2: Tensor }) => w.flatMlp({ w1: t.w1.data, b1: t.b1.data, w2: t.w2.data, b2: t.b2.data })
     crossCheck('W4', 'descent', flatTree(g(problem.params as never, problem.x, problem.y) as never), wantG, 1e-12)
     crossCheck('W4f', 'descent', [f(problem.params as never, problem.x, problem.y).item()], [wantF], 1e-13)
-    add('W4', 'handwritten', measure(() => w.mlpGradHandwritten(bufs, problem.x.data, problem.y.data), opts))
-    add('W4', 'descent', measure(() => g(problem.params as never, problem.x, problem.y), opts))
-    add('W4f', 'handwritten', measure(() => w.mlpLossHandwritten(bufs, problem.x.data, problem.y.data), opts))
-    add('W4f', 'descent', measure(() => f(problem.params as never, problem.x, problem.y), opts))
+    const grads: Record<string, () => unknown> = {
+      handwritten: () => w.mlpGradHandwritten(bufs, problem.x.data, problem.y.data),
+      descent: () => g(problem.params as never, problem.x, problem.y)
+    }
+    const losses: Record<string, () => unknown> = {
+      handwritten: () => w.mlpLossHandwritten(bufs, problem.x.data, problem.y.data),
+      descent: () => f(problem.params as never, problem.x, problem.y)
+    }
     if (tfjs) {
       const t = tfjs.tfjsMlp(problem)
       const flat = t.grad()
@@ -133,16 +147,23 @@ const main = async (): Promise<void> => {
       }
       crossCheck('W4', 'tfjs', joined, wantG, FLOAT32)
       crossCheck('W4f', 'tfjs', [t.loss()], [wantF], FLOAT32)
-      add('W4', 'tfjs', measure(t.grad, opts))
-      add('W4f', 'tfjs', measure(t.loss, opts))
+      grads.tfjs = t.grad
+      losses.tfjs = t.loss
     }
+    record('W4', grads)
+    record('W4f', losses)
   }
 
   // W5 --------------------------------------------------------------------------------
   log('W5: one Adam step on 1,000,000 parameters')
-  for (const r of await benchOptim(opts)) {
-    rows.push(r)
-    log(`  ${r.workload.padEnd(4)} ${r.impl.padEnd(12)} ${r.median.toPrecision(4)} ${r.unit}`)
+  // in a process of its own: a step allocates 24 MB, and how fast that is depends on the heap around it
+  {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./optim.ts', import.meta.url).pathname, ...(quick ? ['--quick'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24
+    })
+    if (child.status !== 0) throw new Error(`W5: ${child.stderr}`)
+    for (const r of JSON.parse(child.stdout) as Row[]) push(r)
   }
 
   // W6 --------------------------------------------------------------------------------
@@ -178,16 +199,12 @@ const main = async (): Promise<void> => {
     const want = hand()
     log(`  top eigenvalue after 20 iterations: ${want}`)
     crossCheck('W6', 'descent', [ours()], [want], 1e-10)
-    add('W6', 'handwritten', measure(hand, opts), 'ms')
-    add('W6', 'descent', measure(ours, opts), 'ms')
+    record('W6', { handwritten: hand, descent: ours }, 'ms')
   }
 
   // W7 --------------------------------------------------------------------------------
   log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
-  for (const r of benchCurvature(opts)) {
-    rows.push(r)
-    log(`  ${r.workload.padEnd(4)} ${r.impl.padEnd(12)} ${r.median.toPrecision(4)} ${r.unit}`)
-  }
+  for (const r of benchCurvature(opts)) push(r)
 
   if (json) {
     console.log(JSON.stringify(rows))

@@ -109,67 +109,73 @@ interface MlpBuffers {
   readonly b2: Float64Array
 }
 
-const [D, H, B] = [64, 128, 256]
-
-export const mlpLossHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array, hidden = new Float64Array(B * H)): number => {
+/**
+ * The forward pass by hand: hidden = tanh(x·w1 + b1) into `hidden` (256×128),
+ * and each sample's output o = hidden·w2 + b2 into `out`. The sizes are
+ * literals, as a person writing one network by hand would have them.
+ */
+const mlpForwardHandwritten = (p: MlpBuffers, x: Float64Array, hidden: Float64Array, out: Float64Array): void => {
+  const d = 64
+  const h = 128
+  const n = 256
   const { w1, b1, w2, b2 } = p
-  let loss = 0
-  for (let s = 0; s < B; s++) {
-    const hs = s * H
-    for (let j = 0; j < H; j++) hidden[hs + j] = b1[j]
-    for (let k = 0; k < D; k++) {
-      const xk = x[s * D + k]
-      const wk = k * H
-      for (let j = 0; j < H; j++) hidden[hs + j] += xk * w1[wk + j]
+  for (let s = 0; s < n; s++) {
+    const hs = s * h
+    for (let j = 0; j < h; j++) hidden[hs + j] = b1[j]
+    for (let k = 0; k < d; k++) {
+      const xk = x[s * d + k]
+      const wk = k * h
+      for (let j = 0; j < h; j++) hidden[hs + j] += xk * w1[wk + j]
     }
     let o = b2[0]
-    for (let j = 0; j < H; j++) {
+    for (let j = 0; j < h; j++) {
       const t = Math.tanh(hidden[hs + j])
       hidden[hs + j] = t
       o += t * w2[j]
     }
-    const r = o - y[s]
-    loss += r * r
+    out[s] = o
   }
-  return loss / B
 }
 
-/** Gradient of the MLP loss, by hand: forward, then backpropagation through each layer. */
+export const mlpLossHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): number => {
+  const n = 256
+  const hidden = new Float64Array(n * 128)
+  const out = new Float64Array(n)
+  mlpForwardHandwritten(p, x, hidden, out)
+  let loss = 0
+  for (let s = 0; s < n; s++) loss += (out[s] - y[s]) ** 2
+  return loss / n
+}
+
+/** Gradient of the MLP loss, by hand: the forward pass, then backpropagation through each layer. */
 export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
-  const { w1, b1, w2, b2 } = p
-  const hidden = new Float64Array(B * H)
-  const dz = new Float64Array(B * H)
-  const [gw1, gb1, gw2, gb2] = [new Float64Array(D * H), new Float64Array(H), new Float64Array(H), new Float64Array(1)]
-  for (let s = 0; s < B; s++) {
-    const hs = s * H
-    for (let j = 0; j < H; j++) hidden[hs + j] = b1[j]
-    for (let k = 0; k < D; k++) {
-      const xk = x[s * D + k]
-      const wk = k * H
-      for (let j = 0; j < H; j++) hidden[hs + j] += xk * w1[wk + j]
-    }
-    let o = b2[0]
-    for (let j = 0; j < H; j++) {
-      const t = Math.tanh(hidden[hs + j])
-      hidden[hs + j] = t
-      o += t * w2[j]
-    }
-    const dO = (2 * (o - y[s])) / B
+  const d = 64
+  const h = 128
+  const n = 256
+  const w2 = p.w2
+  const hidden = new Float64Array(n * h)
+  const out = new Float64Array(n)
+  mlpForwardHandwritten(p, x, hidden, out)
+  const dz = new Float64Array(n * h)
+  const [gw1, gb1, gw2, gb2] = [new Float64Array(d * h), new Float64Array(h), new Float64Array(h), new Float64Array(1)]
+  for (let s = 0; s < n; s++) {
+    const hs = s * h
+    const dO = (2 * (out[s] - y[s])) / n
     gb2[0] += dO
-    for (let j = 0; j < H; j++) {
+    for (let j = 0; j < h; j++) {
       const t = hidden[hs + j]
       gw2[j] += t * dO
-      const d = dO * w2[j] * (1 - t * t)
-      dz[hs + j] = d
-      gb1[j] += d
+      const dj = dO * w2[j] * (1 - t * t)
+      dz[hs + j] = dj
+      gb1[j] += dj
     }
   }
-  for (let s = 0; s < B; s++) {
-    const hs = s * H
-    for (let k = 0; k < D; k++) {
-      const xk = x[s * D + k]
-      const wk = k * H
-      for (let j = 0; j < H; j++) gw1[wk + j] += xk * dz[hs + j]
+  for (let s = 0; s < n; s++) {
+    const hs = s * h
+    for (let k = 0; k < d; k++) {
+      const xk = x[s * d + k]
+      const wk = k * h
+      for (let j = 0; j < h; j++) gw1[wk + j] += xk * dz[hs + j]
     }
   }
   return { w1: gw1, b1: gb1, w2: gw2, b2: gb2 }
@@ -180,6 +186,9 @@ export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Arr
  * the forward and backward passes, each differentiated along the direction v.
  */
 export const mlpHvpHandwritten = (p: MlpBuffers, v: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
+  const D = 64
+  const H = 128
+  const B = 256
   const { w1, b1, w2, b2 } = p
   const [vw1, vb1, vw2, vb2] = [v.w1, v.b1, v.w2, v.b2]
   const hid = new Float64Array(B * H)
