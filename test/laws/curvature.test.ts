@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { lawExpectations } from './expect'
 import {
   type EigenSolver,
   checkEigenLaws,
@@ -8,27 +9,13 @@ import {
   programCurvatureLaws
 } from '../../laws/curvature'
 import { type Differentiable, type ProgramDifferentiator, libraryProgramDifferentiator } from '../../laws/gradient'
-import { type Law, runLaw, runLaws } from '../../laws/law'
 import { unsafeAnalyzePoint } from '../../src/curvature/analyze'
 import { unsafeSymmetricEigen } from '../../src/curvature/eigen'
 import { type Tensor, fromArray } from '../../src/tensor/Tensor'
 
 const params = { numRuns: 50, seed: 777 }
 
-const lawNamed = (laws: readonly Law[], fragment: string): Law => {
-  const found = laws.find((l) => l.name.includes(fragment))
-  if (found === undefined) throw new Error(`no law like "${fragment}"`)
-  return found
-}
-const expectAllHold = (laws: readonly Law[]): void => {
-  const failed = runLaws(laws, params).filter((o) => !o.holds)
-  expect(failed.map((o) => `${o.name}: ${o.message}`)).toEqual([])
-}
-const expectFails = (laws: readonly Law[], fragment: string): string => {
-  const outcome = runLaw(lawNamed(laws, fragment), params)
-  expect(outcome.holds).toBe(false)
-  return outcome.message ?? ''
-}
+const { expectAllHold, expectFails } = lawExpectations(params)
 
 const solver: EigenSolver = (h) => unsafeSymmetricEigen(h)
 const classify = (h: Tensor): string => unsafeAnalyzePoint({ value: 0, gradient: new Array<number>(h.shape[0]).fill(0), hessian: h }).kind

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { lawExpectations } from './expect'
 import {
   type ProgramDifferentiator,
   type Transforms,
@@ -11,27 +12,13 @@ import {
   programLaws,
   referenceProgramDifferentiator
 } from '../../laws/gradient'
-import { type Law, runLaw, runLaws } from '../../laws/law'
 import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program'
 import { grad } from '../../src/graph'
 import { fromArray } from '../../src/tensor/Tensor'
 
 const params = { numRuns: 60, seed: 424242 }
 
-const lawNamed = (laws: readonly Law[], fragment: string): Law => {
-  const found = laws.find((l) => l.name.includes(fragment))
-  if (found === undefined) throw new Error(`no law like "${fragment}"`)
-  return found
-}
-const expectAllHold = (laws: readonly Law[]): void => {
-  const failed = runLaws(laws, params).filter((o) => !o.holds)
-  expect(failed.map((o) => `${o.name}: ${o.message}`)).toEqual([])
-}
-const expectFails = (laws: readonly Law[], fragment: string): string => {
-  const outcome = runLaw(lawNamed(laws, fragment), params)
-  expect(outcome.holds).toBe(false)
-  return outcome.message ?? ''
-}
+const { expectAllHold, expectFails } = lawExpectations(params)
 
 /** sin differentiated as if its derivative were −cos: one wrong rule. */
 const wrongSin: UnaryTable = { ...unaryRules, sin: { ...unaryRules.sin, derivative: (a) => -Math.cos(a) } }

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { lawExpectations } from './expect'
 import { quadraticArb } from '../../laws/arbitraries'
-import { type Law, runLaw, runLaws } from '../../laws/law'
 import {
   checkOptimizerLaws,
   descentLaws,
@@ -31,22 +31,7 @@ import {
 
 const params = { numRuns: 40, seed: 20261129 }
 
-const lawNamed = (laws: readonly Law[], fragment: string): Law => {
-  const found = laws.find((l) => l.name.includes(fragment))
-  if (found === undefined) throw new Error(`no law named like "${fragment}" among: ${laws.map((l) => l.name).join('; ')}`)
-  return found
-}
-
-const expectAllHold = (laws: readonly Law[]): void => {
-  const failed = runLaws(laws, params).filter((o) => !o.holds)
-  expect(failed.map((o) => `${o.name}: ${o.message}`)).toEqual([])
-}
-
-const expectFails = (laws: readonly Law[], fragment: string): string => {
-  const outcome = runLaw(lawNamed(laws, fragment), params)
-  expect(outcome.holds).toBe(false)
-  return outcome.message ?? ''
-}
+const { expectAllHold, expectFails } = lawExpectations(params)
 
 describe('general optimizer laws', () => {
   it.each([
