@@ -18,7 +18,7 @@ import * as t from 'io-ts'
 import type { Optimizer } from '../optim/Optimizer'
 import { showShape } from '../tensor/Shape'
 import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, showStructure } from '../tensor/Tree'
+import { type TensorTree, flattenTensors, showStructure, setOwn } from '../tensor/Tree'
 import { decodeWith, isPlainObject, nonNegativeInteger, show, strictRecord } from './optimCodecs'
 
 // -------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ export const encodeValue = (value: unknown, path = '$'): unknown => {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('$')) throw new TypeError(`encodeCheckpoint: key '${k}' at ${path} starts with '$', which checkpoints reserve`)
-      if (v !== undefined) out[k] = encodeValue(v, `${path}.${k}`)
+      if (v !== undefined) setOwn(out, k, encodeValue(v, `${path}.${k}`))
     }
     return out
   }
@@ -131,7 +131,7 @@ export const decodeValue = (json: unknown, path = '$'): E.Either<readonly string
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(u)) {
       if (k.startsWith('$')) errors.push(`${p}.${k}: unknown tag '${k}'`)
-      else out[k] = walk(v, `${p}.${k}`)
+      else setOwn(out, k, walk(v, `${p}.${k}`))
     }
     return out
   }

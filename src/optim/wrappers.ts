@@ -6,7 +6,7 @@
  */
 import { type Optimizer, stepOwned } from './Optimizer'
 import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
+import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tree'
 import type { PathMap } from './internal/fuse'
 
 // -------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ const toPathMap = (tree: TensorTree, f: (x: number, i: number, path: string) => 
     const path = flat.paths[j]
     const data = new Float64Array(t.size)
     for (let i = 0; i < data.length; i++) data[i] = f(t.data[i], i, path)
-    out[path] = Tensor.unsafeFromBuffer(t.shape, data)
+    setOwn(out, path, Tensor.unsafeFromBuffer(t.shape, data))
   })
   return out
 }
@@ -154,7 +154,7 @@ export const masked = <S>(inner: Optimizer<S>, select: (path: string) => boolean
     const flat = flattenTensors(tree)
     const out: Record<string, Tensor> = {}
     flat.leaves.forEach((t, j) => {
-      if (select(flat.paths[j])) out[flat.paths[j]] = t
+      if (select(flat.paths[j])) setOwn(out, flat.paths[j], t)
     })
     return out
   }
@@ -198,7 +198,7 @@ export const parameterEma = <S>(inner: Optimizer<S>, options: { readonly decay?:
         const old = leafAt(state.average, path, 'parameterEma').data
         const out = new Float64Array(t.size)
         for (let i = 0; i < out.length; i++) out[i] = decay * old[i] + (1 - decay) * (t.data[i] + uf[j].data[i])
-        average[path] = Tensor.unsafeFromBuffer(t.shape, out)
+        setOwn(average, path, Tensor.unsafeFromBuffer(t.shape, out))
       })
       return [{ inner: s, average }, u]
     }
@@ -244,7 +244,7 @@ export const lookahead = <S>(inner: Optimizer<S>, options: { readonly k?: number
           next[i] = old[i] + alpha * (fast - old[i])
           out[i] = next[i] - t.data[i]
         }
-        slow[path] = Tensor.unsafeFromBuffer(t.shape, next)
+        setOwn(slow, path, Tensor.unsafeFromBuffer(t.shape, next))
         return out
       })
       return [{ inner: s, slow, count: 0 }, update]

@@ -73,9 +73,7 @@ export const unflatten = <B>(structure: Structure, leaves: readonly B[]): Tree<B
         return s.items.map(build)
       case 'record': {
         const out: Record<string, Tree<B>> = {}
-        s.keys.forEach((key, i) => {
-          out[key] = build(s.items[i])
-        })
+        s.keys.forEach((key, i) => setOwn(out, key, build(s.items[i])))
         return out
       }
     }
@@ -103,6 +101,14 @@ export const describe = (x: unknown): string => {
   if (x instanceof Tensor) return `a tensor of shape ${showShape(x.shape)}`
   if (typeof x === 'object') return `an object of class ${(x as object).constructor?.name ?? 'unknown'}`
   return `${typeof x} ${String(x)}`
+}
+
+/**
+ * `record[key] = value` as an own property, whatever the key: plain
+ * assignment to `__proto__` would change the prototype and lose the entry.
+ */
+export const setOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 // -------------------------------------------------------------------------------------

@@ -103,3 +103,16 @@ describe('trees', () => {
     expect(() => flattenTensors({ a: [tensor([1]), 'x'] } as never)).toThrow('expected a tensor, an array or a record at a[1], got string x')
   })
 })
+
+describe('hostile record keys', () => {
+  it('a key named __proto__ survives flatten and unflatten as an own entry', () => {
+    const tree: Record<string, Tensor> = {}
+    Object.defineProperty(tree, '__proto__', { value: tensor([1]), enumerable: true, configurable: true, writable: true })
+    const flat = flattenTensors(tree)
+    expect(flat.paths).toEqual(['__proto__'])
+    const back = unflatten(flat.structure, flat.leaves) as Record<string, Tensor>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(Object.keys(back)).toEqual(['__proto__'])
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toBe(flat.leaves[0])
+  })
+})

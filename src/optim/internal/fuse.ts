@@ -13,7 +13,7 @@
  */
 import { Buffer } from 'node:buffer'
 import { Tensor } from '../../tensor/Tensor'
-import { type Flat, type TensorTree, flattenTensors, unflatten } from '../../tensor/Tree'
+import { type Flat, type TensorTree, flattenTensors, setOwn, unflatten } from '../../tensor/Tree'
 import type { Optimizer } from '../Optimizer'
 import type { Schedule } from '../Schedule'
 
@@ -257,7 +257,7 @@ const initChain = (chain: Chain, params: TensorTree): ChainState => {
       const value = k.initial?.[name] ?? 0
       const map: Record<string, Tensor> = {}
       flat.leaves.forEach((leaf, i) => {
-        map[flat.paths[i]] = Tensor.unsafeFromBuffer(leaf.shape, new Float64Array(leaf.size).fill(value))
+        setOwn(map, flat.paths[i], Tensor.unsafeFromBuffer(leaf.shape, new Float64Array(leaf.size).fill(value)))
       })
       slots[name] = map
     }
@@ -350,7 +350,7 @@ const stepChain = (
         const buffer = donate ? old.data : allocUninitialised(n)
         ins.push(old.data)
         slotOuts.push(buffer)
-        newSlots[s][q][path] = donate ? old : Tensor.unsafeFromBuffer(old.shape, buffer)
+        setOwn(newSlots[s][q], path, donate ? old : Tensor.unsafeFromBuffer(old.shape, buffer))
       })
     })
     const intoLeaf = intoLeaves?.[j]
