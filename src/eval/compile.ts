@@ -91,6 +91,8 @@ const squeezeCompatible = (from: readonly number[], to: readonly number[]): bool
 const SHARE_COST = 6
 /** Inlined expressions are cut (stored) beyond this cost, to keep loop bodies small. */
 const MAX_INLINE_COST = 80
+/** …and beyond this depth of ops of any kind (slices and transposes cost nothing but still nest). */
+const MAX_INLINE_DEPTH = 200
 
 const plan = (order: readonly Sym[], outputs: readonly Sym[]): Set<Sym> => {
   const uses = useCounts(order)
@@ -106,19 +108,29 @@ const plan = (order: readonly Sym[], outputs: readonly Sym[]): Set<Sym> => {
     }
     if (n.op === 'reshape' && !squeezeCompatible(n.inputs[0].shape, n.shape)) store(n.inputs[0])
   }
+  // cost: the arithmetic an inlined node recomputes; depth: how deep code generation recurses for it
   const cost = new Map<Sym, number>()
+  const depth = new Map<Sym, number>()
   for (const n of order) {
     if (n.size === 1 || n.inputs.length === 0 || stored.has(n)) {
       cost.set(n, 0)
+      depth.set(n, 0)
       continue
     }
     let c = isElementwise(n) ? (EXPENSIVE.has(n.op) ? 10 : 1) : 0
-    for (const i of n.inputs) c += cost.get(i)!
-    if (c > MAX_INLINE_COST || ((uses.get(n) ?? 0) > 1 && c >= SHARE_COST)) {
+    let d = 0
+    for (const i of n.inputs) {
+      c += cost.get(i)!
+      d = Math.max(d, depth.get(i)!)
+    }
+    d += 1
+    if (c > MAX_INLINE_COST || d > MAX_INLINE_DEPTH || ((uses.get(n) ?? 0) > 1 && c >= SHARE_COST)) {
       stored.add(n)
       c = 0
+      d = 0
     }
     cost.set(n, c)
+    depth.set(n, d)
   }
   // one-element nodes live in locals, not buffers
   for (const n of [...stored]) if (n.size === 1 && !outputs.includes(n)) stored.delete(n)

@@ -212,3 +212,20 @@ describe('symbolic tensors belong to their trace', () => {
     expect(() => G.jit((y: Sym) => y.add(kept!).sum())(tensor([3, 4]))).toThrow('was a symbolic tensor kept from another traced function')
   })
 })
+
+describe('deep graphs under the compile limit', () => {
+  it('a chain of 15,000 slices compiles without a deep recursion', () => {
+    const n = 15_002
+    const f = (x: Sym) => {
+      let y = x
+      for (let i = 0; i < n - 2; i++) y = y.slice(1)
+      return y.square().sum()
+    }
+    const x = fromArray([n], Array.from({ length: n }, (_, i) => i))
+    // only the last two elements survive: (n−2)² + (n−1)²
+    expect(G.jit(f)(x).item()).toBe((n - 2) ** 2 + (n - 1) ** 2)
+    const g = G.grad(f)(x)
+    expect(g.data[n - 1]).toBe(2 * (n - 1))
+    expect(g.data[0]).toBe(0)
+  }, 60_000)
+})
