@@ -6,10 +6,13 @@
  *
  *   npx tsx examples/ewma.ts          # full run
  *   npx tsx examples/ewma.ts --fast   # shorter series (CI)
+ *   npx tsx examples/ewma.ts --plot ewma.svg   # also draw the series and its averages
  *
  * Checkable by hand: a constant series 5 with β = 0.9 averages raw to
  * 0.5, 0.95, 1.355 (= 5·(1 − 0.9ᵗ)) and bias-corrected to 5, 5, 5.
  */
+import { writeFileSync } from 'node:fs'
+import { lossPlot } from '../src/cli/plot'
 import { effectiveWindow, ewmaSeries, ewmaTotalWeight } from '../src/optim/Ewma'
 import { random } from '../src/tensor/Random'
 
@@ -38,3 +41,26 @@ console.log('  t      noisy     smoothed  trend')
 for (const t of [0, 1, 2, 10, 50, 100, n - 1]) console.log(`  ${String(t).padEnd(5)}  ${noisy[t].toFixed(4)}    ${smooth[t].toFixed(4)}    ${trend(t).toFixed(4)}`)
 const err = (xs: number[]) => Math.sqrt(xs.slice(20).reduce((s, x, i) => s + (x - trend(i + 20)) ** 2, 0) / (n - 20))
 console.log(`  RMS distance to the trend after t = 20: noisy ${err(noisy).toFixed(4)}, smoothed ${err(smooth).toFixed(4)}`)
+
+// The picture: the noisy series, its debiased averages for several β, and one raw average
+// (β = 0.98) whose start lags towards 0 — the bias that 1 − βᵗ removes.
+const plotAt = process.argv.indexOf('--plot')
+if (plotAt >= 0) {
+  const file = process.argv[plotAt + 1] ?? 'ewma.svg'
+  const head = noisy.slice(0, 300)
+  writeFileSync(
+    file,
+    lossPlot({
+      title: 'A noisy series and its EWMAs (bias-corrected unless marked raw)',
+      logY: false,
+      xLabel: 't',
+      yLabel: 'value',
+      series: [
+        { name: 'noisy series', values: head },
+        ...[0.5, 0.9, 0.98].map((beta) => ({ name: `β = ${beta}`, values: ewmaSeries(head, beta) })),
+        { name: 'β = 0.98, raw', values: ewmaSeries(head, 0.98, false), dash: '6 3' }
+      ]
+    })
+  )
+  console.log(`\nwrote ${file}`)
+}
