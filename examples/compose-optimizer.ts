@@ -1,8 +1,10 @@
 /**
  * Composing optimizers. Adam is `withEwma(withRMS(sgd(lr)))` with bias
  * correction, and the same chain written three ways (alias, combinators, JSON
- * pipeline) takes bit-identical steps. Then the design card's form
- * `withMomentum(withRMS(sgd(0.01)))` and a few aliases on Rosenbrock.
+ * pipeline) takes bit-identical steps. Then, on Rosenbrock, Adam from its
+ * parts with one piece changed at a time (centered RMS, a cosine schedule,
+ * momentum instead of the EWMA: the design card's `withMomentum(withRMS(sgd))`)
+ * against a few aliases.
  *
  *   npx tsx examples/compose-optimizer.ts          # full run
  *   npx tsx examples/compose-optimizer.ts --fast   # fewer steps (CI)
@@ -14,12 +16,13 @@
  */
 import * as E from 'fp-ts/Either'
 import { minimize } from '../src/drivers/minimize'
-import { type Sym, valueAndGrad } from '../src/graph'
+import { objectiveOf } from '../src/drivers/objective'
+import { type Sym } from '../src/graph'
 import { decodeOptimizerSpec, optimizerFromSpec } from '../src/io/spec'
 import { adam, classicSgd, lion, nadam } from '../src/optim/aliases'
 import { sgd, withEwma, withMomentum, withRMS } from '../src/optim/combinators'
 import { type Optimizer, applyUpdates } from '../src/optim/Optimizer'
-import { cosineDecay } from '../src/optim/Schedule'
+import { type Schedule, cosineDecay } from '../src/optim/Schedule'
 import { Tensor, tensor } from '../src/tensor/Tensor'
 import type { TensorTree } from '../src/tensor/Tree'
 
@@ -58,18 +61,22 @@ console.log(`  bit-identical: ${identical}`)
 console.log('\nHeavy ball withMomentum(sgd(0.1), {beta: 0.9}) on x² (expect 0.8, 0.46, 0.062):')
 console.log(`  ${onSquare(withMomentum(sgd(0.1), { beta: 0.9 }), 3).map((x) => x.toFixed(12)).join('  ')}`)
 
-// 3. Rosenbrock with traced gradients.
-const rosenbrock = valueAndGrad((x: Sym) => {
+// 3. Rosenbrock with traced gradients: Adam's parts, then one piece changed at a time.
+const objective = objectiveOf((x: Sym) => {
   const a = x.at(0)
   const b = x.at(1)
   return a.neg().add(1).square().add(b.sub(a.square()).square().mul(100))
 })
-const objective = (x: TensorTree) => rosenbrock(x as Tensor) as readonly [number, TensorTree]
 const steps = fast ? 500 : 5000
+const adamFrom = (lr: number | Schedule, rms: { readonly centered?: boolean } = {}) =>
+  withEwma(withRMS(sgd(lr), { rho: 0.999, eps: 1e-8, debias: true, ...rms }), { beta: 0.9, debias: true }) as Optimizer<unknown>
 const contenders: Record<string, Optimizer<unknown>> = {
-  'withMomentum(withRMS(sgd(0.01)))': withMomentum(withRMS(sgd(0.01))) as Optimizer<unknown>,
-  'classicSgd(lr 1e-3, momentum 0.9)': classicSgd({ lr: 1e-3, momentum: 0.9 }) as Optimizer<unknown>,
   'adam(lr 0.02)': adam({ lr: 0.02 }) as Optimizer<unknown>,
+  'the same from parts': adamFrom(0.02),
+  '… with centered RMS': adamFrom(0.02, { centered: true }),
+  '… with lr cosine 0.02 → 0': adamFrom(cosineDecay({ init: 0.02, decaySteps: steps })),
+  '… momentum instead of EWMA': withMomentum(withRMS(sgd(0.01))) as Optimizer<unknown>,
+  'classicSgd(lr 1e-3, momentum 0.9)': classicSgd({ lr: 1e-3, momentum: 0.9 }) as Optimizer<unknown>,
   'nadam(cosine 0.02 → 0)': nadam({ lr: cosineDecay({ init: 0.02, decaySteps: steps }) }) as Optimizer<unknown>,
   'lion(cosine 0.01 → 0)': lion({ lr: cosineDecay({ init: 1e-2, decaySteps: steps }) }) as Optimizer<unknown>
 }
