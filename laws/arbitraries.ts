@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { type Shape, sizeOf } from '../src/tensor/Shape'
 import { Tensor, fromArray } from '../src/tensor/Tensor'
 import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree'
-import { dot, norm } from './internal'
+import { dot, norm, withValues } from './internal'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -186,19 +186,8 @@ export const directionArb = (n: number): fc.Arbitrary<number[]> =>
 
 /** A unit-norm tree with the signature of `like` (all zeros if `like` has no elements). */
 export const directionLike = (like: TensorTree): fc.Arbitrary<TensorTree> => {
-  const flat = flattenTensors(like)
-  const n = flat.leaves.reduce((s, l) => s + l.size, 0)
-  return directionArb(Math.max(n, 1)).map((v) => {
-    let k = 0
-    return unflatten(
-      flat.structure,
-      flat.leaves.map((l) => {
-        const t = fromArray(l.shape, v.slice(k, k + l.size))
-        k += l.size
-        return t
-      })
-    )
-  })
+  const n = flattenTensors(like).leaves.reduce((s, l) => s + l.size, 0)
+  return directionArb(Math.max(n, 1)).map((v) => withValues(like, v))
 }
 
 // -------------------------------------------------------------------------------------
