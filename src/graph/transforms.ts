@@ -175,7 +175,7 @@ const gradientEntry = (what: string, f: (...a: never[]) => unknown, withValue: b
 export const jit = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Tensor) => {
   const get = cached((args) => {
     const t = trace('jit', f as never, args)
-    return { run: evaluator(t.graph), outputs: t.graph.outputs, structure: t.primal?.structure }
+    return { run: evaluator(t.graph), outputs: t.graph.outputs }
   })
   return ((...args: unknown[]) => {
     const { entry, leaves } = get(args)
