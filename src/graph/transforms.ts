@@ -70,7 +70,7 @@ const flattenArg = (what: string, arg: unknown, position: number): Flat<Tensor> 
  * Trace `f` at arguments of these shapes: one input node per leaf of each
  * argument, the function called on symbolic trees of the same structure.
  */
-export const trace = (what: string, f: (...args: never[]) => unknown, args: readonly unknown[]): Trace => {
+const traceAt = (what: string, f: (...args: never[]) => unknown, args: readonly unknown[]): Trace => {
   const flats = args.map((a, i) => flattenArg(what, a, i))
   return withBuilder(new Builder(), () => {
     let k = 0
@@ -90,6 +90,14 @@ export const trace = (what: string, f: (...args: never[]) => unknown, args: read
     return { graph: { inputs, outputs: [lift(result as SymLike)] }, primalCount: flats[0]?.leaves.length ?? 0, primal: flats[0] }
   })
 }
+
+/**
+ * The graph of `f` at arguments of these shapes: a value to print
+ * (`showGraph`), count, simplify or differentiate (`vjpGraph`, `jvpGraph`).
+ * @example showGraph(trace((x: Sym) => x.mul(x.sin()).sum(), tensor([1])).graph, ['x']) // out = sum((x * sin(x)), axes=[0])
+ */
+export const trace = <P, R extends readonly unknown[]>(f: SymFunction<P, R>, x: Concrete<P>, ...rest: ConcreteArgs<R>): Trace =>
+  traceAt('trace', f as never, [x, ...rest])
 
 // -------------------------------------------------------------------------------------
 // evaluation
@@ -154,7 +162,7 @@ interface Entry {
 
 const gradientEntry = (what: string, f: (...a: never[]) => unknown, withValue: boolean) => (args: readonly unknown[]): Entry => {
   requireFirstArg(what, args)
-  const t = trace(what, f, args)
+  const t = traceAt(what, f, args)
   const out = t.graph.outputs[0]
   requireScalar(what, out)
   const xs = t.graph.inputs.slice(0, t.primalCount)
@@ -174,7 +182,7 @@ const gradientEntry = (what: string, f: (...a: never[]) => unknown, withValue: b
  */
 export const jit = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Tensor) => {
   const get = cached((args) => {
-    const t = trace('jit', f as never, args)
+    const t = traceAt('jit', f as never, args)
     return { run: evaluator(t.graph), outputs: t.graph.outputs }
   })
   return ((...args: unknown[]) => {
@@ -218,7 +226,7 @@ export const vjp = <P, R extends readonly unknown[]>(
 ): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [Tensor, (cotangent: Tensor) => Concrete<P>]) => {
   const getValue = cached((args) => {
     requireFirstArg('vjp', args)
-    const t = trace('vjp', f as never, args)
+    const t = traceAt('vjp', f as never, args)
     const out = t.graph.outputs[0]
     const seed = withBuilder(new Builder(), () => inputNode(t.graph.inputs.length, out.shape))
     const grads = vjpGraph(out, t.graph.inputs.slice(0, t.primalCount), seed)
@@ -250,7 +258,7 @@ export const jvp = <P, R extends readonly unknown[]>(
     requireFirstArg('jvp', args)
     const [x, t, ...rest] = args
     checkSameTree('jvp', 'tangent', x, t)
-    const tr = trace('jvp', f as never, [x, ...rest])
+    const tr = traceAt('jvp', f as never, [x, ...rest])
     const n = tr.primalCount
     const xs = tr.graph.inputs.slice(0, n)
     const data = tr.graph.inputs.slice(n)
@@ -311,7 +319,7 @@ export const hvp = <P, R extends readonly unknown[]>(
     requireFirstArg('hvp', args)
     const [x, v, ...rest] = args
     checkSameTree('hvp', 'vector', x, v)
-    const tr = trace('hvp', f as never, [x, ...rest])
+    const tr = traceAt('hvp', f as never, [x, ...rest])
     requireScalar('hvp', tr.graph.outputs[0])
     const n = tr.primalCount
     const xs = tr.graph.inputs.slice(0, n)
@@ -342,7 +350,7 @@ export const hessian = <R extends readonly unknown[]>(
   const get = cached((args) => {
     requireFirstArg('hessian', args)
     if (!(args[0] instanceof Tensor)) throw new GraphError(`hessian: x must be a tensor, got ${describe(args[0])}`)
-    const tr = trace('hessian', f as never, args)
+    const tr = traceAt('hessian', f as never, args)
     requireScalar('hessian', tr.graph.outputs[0])
     const x = tr.graph.inputs[0]
     const n = x.size
