@@ -13,9 +13,9 @@ import { matmulKernels } from './matmul'
 // -------------------------------------------------------------------------------------
 
 /** softplus(x) = log(1 + eˣ), computed without overflow for large x. */
-export const softplusScalar = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
+const softplusScalar = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
 
-export const unaryScalar = (op: UnaryOp, exponent = 1): ((x: number) => number) => {
+const unaryScalar = (op: UnaryOp, exponent = 1): ((x: number) => number) => {
   switch (op) {
     case 'neg': return (x) => -x
     case 'exp': return Math.exp
@@ -67,7 +67,7 @@ const forEachIndex = (shape: Shape, visit: (index: number[], flat: number) => vo
 }
 
 /** Strides to read `from` (right-aligned) while walking `to`: 0 on broadcast axes. */
-export const broadcastStrides = (from: Shape, to: Shape): number[] => {
+const broadcastStrides = (from: Shape, to: Shape): number[] => {
   const s = stridesOf(from)
   const offset = to.length - from.length
   return to.map((d, i) => (i < offset || from[i - offset] === 1 ? 0 : s[i - offset]))

@@ -111,4 +111,3 @@ export class Sym {
 
 export type SymLike = Sym | number | Tensor
 
-export const isSym = (x: unknown): x is Sym => x instanceof Sym
