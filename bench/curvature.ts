@@ -17,14 +17,7 @@ import { lanczos } from '../src/curvature/lanczos'
 import { type HessianVectorProduct } from '../src/curvature/operator'
 import { type Sym, sub } from '../src/graph'
 import { Tensor } from '../src/tensor/Tensor'
-
-/** One timing row, as bench/run.ts collects them. */
-export interface BenchRow {
-  readonly workload: string
-  readonly impl: string
-  readonly median: number
-  readonly unit: 'us' | 'ms'
-}
+import { type Row, median } from './harness'
 
 // -------------------------------------------------------------------------------------
 // W2 peer: 2-D Rosenbrock
@@ -140,16 +133,6 @@ export const impurityPoint = (n: number): Float64Array => {
   return x
 }
 
-// -------------------------------------------------------------------------------------
-// timing
-// -------------------------------------------------------------------------------------
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
 /** Extended Rosenbrock written with graph ops (x of shape [n]). */
 export const extendedRosenbrockSym = (x: Sym): Sym => {
   const n = x.shape[0]
@@ -165,7 +148,7 @@ export const extendedRosenbrockSym = (x: Sym): Sym => {
  * warm-up, as in any loop) over 5 (quick: 2) runs after one warm-up.
  * Both implementations must converge to the same eigenvalues before timing.
  */
-export const benchCurvature = (opts: { readonly quick: boolean }): BenchRow[] => {
+export const benchCurvature = (opts: { readonly quick: boolean }): Row[] => {
   const n = 10_000
   const x = impurityPoint(n)
   const point = Tensor.unsafeFromBuffer([n], x)

@@ -46,14 +46,15 @@ export const compare = (fns: Readonly<Record<string, () => unknown>>, { quick }:
       times[name].push(((performance.now() - t0) * 1000) / batch[name])
     }
   }
-  return Object.fromEntries(names.map((n) => {
-    const ts = times[n].sort((x, y) => x - y)
-    return [n, ts[Math.floor(ts.length / 2)]]
-  }))
+  return Object.fromEntries(names.map((n) => [n, median(times[n])]))
 }
 
-/** Median time of one call of `fn`, in microseconds. */
-export const measure = (fn: () => unknown, options: MeasureOptions): number => compare({ fn }, options).fn
+/** The median of a list of times. */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
 
 /** Largest relative difference between two arrays (scaled by the larger magnitude). */
 export const relativeDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

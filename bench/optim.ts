@@ -15,24 +15,14 @@ import type { Optimizer } from '../src/optim/Optimizer'
 import { Tensor } from '../src/tensor/Tensor'
 import type { TensorTree } from '../src/tensor/Tree'
 import { random } from '../src/tensor/Random'
+import { type Row, median } from './harness'
 
-export interface BenchRow {
-  readonly workload: string
-  readonly impl: string
-  readonly median: number
-  readonly unit: 'us' | 'ms'
-}
 
 const lr = 1e-3
 const beta1 = 0.9
 const beta2 = 0.999
 const eps = 1e-8
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 
 /** The hand-fused in-place Adam loop (PyTorch's arithmetic order). */
 const handwrittenAdam = (n: number) => {
@@ -96,7 +86,7 @@ const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
   return worst
 }
 
-const descentRows = (n: number, steps: number, warmup: number): BenchRow[] => {
+const descentRows = (n: number, steps: number, warmup: number): Row[] => {
   const rng = random(5)
   const g = Float64Array.from(rng.normal([n]).data)
   const p0 = Float64Array.from(rng.normal([n]).data)
@@ -146,7 +136,7 @@ const descentRows = (n: number, steps: number, warmup: number): BenchRow[] => {
   ]
 }
 
-const tfjsRow = async (n: number, steps: number, warmup: number): Promise<BenchRow | undefined> => {
+const tfjsRow = async (n: number, steps: number, warmup: number): Promise<Row | undefined> => {
   try {
     const tf = await import('@tensorflow/tfjs-core')
     await import('@tensorflow/tfjs-backend-cpu')
@@ -167,7 +157,7 @@ const tfjsRow = async (n: number, steps: number, warmup: number): Promise<BenchR
 }
 
 /** Run W5 (and W5d); quick mode uses fewer steps (still ≥ 30 timed) and skips TF.js. */
-export async function benchOptim(opts: { quick: boolean }): Promise<Array<BenchRow>> {
+export async function benchOptim(opts: { quick: boolean }): Promise<Array<Row>> {
   const n = 1_000_000
   const steps = opts.quick ? 30 : 60
   const warmup = opts.quick ? 5 : 15
