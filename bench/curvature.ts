@@ -11,13 +11,13 @@
  * The extended Rosenbrock helpers below are also the tests' analytic reference.
  */
 import { performance } from 'node:perf_hooks'
-import * as E from 'fp-ts/Either'
-import { hessianOperator } from '../src/curvature/graphOperator'
-import { lanczos } from '../src/curvature/lanczos'
-import { type HessianVectorProduct } from '../src/curvature/operator'
-import { type Sym, sub } from '../src/graph'
-import { Tensor } from '../src/tensor/Tensor'
-import { type Row, median } from './harness'
+import * as E from 'fp-ts/lib/Either.js'
+import { hessianOperator } from '../src/curvature/graphOperator.js'
+import { lanczos } from '../src/curvature/lanczos.js'
+import { type HessianVectorProduct } from '../src/curvature/operator.js'
+import { type Sym, sub } from '../src/graph/index.js'
+import { Tensor } from '../src/tensor/Tensor.js'
+import { type Row, median } from './harness.js'
 
 // -------------------------------------------------------------------------------------
 // W2 peer: 2-D Rosenbrock

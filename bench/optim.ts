@@ -10,12 +10,12 @@
  * Before timing, the first steps of each implementation are checked against the handwritten loop.
  */
 import { performance } from 'node:perf_hooks'
-import { adam } from '../src/optim/aliases'
-import type { Optimizer } from '../src/optim/Optimizer'
-import { Tensor } from '../src/tensor/Tensor'
-import type { TensorTree } from '../src/tensor/Tree'
-import { random } from '../src/tensor/Random'
-import { type Row, median } from './harness'
+import { adam } from '../src/optim/aliases.js'
+import type { Optimizer } from '../src/optim/Optimizer.js'
+import { Tensor } from '../src/tensor/Tensor.js'
+import type { TensorTree } from '../src/tensor/Tree.js'
+import { random } from '../src/tensor/Random.js'
+import { type Row, median } from './harness.js'
 
 
 const lr = 1e-3

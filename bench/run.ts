@@ -7,14 +7,14 @@
  *   npm run -s bench -- --json    a JSON array of {workload, impl, median, unit}
  *   npm run bench -- --quick      a short smoke run (no TF.js)
  */
-import { symmetricEigenOfArray } from '../src/curvature/eigen'
-import * as E from 'fp-ts/Either'
-import { grad, hessian, hvp, jit } from '../src/graph'
-import { Tensor, tensor } from '../src/tensor/Tensor'
+import { symmetricEigenOfArray } from '../src/curvature/eigen.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { grad, hessian, hvp, jit } from '../src/graph/index.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
 import { spawnSync } from 'node:child_process'
-import { type Row, compare, crossCheck } from './harness'
-import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature'
-import * as w from './workloads'
+import { type Row, compare, crossCheck } from './harness.js'
+import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature.js'
+import * as w from './workloads.js'
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
@@ -40,9 +40,9 @@ const record = (workload: string, impls: Record<string, () => unknown>, unit: 'u
 const FLOAT32 = 2e-3
 
 const main = async (): Promise<void> => {
-  let tfjs: typeof import('./tfjs') | undefined
+  let tfjs: typeof import('./tfjs.js') | undefined
   if (!quick) {
-    tfjs = await import('./tfjs')
+    tfjs = await import('./tfjs.js')
     await tfjs.tfjsReady()
   }
 

@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url)
 const tf = require('@tensorflow/tfjs-core') as typeof TF
 require('@tensorflow/tfjs-backend-cpu')
 require('@tensorflow/tfjs-core/dist/register_all_gradients')
-import type { MlpProblem } from './workloads'
+import type { MlpProblem } from './workloads.js'
 
 export const tfjsReady = async (): Promise<void> => {
   await tf.setBackend('cpu')

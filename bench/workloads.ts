@@ -3,9 +3,9 @@
  * descent implementations, and the handwritten peers — what a careful person
  * writes by hand with Float64Array loops and analytic derivatives.
  */
-import { type Sym, grad, hessian, hvp, jit, valueAndGrad } from '../src/graph'
-import { random } from '../src/tensor/Random'
-import { Tensor, fromArray } from '../src/tensor/Tensor'
+import { type Sym, grad, hessian, hvp, jit, valueAndGrad } from '../src/graph/index.js'
+import { random } from '../src/tensor/Random.js'
+import { Tensor, fromArray } from '../src/tensor/Tensor.js'
 
 // -------------------------------------------------------------------------------------
 // W1: gradient of 2-D Rosenbrock at (−1.2, 1); answer (−215.6, −88)

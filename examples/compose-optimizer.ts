@@ -14,17 +14,17 @@
  * - Heavy ball (lr 0.1, β 0.9) on f = x² from 1: x = 0.8, 0.46, 0.062
  *   (v = 2, 0.9·2 + 1.6 = 3.4, 0.9·3.4 + 0.92 = 3.98).
  */
-import * as E from 'fp-ts/Either'
-import { minimize } from '../src/drivers/minimize'
-import { objectiveOf } from '../src/drivers/objective'
-import { type Sym } from '../src/graph'
-import { decodeOptimizerSpec, optimizerFromSpec } from '../src/io/spec'
-import { adam, classicSgd, lion, nadam } from '../src/optim/aliases'
-import { sgd, withEwma, withMomentum, withRMS } from '../src/optim/combinators'
-import { type Optimizer, applyUpdates } from '../src/optim/Optimizer'
-import { type Schedule, cosineDecay } from '../src/optim/Schedule'
-import { Tensor, tensor } from '../src/tensor/Tensor'
-import type { TensorTree } from '../src/tensor/Tree'
+import * as E from 'fp-ts/lib/Either.js'
+import { minimize } from '../src/drivers/minimize.js'
+import { objectiveOf } from '../src/drivers/objective.js'
+import { type Sym } from '../src/graph/index.js'
+import { decodeOptimizerSpec, optimizerFromSpec } from '../src/io/spec.js'
+import { adam, classicSgd, lion, nadam } from '../src/optim/aliases.js'
+import { sgd, withEwma, withMomentum, withRMS } from '../src/optim/combinators.js'
+import { type Optimizer, applyUpdates } from '../src/optim/Optimizer.js'
+import { type Schedule, cosineDecay } from '../src/optim/Schedule.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')
 const first = (x: TensorTree): number => (x as Tensor).data[0]

@@ -14,11 +14,11 @@
  *   npx tsx examples/conditioning.ts          # κ up to 1000
  *   npx tsx examples/conditioning.ts --fast   # κ up to 100 (CI)
  */
-import { minimize } from '../src/drivers/minimize'
-import { type Sym, matmul, sum, valueAndGrad } from '../src/graph'
-import { adam, classicSgd } from '../src/optim/aliases'
-import type { Optimizer } from '../src/optim/Optimizer'
-import { Tensor, tensor } from '../src/tensor/Tensor'
+import { minimize } from '../src/drivers/minimize.js'
+import { type Sym, matmul, sum, valueAndGrad } from '../src/graph/index.js'
+import { adam, classicSgd } from '../src/optim/aliases.js'
+import type { Optimizer } from '../src/optim/Optimizer.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
 
 const fast = process.argv.includes('--fast')
 const kappas = fast ? [1, 10, 100] : [1, 10, 100, 1000]

@@ -12,9 +12,9 @@
  * 0.5, 0.95, 1.355 (= 5·(1 − 0.9ᵗ)) and bias-corrected to 5, 5, 5.
  */
 import { writeFileSync } from 'node:fs'
-import { lossPlot } from '../src/cli/plot'
-import { effectiveWindow, ewmaSeries, ewmaTotalWeight } from '../src/optim/Ewma'
-import { random } from '../src/tensor/Random'
+import { lossPlot } from '../src/cli/plot.js'
+import { effectiveWindow, ewmaSeries, ewmaTotalWeight } from '../src/optim/Ewma.js'
+import { random } from '../src/tensor/Random.js'
 
 const fast = process.argv.includes('--fast')
 

@@ -7,14 +7,14 @@
  *   npx tsx examples/hessian-eigen.ts          # full
  *   npx tsx examples/hessian-eigen.ts --fast   # a smaller matrix-free part (CI)
  */
-import * as E from 'fp-ts/Either'
-import { type PointAnalysis, unsafeAnalyze } from '../src/curvature/analyze'
-import { hessianOperator } from '../src/curvature/graphOperator'
-import { unsafeLanczos } from '../src/curvature/lanczos'
-import { unsafeNewtonStep, unsafeSaddleFreeNewtonStep } from '../src/curvature/newton'
-import { unsafeHutchinsonTrace } from '../src/curvature/trace'
-import { type Sym, sub } from '../src/graph'
-import { Tensor, tensor } from '../src/tensor/Tensor'
+import * as E from 'fp-ts/lib/Either.js'
+import { type PointAnalysis, unsafeAnalyze } from '../src/curvature/analyze.js'
+import { hessianOperator } from '../src/curvature/graphOperator.js'
+import { unsafeLanczos } from '../src/curvature/lanczos.js'
+import { unsafeNewtonStep, unsafeSaddleFreeNewtonStep } from '../src/curvature/newton.js'
+import { unsafeHutchinsonTrace } from '../src/curvature/trace.js'
+import { type Sym, sub } from '../src/graph/index.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
 
 const fast = process.argv.includes('--fast')
 

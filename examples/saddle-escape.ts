@@ -17,16 +17,16 @@
  * k ≈ ln(1e8)/ln(1.2) ≈ 101; saddle-free Newton needs 2ᵏ·1e-8 > 1: k = 27.
  */
 import { writeFileSync } from 'node:fs'
-import { unsafeNewtonStep } from '../src/curvature/newton'
-import { minimize, type Objective } from '../src/drivers/minimize'
-import { type Sym, hessian, sum, valueAndGrad } from '../src/graph'
-import { classicSgd } from '../src/optim/aliases'
-import { saddleFreeNewton } from '../src/optim/newton'
-import { type Optimizer, emptyState, type EmptyState } from '../src/optim/Optimizer'
-import { contourPlot } from '../src/cli/plot'
-import { random } from '../src/tensor/Random'
-import { Tensor, tensor } from '../src/tensor/Tensor'
-import type { TensorTree } from '../src/tensor/Tree'
+import { unsafeNewtonStep } from '../src/curvature/newton.js'
+import { minimize, type Objective } from '../src/drivers/minimize.js'
+import { type Sym, hessian, sum, valueAndGrad } from '../src/graph/index.js'
+import { classicSgd } from '../src/optim/aliases.js'
+import { saddleFreeNewton } from '../src/optim/newton.js'
+import { type Optimizer, emptyState, type EmptyState } from '../src/optim/Optimizer.js'
+import { contourPlot } from '../src/cli/plot.js'
+import { random } from '../src/tensor/Random.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')
 const plotAt = process.argv.indexOf('--plot')

@@ -15,14 +15,14 @@
  * boundary.
  */
 import { writeFileSync } from 'node:fs'
-import { type BatchLossAndGrad, train } from '../src/drivers/train'
-import { type Sym, jit, matmul, mean, reshape, softplus, tanh, valueAndGrad } from '../src/graph'
-import { lossPlot } from '../src/cli/plot'
-import { adam, classicSgd } from '../src/optim/aliases'
-import type { Optimizer } from '../src/optim/Optimizer'
-import { random } from '../src/tensor/Random'
-import { Tensor, fromArray } from '../src/tensor/Tensor'
-import type { TensorTree } from '../src/tensor/Tree'
+import { type BatchLossAndGrad, train } from '../src/drivers/train.js'
+import { type Sym, jit, matmul, mean, reshape, softplus, tanh, valueAndGrad } from '../src/graph/index.js'
+import { lossPlot } from '../src/cli/plot.js'
+import { adam, classicSgd } from '../src/optim/aliases.js'
+import type { Optimizer } from '../src/optim/Optimizer.js'
+import { random } from '../src/tensor/Random.js'
+import { Tensor, fromArray } from '../src/tensor/Tensor.js'
+import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')
 const plotAt = process.argv.indexOf('--plot')

@@ -3,9 +3,9 @@
  * satisfy algebra exactly, so every law compares through one of these, and a
  * failed comparison explains itself: the path, the two values, the allowance.
  */
-import { type Tensor, formatNumber } from '../src/tensor/Tensor'
-import { showShape } from '../src/tensor/Shape'
-import { type TensorTree, flattenTensors, showStructure } from '../src/tensor/Tree'
+import { type Tensor, formatNumber } from '../src/tensor/Tensor.js'
+import { showShape } from '../src/tensor/Shape.js'
+import { type TensorTree, flattenTensors, showStructure } from '../src/tensor/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

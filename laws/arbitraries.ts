@@ -6,10 +6,10 @@
  * number. Doubles are generated bounded (never filtered) so runs stay fast.
  */
 import fc from 'fast-check'
-import { type Shape, sizeOf } from '../src/tensor/Shape'
-import { Tensor, fromArray } from '../src/tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree'
-import { dot, norm, withValues } from './internal'
+import { type Shape, sizeOf } from '../src/tensor/Shape.js'
+import { Tensor, fromArray } from '../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree.js'
+import { dot, norm, withValues } from './internal.js'
 
 // -------------------------------------------------------------------------------------
 // model

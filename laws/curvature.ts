@@ -7,11 +7,11 @@
  * agrees with the signs of the eigenvalues.
  */
 import fc from 'fast-check'
-import { fromArray, type Tensor } from '../src/tensor/Tensor'
-import { type ApproxEq, approxEq } from './approx'
-import { type SpectrumConstraints, type SymmetricMatrix, directionArb, symmetricMatrixArb, tensorOfShape } from './arbitraries'
-import { dot, norm } from './internal'
-import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law'
+import { fromArray, type Tensor } from '../src/tensor/Tensor.js'
+import { type ApproxEq, approxEq } from './approx.js'
+import { type SpectrumConstraints, type SymmetricMatrix, directionArb, symmetricMatrixArb, tensorOfShape } from './arbitraries.js'
+import { dot, norm } from './internal.js'
+import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law.js'
 import {
   type DerivativeTolerances,
   type Differentiable,
@@ -25,8 +25,8 @@ import {
   defaultIdentityApprox,
   differentiableOf,
   libraryProgramDifferentiator
-} from './gradient'
-import { type ProgramConstraints, programCaseArb, showProgram } from './program'
+} from './gradient.js'
+import { type ProgramConstraints, programCaseArb, showProgram } from './program.js'
 
 // -------------------------------------------------------------------------------------
 // model

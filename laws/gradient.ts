@@ -8,14 +8,14 @@
  * deliberately broken one.
  */
 import fc from 'fast-check'
-import { grad, hessian, hvp, jit } from '../src/graph'
-import type { Sym, SymLike } from '../src/graph/Sym'
-import type { Shape } from '../src/tensor/Shape'
-import { type Tensor, fromArray } from '../src/tensor/Tensor'
-import { type ApproxEq, approxEq } from './approx'
-import { directionArb, tensorOfShape } from './arbitraries'
-import { dot, norm } from './internal'
-import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law'
+import { grad, hessian, hvp, jit } from '../src/graph/index.js'
+import type { Sym, SymLike } from '../src/graph/Sym.js'
+import type { Shape } from '../src/tensor/Shape.js'
+import { type Tensor, fromArray } from '../src/tensor/Tensor.js'
+import { type ApproxEq, approxEq } from './approx.js'
+import { directionArb, tensorOfShape } from './arbitraries.js'
+import { dot, norm } from './internal.js'
+import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law.js'
 import {
   type DualBinaryRules,
   type Program,
@@ -31,7 +31,7 @@ import {
   referenceGradient,
   unaryNames,
   unaryRules
-} from './program'
+} from './program.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -7,7 +7,7 @@
  */
 
 // approximate equality
-export { type ApproxEq, type Comparable, type Tolerance, approxEq, defaultTolerance, identical } from './approx'
+export { type ApproxEq, type Comparable, type Tolerance, approxEq, defaultTolerance, identical } from './approx.js'
 
 // laws as values, and the generic runners
 export {
@@ -26,7 +26,7 @@ export {
   runLaw,
   runLaws,
   verdictOf
-} from './law'
+} from './law.js'
 
 // arbitraries
 export {
@@ -52,7 +52,7 @@ export {
   treeLike,
   treeLikeAwayFromZero,
   uniformDouble
-} from './arbitraries'
+} from './arbitraries.js'
 
 // random expression programs
 export {
@@ -77,7 +77,7 @@ export {
   showProgram,
   unaryNames,
   unaryRules
-} from './program'
+} from './program.js'
 
 // reference optimizers
 export {
@@ -88,7 +88,7 @@ export {
   gradientDescentReference,
   heavyBallReference,
   nesterovLookAheadPath
-} from './reference'
+} from './reference.js'
 
 // optimizer laws
 export {
@@ -134,7 +134,7 @@ export {
   tracesSamePath,
   updateMatchesGradient,
   updatesAreFinite
-} from './optimizer'
+} from './optimizer.js'
 
 // derivative laws
 export {
@@ -165,7 +165,7 @@ export {
   programLaws,
   referenceProgramDifferentiator,
   valueMatchesReference
-} from './gradient'
+} from './gradient.js'
 
 // curvature laws
 export {
@@ -193,4 +193,4 @@ export {
   kindFromEigenvalues,
   programCurvatureLaws,
   traceEqualsEigenvalueSum
-} from './curvature'
+} from './curvature.js'

@@ -3,8 +3,8 @@
  * checks. The laws use these instead of the library's own ops so that a bug
  * in the library cannot hide itself by appearing on both sides of a law.
  */
-import { Tensor, fromArray } from '../src/tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree'
+import { Tensor, fromArray } from '../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree.js'
 
 /** Combine trees of identical signature element by element. */
 export const zipWith = (trees: readonly TensorTree[], f: (xs: readonly number[]) => number): TensorTree => {

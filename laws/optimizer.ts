@@ -7,10 +7,10 @@
  * and returns a `Verdict` whose reason names what broke and where.
  */
 import fc from 'fast-check'
-import type { Optimizer } from '../src/optim/Optimizer'
-import { fromArray, scalar, zeros } from '../src/tensor/Tensor'
-import { type TensorTree, flattenTensors, signatureOf } from '../src/tensor/Tree'
-import { type ApproxEq, approxEq, identical } from './approx'
+import type { Optimizer } from '../src/optim/Optimizer.js'
+import { fromArray, scalar, zeros } from '../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors, signatureOf } from '../src/tensor/Tree.js'
+import { type ApproxEq, approxEq, identical } from './approx.js'
 import {
   type ParamsAndGrads,
   type Quadratic,
@@ -22,16 +22,16 @@ import {
   treeLike,
   treeLikeAwayFromZero,
   uniformDouble
-} from './arbitraries'
-import { addTrees, diffSnapshots, mapTree, scaleTree, skeletonOf, snapshot, valuesOf, zipWith } from './internal'
-import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law, verdictOf } from './law'
+} from './arbitraries.js'
+import { addTrees, diffSnapshots, mapTree, scaleTree, skeletonOf, snapshot, valuesOf, zipWith } from './internal.js'
+import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law, verdictOf } from './law.js'
 import {
   type MomentumForm,
   accumulatedMomentumReference,
   averagedMomentumReference,
   heavyBallReference,
   nesterovLookAheadPath
-} from './reference'
+} from './reference.js'
 
 // -------------------------------------------------------------------------------------
 // model

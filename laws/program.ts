@@ -11,9 +11,9 @@
  * differences stay accurate and a failure means a wrong derivative.
  */
 import fc from 'fast-check'
-import { add, at, cos, div, exp, lift, log, logsumexp, mean, mul, neg, sigmoid, sin, softplus, sqrt, square, sub, sum, tanh } from '../src/graph/ops'
-import type { Sym } from '../src/graph/Sym'
-import { uniformDouble } from './arbitraries'
+import { add, at, cos, div, exp, lift, log, logsumexp, mean, mul, neg, sigmoid, sin, softplus, sqrt, square, sub, sum, tanh } from '../src/graph/ops.js'
+import type { Sym } from '../src/graph/Sym.js'
+import { uniformDouble } from './arbitraries.js'
 
 // -------------------------------------------------------------------------------------
 // model

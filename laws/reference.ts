@@ -4,9 +4,9 @@
  * optimizer's path against a known one. Every reference here is stated in
  * the notation of the notes: θ the parameters, g the gradient, v a velocity.
  */
-import type { Optimizer } from '../src/optim/Optimizer'
-import type { TensorTree } from '../src/tensor/Tree'
-import { mapTree, zipWith } from './internal'
+import type { Optimizer } from '../src/optim/Optimizer.js'
+import type { TensorTree } from '../src/tensor/Tree.js'
+import { mapTree, zipWith } from './internal.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -5,13 +5,13 @@
  */
 
 // tensors -------------------------------------------------------------------------------
-export { type NestedArray, Tensor, arange, formatNumber, fromArray, full, linspace, ones, scalar, tensor, zeros } from './tensor/Tensor'
-export { type Shape, broadcastShapes, shapeEquals, showShape, sizeOf, stridesOf } from './tensor/Shape'
-export { type Random, random } from './tensor/Random'
+export { type NestedArray, Tensor, arange, formatNumber, fromArray, full, linspace, ones, scalar, tensor, zeros } from './tensor/Tensor.js'
+export { type Shape, broadcastShapes, shapeEquals, showShape, sizeOf, stridesOf } from './tensor/Shape.js'
+export { type Random, random } from './tensor/Random.js'
 export {
   type Flat, type Structure, type TensorTree, type Tree, flatten, flattenTensors, isTensor, mapTensors, showStructure,
   signatureOf, unflatten
-} from './tensor/Tree'
+} from './tensor/Tree.js'
 
 // the graph -----------------------------------------------------------------------------
 export {
@@ -20,9 +20,9 @@ export {
   hessian, hvp, jacobian, jit, jvp, jvpGraph, lift, log, logsumexp, matmul, max, mean, mul, neg, nodeCount, outer, pad,
   pow, powConst, relu, reshape, showGraph, sigmoid, sign, simplify, sin, slice, softplus, sqrt, square, stack, step, sub,
   sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph
-} from './graph'
-export { interpret } from './eval/interpret'
-export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile'
+} from './graph/index.js'
+export { interpret } from './eval/interpret.js'
+export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'
 
 // curvature -----------------------------------------------------------------------------
 export {
@@ -35,56 +35,56 @@ export {
   symmetricEigen, symmetricEigenOfArray, traceOf, unsafeAnalyze, unsafeAnalyzePoint, unsafeHutchinsonTrace,
   unsafeLanczos, unsafeNewtonStep, unsafePowerIteration, unsafeSaddleFreeNewtonStep, unsafeSpectralDensity,
   unsafeSymmetricEigen
-} from './curvature'
+} from './curvature/index.js'
 
 // optimizers ----------------------------------------------------------------------------
 export {
   type EmptyState, type Optimizer, type StateOf, applyUpdates, emptyState, identity, stateless, stepOwned
-} from './optim/Optimizer'
+} from './optim/Optimizer.js'
 export {
   type AdaGradOptions, type AdaGradState, type AdadeltaState, type EwmaOptions, type EwmaState, type InfNormState,
   type LionState, type MomentumOptions, type MomentumState, type NadamState, type RmsOptions, type RmsState, sgd,
   withAdaGrad, withAdadelta, withClip, withClipByGlobalNorm, withDecoupledWeightDecay, withEwma, withInfNorm, withLion,
   withMomentum, withNadam, withRMS, withWeightDecay
-} from './optim/combinators'
+} from './optim/combinators.js'
 export {
   type AdadeltaOptions, type AdagradOptions, type AdamOptions, type AdamaxOptions, type AliasOptimizer,
   type ClassicSgdOptions, type LionOptions, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
   adamw, aliases, classicSgd, lion, nadam, rmsprop
-} from './optim/aliases'
+} from './optim/aliases.js'
 export {
   type AccumulateState, type LookaheadState, type ParameterEmaState, type SkipState, NonFiniteGradientError, accumulate,
   averagedParams, lookahead, masked, parameterEma, skipNonFinite
-} from './optim/wrappers'
-export { type NewtonCGOptions, type NewtonCGState, type SaddleFreeNewtonOptions, newtonCG, saddleFreeNewton } from './optim/newton'
+} from './optim/wrappers.js'
+export { type NewtonCGOptions, type NewtonCGState, type SaddleFreeNewtonOptions, newtonCG, saddleFreeNewton } from './optim/newton.js'
 /** Learning-rate schedules: functions of the step count (`schedule.cosineDecay({...})`). */
-export * as schedule from './optim/Schedule'
+export * as schedule from './optim/Schedule.js'
 export {
   type EwmaSeriesState, betaForWindow, effectiveWindow, emptyEwma, ewmaSeries, ewmaTotalWeight, ewmaUpdate, ewmaValue
-} from './optim/Ewma'
+} from './optim/Ewma.js'
 
 // drivers -------------------------------------------------------------------------------
 export {
   type MinimizeOptions, type MinimizeResult, type Objective, type StepInfo, type StopReason, minimize, treeNorm
-} from './drivers/minimize'
-export { objectiveOf } from './drivers/objective'
+} from './drivers/minimize.js'
+export { objectiveOf } from './drivers/objective.js'
 export {
   type BatchLossAndGrad, type MinibatchOptions, type TrainOptions, type TrainResult, datasetSize, minibatchIndices,
   minibatches, takeRows, train
-} from './drivers/train'
+} from './drivers/train.js'
 
 // outside input and output ----------------------------------------------------------------
 export {
   type BinaryOperator, type Expression, type ParseError, type ParsedFunction, type Span, type VariablesError,
   evaluateExpression, knownConstants, knownFunctions, parse, parseFunction, resolveVariables, showExpression,
   showParseError, toFunction, toNumericFunction, variablesOf
-} from './io/parse'
+} from './io/parse.js'
 export {
   type AliasSpec, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
   decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
-} from './io/spec'
+} from './io/spec.js'
 export {
   type Checkpoint, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint, parseCheckpoint,
   readCheckpointFile, serializeCheckpoint, writeCheckpointFile
-} from './io/checkpoint'
-export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot'
+} from './io/checkpoint.js'
+export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot.js'

@@ -4,14 +4,14 @@
  * report or (`--json`) the object of DESIGN.md's contract. The numbers come
  * from the autodiff graph and the curvature toolkit's `analyzePoint`.
  */
-import * as E from 'fp-ts/Either'
-import { type PointAnalysis, analyzePoint } from '../curvature/analyze'
-import { Tensor } from '../tensor/Tensor'
-import { type SplitArgs, type UsageError, decodeNameList, decodePositive, usage } from './args'
-import { type Command, booleanFlag, stringFlag } from './command'
-import type { CliIo } from './io'
-import { type Problem, decodePoint, describeProblem, loadProblem } from './problem'
-import { showNumber, showPoint, table } from './table'
+import * as E from 'fp-ts/lib/Either.js'
+import { type PointAnalysis, analyzePoint } from '../curvature/analyze.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type SplitArgs, type UsageError, decodeNameList, decodePositive, usage } from './args.js'
+import { type Command, booleanFlag, stringFlag } from './command.js'
+import type { CliIo } from './io.js'
+import { type Problem, decodePoint, describeProblem, loadProblem } from './problem.js'
+import { showNumber, showPoint, table } from './table.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -6,7 +6,7 @@
  * and a one-line message, never a stack trace.
  */
 import { parseArgs } from 'node:util'
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -3,9 +3,9 @@
  * a run function that returns a usage error for bad input. `main` turns the
  * result into an exit status.
  */
-import type * as E from 'fp-ts/Either'
-import type { FlagSpecs, SplitArgs, UsageError } from './args'
-import type { CliIo } from './io'
+import type * as E from 'fp-ts/lib/Either.js'
+import type { FlagSpecs, SplitArgs, UsageError } from './args.js'
+import type { CliIo } from './io.js'
 
 /** One subcommand of `descent`. */
 export interface Command {

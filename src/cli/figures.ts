@@ -6,10 +6,10 @@
  * curves alone.
  */
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
-import { type Marker, type Trajectory, contourPlot, lossPlot } from './plot'
-import type { CliIo } from './io'
-import type { Problem } from './problem'
-import type { RunResult } from './run'
+import { type Marker, type Trajectory, contourPlot, lossPlot } from './plot.js'
+import type { CliIo } from './io.js'
+import type { Problem } from './problem.js'
+import type { RunResult } from './run.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -8,13 +8,13 @@
  */
 import { readFileSync, realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import * as E from 'fp-ts/Either'
-import { splitArgs } from './args'
-import { analyzeCommand } from './analyze'
-import type { Command } from './command'
-import { type CliIo, nodeIo } from './io'
-import { optimizeCommand } from './optimize'
-import { raceCommand } from './race'
+import * as E from 'fp-ts/lib/Either.js'
+import { splitArgs } from './args.js'
+import { analyzeCommand } from './analyze.js'
+import type { Command } from './command.js'
+import { type CliIo, nodeIo } from './io.js'
+import { optimizeCommand } from './optimize.js'
+import { raceCommand } from './race.js'
 
 /** The subcommands, in the order the help lists them. */
 export const commands: readonly Command[] = [analyzeCommand, optimizeCommand, raceCommand]

@@ -8,18 +8,18 @@
  * "damping": 0, "lr": 1}}`) and `saddle-free-newton`
  * (`{"saddleFreeNewton": {"damping": 1e-8, "lr": 1}}`).
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { isAbsolute, resolve } from 'node:path'
-import { hvp } from '../graph/index'
-import { decodeOptimizerSpec, optimizerFromSpec, parseOptimizerSpec } from '../io/spec'
-import type { Optimizer } from '../optim/Optimizer'
-import { newtonCG, saddleFreeNewton } from '../optim/newton'
-import { Tensor } from '../tensor/Tensor'
-import type { TensorTree } from '../tensor/Tree'
-import { toFunction } from '../io/parse'
-import { type UsageError, usage } from './args'
-import type { CliIo } from './io'
-import type { Problem } from './problem'
+import { hvp } from '../graph/index.js'
+import { decodeOptimizerSpec, optimizerFromSpec, parseOptimizerSpec } from '../io/spec.js'
+import type { Optimizer } from '../optim/Optimizer.js'
+import { newtonCG, saddleFreeNewton } from '../optim/newton.js'
+import { Tensor } from '../tensor/Tensor.js'
+import type { TensorTree } from '../tensor/Tree.js'
+import { toFunction } from '../io/parse.js'
+import { type UsageError, usage } from './args.js'
+import type { CliIo } from './io.js'
+import type { Problem } from './problem.js'
 
 // -------------------------------------------------------------------------------------
 // model

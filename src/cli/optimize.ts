@@ -4,17 +4,17 @@
  * short report or (`--json`) the object of DESIGN.md's contract, optionally
  * with the whole trajectory and plots.
  */
-import * as E from 'fp-ts/Either'
-import { type SplitArgs, type UsageError, usage } from './args'
-import { type Command, booleanFlag, stringFlag } from './command'
-import { describePlots, writePlots } from './figures'
-import type { CliIo } from './io'
-import { decodeMethod } from './methods'
-import { describeProblem } from './problem'
-import { progressBar } from './progress'
-import { type RunResult, type StopReason, describeStop, runOptimizer } from './run'
-import { decodeProblemAndPoint, decodeSteps, writingPlots } from './shared'
-import { showNumber, showPoint, table } from './table'
+import * as E from 'fp-ts/lib/Either.js'
+import { type SplitArgs, type UsageError, usage } from './args.js'
+import { type Command, booleanFlag, stringFlag } from './command.js'
+import { describePlots, writePlots } from './figures.js'
+import type { CliIo } from './io.js'
+import { decodeMethod } from './methods.js'
+import { describeProblem } from './problem.js'
+import { progressBar } from './progress.js'
+import { type RunResult, type StopReason, describeStop, runOptimizer } from './run.js'
+import { decodeProblemAndPoint, decodeSteps, writingPlots } from './shared.js'
+import { showNumber, showPoint, table } from './table.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -5,11 +5,11 @@
  * function (for contour plots), plus the decoding of points such as
  * `--at 1,2` against that variable order.
  */
-import * as E from 'fp-ts/Either'
-import { hessian, valueAndGrad } from '../graph/index'
-import { type Expression, parseFunction, showExpression, toFunction, toNumericFunction } from '../io/parse'
-import { Tensor } from '../tensor/Tensor'
-import { type UsageError, decodeNumberList, usage } from './args'
+import * as E from 'fp-ts/lib/Either.js'
+import { hessian, valueAndGrad } from '../graph/index.js'
+import { type Expression, parseFunction, showExpression, toFunction, toNumericFunction } from '../io/parse.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type UsageError, decodeNumberList, usage } from './args.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -4,7 +4,7 @@
  * print nothing), redrawn at most every 100 ms, and erased when done so the
  * table that follows starts on a clean line.
  */
-import type { CliIo } from './io'
+import type { CliIo } from './io.js'
 
 // -------------------------------------------------------------------------------------
 // model

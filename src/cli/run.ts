@@ -6,12 +6,12 @@
  * keeping the last finite point as the end, so the JSON and the plots stay
  * finite and say where it went wrong.
  */
-import { type MinimizeResult, type StepInfo, minimize } from '../drivers/minimize'
-import type { Optimizer } from '../optim/Optimizer'
-import { Tensor } from '../tensor/Tensor'
-import type { TensorTree } from '../tensor/Tree'
-import type { Progress } from './progress'
-import type { Problem } from './problem'
+import { type MinimizeResult, type StepInfo, minimize } from '../drivers/minimize.js'
+import type { Optimizer } from '../optim/Optimizer.js'
+import { Tensor } from '../tensor/Tensor.js'
+import type { TensorTree } from '../tensor/Tree.js'
+import type { Progress } from './progress.js'
+import type { Problem } from './problem.js'
 
 // -------------------------------------------------------------------------------------
 // model

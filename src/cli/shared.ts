@@ -3,12 +3,12 @@
  * variable order, the start point, the step count, and writing plots with
  * errors that name `--plot`.
  */
-import * as E from 'fp-ts/Either'
-import type { Tensor } from '../tensor/Tensor'
-import { type SplitArgs, type UsageError, decodeCount, decodeNameList, usage } from './args'
-import { stringFlag } from './command'
-import { type WrittenPlots } from './figures'
-import { type Problem, decodePoint, loadProblem } from './problem'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Tensor } from '../tensor/Tensor.js'
+import { type SplitArgs, type UsageError, decodeCount, decodeNameList, usage } from './args.js'
+import { stringFlag } from './command.js'
+import { type WrittenPlots } from './figures.js'
+import { type Problem, decodePoint, loadProblem } from './problem.js'
 
 /** The expression (one positional), `--vars` and the point flag, decoded in that order. */
 export const decodeProblemAndPoint = (

@@ -4,7 +4,7 @@
  * Functions that take outside input return `Either<CurvatureError, A>`; their
  * throwing shortcuts (`unsafe…`) throw an `Error` carrying the same message.
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 
 // -------------------------------------------------------------------------------------
 // model

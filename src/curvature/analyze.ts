@@ -11,14 +11,14 @@
  * `analyzePoint` is the numeric core (value, gradient and Hessian given);
  * `analyze` computes them for a traced function with the autodiff graph.
  */
-import * as E from 'fp-ts/Either'
-import { GraphError, type Sym, type SymLike, hessian, valueAndGrad } from '../graph'
-import { showShape } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
-import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
-import { symmetricEigenOfArray } from './eigen'
-import { stepFromEigen } from './newton'
-import { allFinite, dot, norm } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { GraphError, type Sym, type SymLike, hessian, valueAndGrad } from '../graph/index.js'
+import { showShape } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError.js'
+import { symmetricEigenOfArray } from './eigen.js'
+import { stepFromEigen } from './newton.js'
+import { allFinite, dot, norm } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

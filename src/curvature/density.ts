@@ -7,12 +7,12 @@
  * Tₘ. Averaged over random probes this estimates tr f(H)/n, i.e. the
  * spectral density (1/n)·Σᵢ δ(t − λᵢ) as a weighted set of nodes.
  */
-import * as E from 'fp-ts/Either'
-import { random } from '../tensor/Random'
-import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError'
-import { lanczosStep, tridiagonalEigen } from './lanczos'
-import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator'
-import { scaleInPlace } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { random } from '../tensor/Random.js'
+import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError.js'
+import { lanczosStep, tridiagonalEigen } from './lanczos.js'
+import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator.js'
+import { scaleInPlace } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

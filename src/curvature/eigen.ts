@@ -6,11 +6,11 @@
  * residual ‖Av − λv‖ is a small multiple of machine epsilon times ‖A‖.
  * Inputs are never written: the work happens on copies.
  */
-import * as E from 'fp-ts/Either'
-import { showShape } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
-import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
-import { hypot2 } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { showShape } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError.js'
+import { hypot2 } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -2,11 +2,11 @@
  * The bridge from the autodiff graph to the matrix-free curvature tools: the
  * Hessian-vector product oracle of a traced function at a point.
  */
-import * as E from 'fp-ts/Either'
-import { GraphError, type Sym, type SymLike, hvp } from '../graph'
-import { Tensor } from '../tensor/Tensor'
-import { type CurvatureError, fail } from './CurvatureError'
-import type { HessianVectorProduct } from './operator'
+import * as E from 'fp-ts/lib/Either.js'
+import { GraphError, type Sym, type SymLike, hvp } from '../graph/index.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type CurvatureError, fail } from './CurvatureError.js'
+import type { HessianVectorProduct } from './operator.js'
 
 /**
  * The oracle v ↦ ∇²f(x)·v of `f` (written with graph ops, of one tensor) at

@@ -6,12 +6,12 @@
  * to the extreme eigenpairs of H. Stops on the residual ‖Hx − θx‖, never on
  * the change in θ (a symmetric saddle with eigenvalues ±λ fools that).
  */
-import * as E from 'fp-ts/Either'
-import { random } from '../tensor/Random'
-import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
-import { canonicalSignInPlace, tridiagonalQRInPlace } from './eigen'
-import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator'
-import { axpyInPlace, dot, norm, orthogonaliseInPlace, reorthogonaliseInPlace, residualNorm, scaleInPlace } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { random } from '../tensor/Random.js'
+import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError.js'
+import { canonicalSignInPlace, tridiagonalQRInPlace } from './eigen.js'
+import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator.js'
+import { axpyInPlace, dot, norm, orthogonaliseInPlace, reorthogonaliseInPlace, residualNorm, scaleInPlace } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -6,11 +6,11 @@
  * and attacking the saddle point problem"), which descends along every
  * eigen-direction and so moves away from saddles instead of towards them.
  */
-import * as E from 'fp-ts/Either'
-import { Tensor } from '../tensor/Tensor'
-import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError'
-import { type SymmetricEigen, symmetricEigen } from './eigen'
-import { allFinite, dot } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError.js'
+import { type SymmetricEigen, symmetricEigen } from './eigen.js'
+import { allFinite, dot } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

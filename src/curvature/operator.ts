@@ -3,11 +3,11 @@
  * Hessian-vector product oracle v ↦ H·v that every matrix-free method here
  * (Lanczos, power iteration, Hutchinson, spectral density) consumes.
  */
-import * as E from 'fp-ts/Either'
-import { showShape } from '../tensor/Shape'
-import type { Tensor } from '../tensor/Tensor'
-import { type CurvatureError, fail } from './CurvatureError'
-import { allFinite } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { showShape } from '../tensor/Shape.js'
+import type { Tensor } from '../tensor/Tensor.js'
+import { type CurvatureError, fail } from './CurvatureError.js'
+import { allFinite } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -4,13 +4,13 @@
  * when |λ₂/λ₁| is close to 1; kept as an independent cross-check and because
  * "n power iterations from a fixed start" is a common benchmark recipe.
  */
-import * as E from 'fp-ts/Either'
-import { random } from '../tensor/Random'
-import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError'
-import { canonicalSignInPlace } from './eigen'
-import { startVector } from './lanczos'
-import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator'
-import { dot, norm, orthogonaliseInPlace, residualNorm, scaleInPlace } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { random } from '../tensor/Random.js'
+import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError.js'
+import { canonicalSignInPlace } from './eigen.js'
+import { startVector } from './lanczos.js'
+import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator.js'
+import { dot, norm, orthogonaliseInPlace, residualNorm, scaleInPlace } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

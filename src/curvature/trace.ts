@@ -4,11 +4,11 @@
  * is 2·Σ_{i≠j} Hᵢⱼ², the smallest of any i.i.d. probe distribution
  * (Hutchinson 1990; Avron & Toledo 2011).
  */
-import * as E from 'fp-ts/Either'
-import { random } from '../tensor/Random'
-import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError'
-import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator'
-import { dot } from './vector'
+import * as E from 'fp-ts/lib/Either.js'
+import { random } from '../tensor/Random.js'
+import { type CurvatureError, checkNumberOption, getOrThrow } from './CurvatureError.js'
+import { type HessianVectorProduct, catchOracleFailure, checkDimension, checkedOperator } from './operator.js'
+import { dot } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model

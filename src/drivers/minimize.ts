@@ -4,9 +4,9 @@
  * The driver owns the optimizer state and never shows an old one, so it uses
  * the donated step (same numbers as the pure step, fewer allocations).
  */
-import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer'
-import { NonFiniteGradientError } from '../optim/wrappers'
-import { type TensorTree, flattenTensors } from '../tensor/Tree'
+import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
+import { NonFiniteGradientError } from '../optim/wrappers.js'
+import { type TensorTree, flattenTensors } from '../tensor/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

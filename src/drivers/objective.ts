@@ -2,9 +2,9 @@
  * The bridge from the graph to the drivers: a traced function becomes the
  * value-and-gradient oracle that `minimize` calls, traced and compiled once.
  */
-import { type ConcreteArgs, type SymFunction, valueAndGrad } from '../graph'
-import type { TensorTree } from '../tensor/Tree'
-import type { Objective } from './minimize'
+import { type ConcreteArgs, type SymFunction, valueAndGrad } from '../graph/index.js'
+import type { TensorTree } from '../tensor/Tree.js'
+import type { Objective } from './minimize.js'
 
 /**
  * `x ↦ [f(x), ∇f(x)]` for a function written with graph ops; extra arguments

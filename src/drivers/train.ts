@@ -5,10 +5,10 @@
  * Batch size 1 is SGD, m is minibatch, N is full batch. Shuffling is seeded,
  * one permutation per epoch, so a run replays exactly.
  */
-import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer'
-import { random } from '../tensor/Random'
-import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
+import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
+import { random } from '../tensor/Random.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -12,11 +12,11 @@
  * The generated source holds numeric literals and internal names only: no
  * text that came from a user ever reaches it.
  */
-import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph'
-import { GraphError } from '../graph/build'
-import type { Sym } from '../graph/Sym'
-import { stridesOf } from '../tensor/Shape'
-import { matmulKernels } from './matmul'
+import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph.js'
+import { GraphError } from '../graph/build.js'
+import type { Sym } from '../graph/Sym.js'
+import { stridesOf } from '../tensor/Shape.js'
+import { matmulKernels } from './matmul.js'
 
 // -------------------------------------------------------------------------------------
 // model

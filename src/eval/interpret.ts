@@ -4,12 +4,12 @@
  * graphs too large to compile. Values are released after their last use, so
  * a long chain holds only a few tensors at a time.
  */
-import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph'
-import { GraphError } from '../graph/build'
-import type { Sym } from '../graph/Sym'
-import { showShape, shapeEquals } from '../tensor/Shape'
-import type { Tensor } from '../tensor/Tensor'
-import { forward } from './kernels'
+import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph.js'
+import { GraphError } from '../graph/build.js'
+import type { Sym } from '../graph/Sym.js'
+import { showShape, shapeEquals } from '../tensor/Shape.js'
+import type { Tensor } from '../tensor/Tensor.js'
+import { forward } from './kernels.js'
 
 /** Evaluate the graph's outputs at the given input values (one tensor per input node). */
 export const interpret = (g: Graph, inputs: readonly Tensor[]): Tensor[] => {

@@ -3,10 +3,10 @@
  * The interpreter runs them node by node, constant folding runs them at build
  * time, and the compiler's output is tested against them.
  */
-import type { Sym, UnaryOp } from '../graph/Sym'
-import { type Shape, sizeOf, stridesOf } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
-import { matmulKernels } from './matmul'
+import type { Sym, UnaryOp } from '../graph/Sym.js'
+import { type Shape, sizeOf, stridesOf } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { matmulKernels } from './matmul.js'
 
 // -------------------------------------------------------------------------------------
 // scalar rules

@@ -5,15 +5,15 @@
  * which return new nodes of the same kind, so they apply to their own output.
  * Every walk is iterative: a chain of a million nodes needs no deep stack.
  */
-import { formatNumber } from '../tensor/Tensor'
-import { showShape } from '../tensor/Shape'
-import { Builder, GraphError, make, withBuilder } from './build'
+import { formatNumber } from '../tensor/Tensor.js'
+import { showShape } from '../tensor/Shape.js'
+import { Builder, GraphError, make, withBuilder } from './build.js'
 import {
   add, broadcastTo, concat, div, eqMask, matmul, mul, neg, pad, pow, powConst, reshape, sliceAll, sub, sum,
   max, transpose
-} from './ops'
-import * as rules from './rules'
-import { Sym } from './Sym'
+} from './ops.js'
+import * as rules from './rules.js'
+import { Sym } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
 // model

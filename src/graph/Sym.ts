@@ -5,10 +5,10 @@
  * identical subexpressions are one node, and ids grow with creation, so
  * sorting nodes by id is a topological order.
  */
-import type { Shape } from '../tensor/Shape'
-import type { Tensor } from '../tensor/Tensor'
+import type { Shape } from '../tensor/Shape.js'
+import type { Tensor } from '../tensor/Tensor.js'
 // A cycle on purpose: the fluent methods call the op constructors, which make nodes.
-import * as ops from './ops'
+import * as ops from './ops.js'
 
 // -------------------------------------------------------------------------------------
 // model

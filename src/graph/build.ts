@@ -4,10 +4,10 @@
  * made. Every op constructor goes through `make`, so every graph — traced,
  * differentiated or simplified — is built the same way.
  */
-import { forward } from '../eval/kernels'
-import { type Shape, sizeOf } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
-import { type Attrs, type OpName, Sym } from './Sym'
+import { forward } from '../eval/kernels.js'
+import { type Shape, sizeOf } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type Attrs, type OpName, Sym } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
 // errors

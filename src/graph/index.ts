@@ -1,13 +1,13 @@
 /** The autodiff graph: symbolic tensors, their ops, graph values and function transforms. */
-export { Sym, type SymLike, type OpName } from './Sym'
-export { GraphError } from './build'
+export { Sym, type SymLike, type OpName } from './Sym.js'
+export { GraphError } from './build.js'
 export {
   abs, add, at, broadcastTo, concat, constant, cos, div, dot, eqMask, exp, lift, log, logsumexp, matmul, max, mean,
   mul, neg, outer, pad, pow, powConst, relu, reshape, sigmoid, sign, sin, slice, softplus, sqrt, square, stack, step,
   sub, sum, tan, tanh, transpose
-} from './ops'
-export { type Graph, jvpGraph, nodeCount, showGraph, simplify, topoOrder, vjpGraph } from './Graph'
+} from './ops.js'
+export { type Graph, jvpGraph, nodeCount, showGraph, simplify, topoOrder, vjpGraph } from './Graph.js'
 export {
   type Concrete, type ConcreteArgs, type HvpMode, type SymFunction, type SymTree, type Trace, evaluator, grad,
   hessian, hvp, jacobian, jit, jvp, symGrad, trace, valueAndGrad, vjp
-} from './transforms'
+} from './transforms.js'

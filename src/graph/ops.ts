@@ -4,10 +4,10 @@
  * accepts a symbolic tensor, a tensor or a plain number wherever a tensor is
  * expected, and binary ops broadcast as NumPy does.
  */
-import { type Shape, broadcastShapes, normaliseAxis, shapeEquals, showShape, sizeOf } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
-import { GraphError, constantNode, constantValue, make, scalarConstant } from './build'
-import { type BinaryOp, Sym, type SymLike, type UnaryOp } from './Sym'
+import { type Shape, broadcastShapes, normaliseAxis, shapeEquals, showShape, sizeOf } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { GraphError, constantNode, constantValue, make, scalarConstant } from './build.js'
+import { type BinaryOp, Sym, type SymLike, type UnaryOp } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
 // constructors

@@ -5,12 +5,12 @@
  * differentiated again. `undefined` stands for a zero (co)tangent, which lets
  * whole branches of a derivative vanish instead of adding zeros.
  */
-import { GraphError } from './build'
+import { GraphError } from './build.js'
 import {
   add, broadcastTo, concat, cos, div, eqMask, log, matmul, mul, neg, pad, pow, powConst, reshape, sigmoid,
   sign, sin, sliceAll, step, sub, sum, transpose
-} from './ops'
-import type { Sym } from './Sym'
+} from './ops.js'
+import type { Sym } from './Sym.js'
 
 type Maybe = Sym | undefined
 

@@ -11,17 +11,17 @@
  * (params, batch) is compiled once for all batches of one shape. Tensors a
  * function closes over are constants of its graph, fixed at the first trace.
  */
-import { showShape } from '../tensor/Shape'
-import { Tensor } from '../tensor/Tensor'
+import { showShape } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
 import {
   type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, signatureOf, unflatten
-} from '../tensor/Tree'
-import { compileGraph } from '../eval/compile'
-import { interpret } from '../eval/interpret'
-import { Builder, GraphError, inputNode, scalarConstant, withBuilder } from './build'
-import { type Graph, jvpGraph, topoOrder, vjpGraph } from './Graph'
-import { constant, lift, reshape, stack } from './ops'
-import { Sym, type SymLike } from './Sym'
+} from '../tensor/Tree.js'
+import { compileGraph } from '../eval/compile.js'
+import { interpret } from '../eval/interpret.js'
+import { Builder, GraphError, inputNode, scalarConstant, withBuilder } from './build.js'
+import { type Graph, jvpGraph, topoOrder, vjpGraph } from './Graph.js'
+import { constant, lift, reshape, stack } from './ops.js'
+import { Sym, type SymLike } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -4,7 +4,7 @@
  * decoded value encodes back to the same JSON), checked numbers, one-key
  * variants, and error messages that name the JSON path (`$.adam.betas[1]`).
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 
 // -------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@
  *
  * so `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `2^3^2` is `2^(3^2)`.
  */
-import { type Either, left, right, isLeft } from 'fp-ts/Either'
-import * as graph from '../graph'
-import type { Sym } from '../graph'
+import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
+import * as graph from '../graph/index.js'
+import type { Sym } from '../graph/index.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -8,10 +8,10 @@
  * are applied when the optimizer is built).
  */
 import { readFileSync } from 'node:fs'
-import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { type AliasOptimizer, aliases } from '../optim/aliases'
+import { type AliasOptimizer, aliases } from '../optim/aliases.js'
 import {
   type ChainState,
   type FusedOptimizer,
@@ -24,9 +24,9 @@ import {
   withMomentum,
   withRMS,
   withWeightDecay
-} from '../optim/combinators'
-import type { Optimizer } from '../optim/Optimizer'
-import * as S from '../optim/Schedule'
+} from '../optim/combinators.js'
+import type { Optimizer } from '../optim/Optimizer.js'
+import * as S from '../optim/Schedule.js'
 import {
   type AnyCodec,
   arrayOf,
@@ -42,7 +42,7 @@ import {
   strictRecord,
   tupleOf,
   unitInterval,
-} from './optimCodecs'
+} from './optimCodecs.js'
 
 // -------------------------------------------------------------------------------------
 // model

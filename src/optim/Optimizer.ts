@@ -3,8 +3,8 @@
  * Nothing is mutated: every new state and update is returned, and an old state
  * stepped again gives the same result. Parameters move by `params ← params + update`.
  */
-import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
+import { Tensor } from '../tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -8,8 +8,8 @@
  * PyTorch's full `torch.optim.SGD` (momentum, dampening, Nesterov, weight
  * decay) is `classicSgd` here, and `sgd` in the JSON spec and in `aliases`.
  */
-import type { Optimizer } from './Optimizer'
-import type { Schedule } from './Schedule'
+import type { Optimizer } from './Optimizer.js'
+import type { Schedule } from './Schedule.js'
 import {
   type ChainState,
   type FusedOptimizer,
@@ -24,7 +24,7 @@ import {
   withNadam,
   withRMS,
   withWeightDecay
-} from './combinators'
+} from './combinators.js'
 
 /** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
 export type AliasOptimizer = FusedOptimizer<ChainState>

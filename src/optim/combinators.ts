@@ -11,8 +11,8 @@
  * `internal/fuse.ts`). A custom optimizer (plain init/step) composes too: it
  * sits at the bottom of the chain and receives d as its gradient.
  */
-import type { Optimizer } from './Optimizer'
-import type { Schedule } from './Schedule'
+import type { Optimizer } from './Optimizer.js'
+import type { Schedule } from './Schedule.js'
 import {
   type Bottom,
   type FusedOptimizer,
@@ -21,9 +21,9 @@ import {
   type StageState,
   fused,
   prepend
-} from './internal/fuse'
+} from './internal/fuse.js'
 
-export type { Bottom, BridgeState, ChainState, FusedOptimizer, PathMap, SgdState, StageState } from './internal/fuse'
+export type { Bottom, BridgeState, ChainState, FusedOptimizer, PathMap, SgdState, StageState } from './internal/fuse.js'
 
 // -------------------------------------------------------------------------------------
 // terminal

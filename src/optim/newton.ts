@@ -7,11 +7,11 @@
  * - `saddleFreeNewton`: p = −(|H| + λI)⁻¹g from a dense Hessian and its
  *   eigen-decomposition (Dauphin et al. 2014), for small problems.
  */
-import * as E from 'fp-ts/Either'
-import { saddleFreeNewtonStep } from '../curvature/newton'
-import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree'
-import type { Optimizer } from './Optimizer'
+import * as E from 'fp-ts/lib/Either.js'
+import { saddleFreeNewtonStep } from '../curvature/newton.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
+import type { Optimizer } from './Optimizer.js'
 
 // -------------------------------------------------------------------------------------
 // helpers: trees as flat vectors

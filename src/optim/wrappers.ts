@@ -4,10 +4,10 @@
  * parameters, look ahead). They are plain optimizers (no fused kernel), pure
  * like the rest: each returns new state and leaves its inputs alone.
  */
-import { type Optimizer, stepOwned } from './Optimizer'
-import { Tensor } from '../tensor/Tensor'
-import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tree'
-import type { PathMap } from './internal/fuse'
+import { type Optimizer, stepOwned } from './Optimizer.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tree.js'
+import type { PathMap } from './internal/fuse.js'
 
 // -------------------------------------------------------------------------------------
 // helpers

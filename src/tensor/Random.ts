@@ -3,8 +3,8 @@
  * examples, tests and benchmarks draw the same numbers on every machine.
  * It is the one stateful object in the library: each draw advances it.
  */
-import { type Shape, sizeOf } from './Shape'
-import { Tensor } from './Tensor'
+import { type Shape, sizeOf } from './Shape.js'
+import { Tensor } from './Tensor.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -3,7 +3,7 @@
  * Nothing writes a tensor's data after it is created: every operation that
  * "changes" a tensor returns a new one, so a tensor can be shared freely.
  */
-import { type Shape, isValidShape, showShape, sizeOf, stridesOf } from './Shape'
+import { type Shape, isValidShape, showShape, sizeOf, stridesOf } from './Shape.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -4,8 +4,8 @@
  * the tree's shape; record keys are visited in sorted order so that two
  * records with the same keys always flatten alike.
  */
-import { type Shape, showShape } from './Shape'
-import { Tensor } from './Tensor'
+import { type Shape, showShape } from './Shape.js'
+import { Tensor } from './Tensor.js'
 
 // -------------------------------------------------------------------------------------
 // model

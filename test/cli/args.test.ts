@@ -1,7 +1,7 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { decodeCount, decodeNameList, decodeNumber, decodeNumberList, decodePositive, splitArgs } from '../../src/cli/args'
-import { showNumber, table } from '../../src/cli/table'
+import { decodeCount, decodeNameList, decodeNumber, decodeNumberList, decodePositive, splitArgs } from '../../src/cli/args.js'
+import { showNumber, table } from '../../src/cli/table.js'
 
 const specs = { from: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { lossPathFor, plotDomain } from '../../src/cli/figures'
-import type { RunResult } from '../../src/cli/run'
+import { lossPathFor, plotDomain } from '../../src/cli/figures.js'
+import type { RunResult } from '../../src/cli/run.js'
 
 const runOf = (points: number[][]): RunResult => ({ points, values: points.map(() => 1), steps: points.length - 1, stop: { kind: 'steps' } })
 

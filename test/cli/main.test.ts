@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { capturedIo, type CliIo } from '../../src/cli/io'
-import { main } from '../../src/cli/main'
+import { capturedIo, type CliIo } from '../../src/cli/io.js'
+import { main } from '../../src/cli/main.js'
 
 /** Run the command line in-process; the working directory is a fresh temporary one. */
 const run = (argv: readonly string[], options: { readonly cwd?: string; readonly io?: Partial<CliIo> } = {}) => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { contourPlot, lossPlot, logLevels, linearLevels, plotDomain, type Trajectory } from '../../src/cli/plot'
-import { clipPolyline, clipSegment, escapeXml, pathData, powerOfTen, type Point } from '../../src/cli/svg'
+import { contourPlot, lossPlot, logLevels, linearLevels, plotDomain, type Trajectory } from '../../src/cli/plot.js'
+import { clipPolyline, clipSegment, escapeXml, pathData, powerOfTen, type Point } from '../../src/cli/svg.js'
 
 // -------------------------------------------------------------------------------------
 // a small well-formedness check: balanced tags, quoted attributes, escaped text

@@ -1,11 +1,11 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { capturedIo } from '../../src/cli/io'
-import { decodeMethod } from '../../src/cli/methods'
-import { type Problem, decodePoint, loadProblem } from '../../src/cli/problem'
-import { runOptimizer, stepsToReach } from '../../src/cli/run'
-import { classicSgd } from '../../src/optim/aliases'
-import type { Optimizer } from '../../src/optim/Optimizer'
+import { capturedIo } from '../../src/cli/io.js'
+import { decodeMethod } from '../../src/cli/methods.js'
+import { type Problem, decodePoint, loadProblem } from '../../src/cli/problem.js'
+import { runOptimizer, stepsToReach } from '../../src/cli/run.js'
+import { classicSgd } from '../../src/optim/aliases.js'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
 
 const problem = (text: string): Problem => {
   const p = loadProblem(text)

@@ -1,8 +1,8 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { type PointAnalysis, analyze, analyzePoint, predictAlongGradient, unsafeAnalyze, unsafeAnalyzePoint } from '../../src/curvature/analyze'
-import { type Sym, sub } from '../../src/graph'
-import { tensor } from '../../src/tensor/Tensor'
+import { type PointAnalysis, analyze, analyzePoint, predictAlongGradient, unsafeAnalyze, unsafeAnalyzePoint } from '../../src/curvature/analyze.js'
+import { type Sym, sub } from '../../src/graph/index.js'
+import { tensor } from '../../src/tensor/Tensor.js'
 import {
   type Classical,
   type Vec2,
@@ -19,7 +19,7 @@ import {
   rosenbrock,
   saddle,
   sixHumpCamel
-} from './classical'
+} from './classical.js'
 
 /** analyzePoint on the hand-derived value, gradient and Hessian. */
 const analyzeAt = (fn: Classical, [x, y]: Vec2, options = {}): PointAnalysis =>

@@ -1,10 +1,10 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { type SpectralDensity, smoothDensity, spectralDensity, traceOf } from '../../src/curvature/density'
-import { diagonalOperator } from '../../src/curvature/operator'
-import { hutchinsonTrace } from '../../src/curvature/trace'
-import { random } from '../../src/tensor/Random'
-import { dot, operatorWithSpectrum } from './helpers'
+import { type SpectralDensity, smoothDensity, spectralDensity, traceOf } from '../../src/curvature/density.js'
+import { diagonalOperator } from '../../src/curvature/operator.js'
+import { hutchinsonTrace } from '../../src/curvature/trace.js'
+import { random } from '../../src/tensor/Random.js'
+import { dot, operatorWithSpectrum } from './helpers.js'
 
 const density = (result: E.Either<{ message: string }, SpectralDensity>): SpectralDensity => {
   if (E.isLeft(result)) throw new Error(result.left.message)

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,10 +9,10 @@ import {
   symmetricEigen,
   symmetricEigenOfArray,
   unsafeSymmetricEigen
-} from '../../src/curvature/eigen'
-import { random } from '../../src/tensor/Random'
-import { fromArray, tensor, zeros } from '../../src/tensor/Tensor'
-import { dot, frobenius, matVec, maxDiff, norm2, symmetricFromUpper, withSpectrum } from './helpers'
+} from '../../src/curvature/eigen.js'
+import { random } from '../../src/tensor/Random.js'
+import { fromArray, tensor, zeros } from '../../src/tensor/Tensor.js'
+import { dot, frobenius, matVec, maxDiff, norm2, symmetricFromUpper, withSpectrum } from './helpers.js'
 
 const fcParams = { seed: 20261129 }
 

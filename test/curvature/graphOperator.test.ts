@@ -1,12 +1,12 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { extendedRosenbrockHvp, impurityPoint } from '../../bench/curvature'
-import { hessianOperator } from '../../src/curvature/graphOperator'
-import { lanczos } from '../../src/curvature/lanczos'
-import { type Sym, sub } from '../../src/graph'
-import { random } from '../../src/tensor/Random'
-import { Tensor } from '../../src/tensor/Tensor'
-import { maxDiff, norm2 } from './helpers'
+import { extendedRosenbrockHvp, impurityPoint } from '../../bench/curvature.js'
+import { hessianOperator } from '../../src/curvature/graphOperator.js'
+import { lanczos } from '../../src/curvature/lanczos.js'
+import { type Sym, sub } from '../../src/graph/index.js'
+import { random } from '../../src/tensor/Random.js'
+import { Tensor } from '../../src/tensor/Tensor.js'
+import { maxDiff, norm2 } from './helpers.js'
 
 /** Extended Rosenbrock with graph ops: Σ 100(x_{i+1} − x_i²)² + (1 − x_i)². */
 const extendedRosenbrock = (x: Sym): Sym => {

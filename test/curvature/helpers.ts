@@ -3,7 +3,7 @@
  * the plain way (kept far simpler than the code under test) and matrices with
  * known spectra.
  */
-import { random } from '../../src/tensor/Random'
+import { random } from '../../src/tensor/Random.js'
 
 /** A·v for a row-major n×n matrix. */
 export const matVec = (a: ArrayLike<number>, n: number, v: ArrayLike<number>): Float64Array => {

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {
   extendedRosenbrock,
@@ -6,12 +6,12 @@ import {
   extendedRosenbrockHessian,
   extendedRosenbrockHvp,
   impurityPoint
-} from '../../bench/curvature'
-import { symmetricEigenOfArray } from '../../src/curvature/eigen'
-import { type LanczosResult, lanczos, unsafeLanczos } from '../../src/curvature/lanczos'
-import { diagonalOperator } from '../../src/curvature/operator'
-import { random } from '../../src/tensor/Random'
-import { dot, matVec, maxDiff, norm2, operatorWithSpectrum, symmetricFromUpper } from './helpers'
+} from '../../bench/curvature.js'
+import { symmetricEigenOfArray } from '../../src/curvature/eigen.js'
+import { type LanczosResult, lanczos, unsafeLanczos } from '../../src/curvature/lanczos.js'
+import { diagonalOperator } from '../../src/curvature/operator.js'
+import { random } from '../../src/tensor/Random.js'
+import { dot, matVec, maxDiff, norm2, operatorWithSpectrum, symmetricFromUpper } from './helpers.js'
 
 const run = (result: E.Either<{ message: string }, LanczosResult>): LanczosResult => {
   if (E.isLeft(result)) throw new Error(result.left.message)

@@ -1,8 +1,8 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { newtonStep, saddleFreeNewtonStep, unsafeNewtonStep, unsafeSaddleFreeNewtonStep } from '../../src/curvature/newton'
-import { tensor, zeros } from '../../src/tensor/Tensor'
-import { rosenbrock, saddle } from './classical'
+import { newtonStep, saddleFreeNewtonStep, unsafeNewtonStep, unsafeSaddleFreeNewtonStep } from '../../src/curvature/newton.js'
+import { tensor, zeros } from '../../src/tensor/Tensor.js'
+import { rosenbrock, saddle } from './classical.js'
 
 describe('newtonStep', () => {
   it('jumps to the minimiser of a quadratic in one step: f = ½xᵀAx − bᵀx, x* = A⁻¹b', () => {

@@ -1,7 +1,7 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { denseOperator, diagonalOperator } from '../../src/curvature/operator'
-import { tensor, zeros } from '../../src/tensor/Tensor'
+import { denseOperator, diagonalOperator } from '../../src/curvature/operator.js'
+import { tensor, zeros } from '../../src/tensor/Tensor.js'
 
 describe('denseOperator', () => {
   it('multiplies by the matrix: [[1, 2], [2, 5]]·(1, −1) = (−1, −3)', () => {

@@ -1,9 +1,9 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { lanczos } from '../../src/curvature/lanczos'
-import { diagonalOperator } from '../../src/curvature/operator'
-import { type PowerEigenpair, powerIteration, unsafePowerIteration } from '../../src/curvature/power'
-import { dot, norm2, operatorWithSpectrum } from './helpers'
+import { lanczos } from '../../src/curvature/lanczos.js'
+import { diagonalOperator } from '../../src/curvature/operator.js'
+import { type PowerEigenpair, powerIteration, unsafePowerIteration } from '../../src/curvature/power.js'
+import { dot, norm2, operatorWithSpectrum } from './helpers.js'
 
 const pairs = (result: E.Either<{ message: string }, readonly PowerEigenpair[]>): readonly PowerEigenpair[] => {
   if (E.isLeft(result)) throw new Error(result.left.message)

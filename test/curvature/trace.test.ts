@@ -1,10 +1,10 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { denseOperator, diagonalOperator } from '../../src/curvature/operator'
-import { type TraceEstimate, hutchinsonTrace, unsafeHutchinsonTrace } from '../../src/curvature/trace'
-import { fromArray } from '../../src/tensor/Tensor'
-import { random } from '../../src/tensor/Random'
-import { symmetricFromUpper } from './helpers'
+import { denseOperator, diagonalOperator } from '../../src/curvature/operator.js'
+import { type TraceEstimate, hutchinsonTrace, unsafeHutchinsonTrace } from '../../src/curvature/trace.js'
+import { fromArray } from '../../src/tensor/Tensor.js'
+import { random } from '../../src/tensor/Random.js'
+import { symmetricFromUpper } from './helpers.js'
 
 const estimate = (result: E.Either<{ message: string }, TraceEstimate>): TraceEstimate => {
   if (E.isLeft(result)) throw new Error(result.left.message)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hypot2, norm, orthogonaliseInPlace } from '../../src/curvature/vector'
+import { hypot2, norm, orthogonaliseInPlace } from '../../src/curvature/vector.js'
 
 describe('vector helpers', () => {
   it('hypot2 and norm neither overflow nor underflow: 3-4-5 triangles at 1e±300', () => {

@@ -6,13 +6,13 @@
  * Rosenbrock's valley unless its rate decays.
  */
 import { describe, expect, it } from 'vitest'
-import { minimize } from '../../src/drivers/minimize'
-import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
-import { newtonCG, saddleFreeNewton } from '../../src/optim/newton'
-import type { Optimizer } from '../../src/optim/Optimizer'
-import { cosineDecay, exponentialDecay } from '../../src/optim/Schedule'
-import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
+import { minimize } from '../../src/drivers/minimize.js'
+import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
+import { newtonCG, saddleFreeNewton } from '../../src/optim/newton.js'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
+import { cosineDecay, exponentialDecay } from '../../src/optim/Schedule.js'
+import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 const xy = (x: TensorTree): [number, number] => [(x as Tensor).data[0], (x as Tensor).data[1]]
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { minimize, treeNorm } from '../../src/drivers/minimize'
-import { adam } from '../../src/optim/aliases'
-import { sgd } from '../../src/optim/combinators'
-import { applyUpdates } from '../../src/optim/Optimizer'
-import { skipNonFinite } from '../../src/optim/wrappers'
-import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor'
-import { type TensorTree, flattenTensors, mapTensors } from '../../src/tensor/Tree'
+import { minimize, treeNorm } from '../../src/drivers/minimize.js'
+import { adam } from '../../src/optim/aliases.js'
+import { sgd } from '../../src/optim/combinators.js'
+import { applyUpdates } from '../../src/optim/Optimizer.js'
+import { skipNonFinite } from '../../src/optim/wrappers.js'
+import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors, mapTensors } from '../../src/tensor/Tree.js'
 
 /** f = Σx², ∇f = 2x, on any tree. */
 const sumSquares = (x: TensorTree): readonly [number, TensorTree] => {

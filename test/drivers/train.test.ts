@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { minimize } from '../../src/drivers/minimize'
-import { datasetSize, minibatchIndices, minibatches, takeRows, train } from '../../src/drivers/train'
-import * as E from 'fp-ts/Either'
-import { parseCheckpoint, serializeCheckpoint } from '../../src/io/checkpoint'
-import { adam } from '../../src/optim/aliases'
-import { sgd } from '../../src/optim/combinators'
-import { random } from '../../src/tensor/Random'
-import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
+import { minimize } from '../../src/drivers/minimize.js'
+import { datasetSize, minibatchIndices, minibatches, takeRows, train } from '../../src/drivers/train.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { parseCheckpoint, serializeCheckpoint } from '../../src/io/checkpoint.js'
+import { adam } from '../../src/optim/aliases.js'
+import { sgd } from '../../src/optim/combinators.js'
+import { random } from '../../src/tensor/Random.js'
+import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 // Linear regression y = X·w, loss = mean over the batch of ½(xᵢ·w − yᵢ)².
 const rng = random(11)

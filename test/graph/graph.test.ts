@@ -3,11 +3,11 @@
  * caches, code-injection safety and very long chains.
  */
 import { describe, expect, it } from 'vitest'
-import * as G from '../../src/graph'
-import type { Sym } from '../../src/graph'
-import { compileGraph, sourceOf } from '../../src/eval/compile'
-import { interpret } from '../../src/eval/interpret'
-import { Tensor, fromArray, tensor, zeros } from '../../src/tensor/Tensor'
+import * as G from '../../src/graph/index.js'
+import type { Sym } from '../../src/graph/index.js'
+import { compileGraph, sourceOf } from '../../src/eval/compile.js'
+import { interpret } from '../../src/eval/interpret.js'
+import { Tensor, fromArray, tensor, zeros } from '../../src/tensor/Tensor.js'
 
 const rosenbrock = (p: Sym) => {
   const x = p.at(0)

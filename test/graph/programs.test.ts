@@ -6,12 +6,12 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as G from '../../src/graph'
-import type { Sym } from '../../src/graph'
-import { interpret } from '../../src/eval/interpret'
-import { compileGraph } from '../../src/eval/compile'
-import { fromArray, tensor } from '../../src/tensor/Tensor'
-import { centralDifference, centralDifferenceVec, dotArrays, expectAllClose, expectClose, scalarOf } from './helpers'
+import * as G from '../../src/graph/index.js'
+import type { Sym } from '../../src/graph/index.js'
+import { interpret } from '../../src/eval/interpret.js'
+import { compileGraph } from '../../src/eval/compile.js'
+import { fromArray, tensor } from '../../src/tensor/Tensor.js'
+import { centralDifference, centralDifferenceVec, dotArrays, expectAllClose, expectClose, scalarOf } from './helpers.js'
 
 fc.configureGlobal({ seed: 424242, numRuns: 60 })
 

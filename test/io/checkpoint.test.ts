@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { minimize } from '../../src/drivers/minimize'
+import { minimize } from '../../src/drivers/minimize.js'
 import {
   type Checkpoint,
   type Expected,
@@ -13,13 +13,13 @@ import {
   readCheckpointFile,
   serializeCheckpoint,
   writeCheckpointFile
-} from '../../src/io/checkpoint'
-import { optimizerFromSpec } from '../../src/io/spec'
-import { adam, nadam } from '../../src/optim/aliases'
-import { withMomentum, sgd } from '../../src/optim/combinators'
-import type { Optimizer } from '../../src/optim/Optimizer'
-import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor'
-import { type TensorTree, flattenTensors } from '../../src/tensor/Tree'
+} from '../../src/io/checkpoint.js'
+import { optimizerFromSpec } from '../../src/io/spec.js'
+import { adam, nadam } from '../../src/optim/aliases.js'
+import { withMomentum, sgd } from '../../src/optim/combinators.js'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
+import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors } from '../../src/tensor/Tree.js'
 
 const awkward = [0, -0, NaN, Infinity, -Infinity, 5e-324, 2.2250738585072014e-308 / 3, Number.MAX_VALUE, 0.1, -1 / 3, 1e-310]
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {

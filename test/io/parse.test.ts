@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import * as fc from 'fast-check'
-import { isLeft, isRight, type Either } from 'fp-ts/Either'
-import { grad, hessian, jit } from '../../src/graph'
-import { tensor } from '../../src/tensor/Tensor'
+import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
+import { grad, hessian, jit } from '../../src/graph/index.js'
+import { tensor } from '../../src/tensor/Tensor.js'
 import {
   parse,
   parseFunction,
@@ -25,7 +25,7 @@ import {
   type Expression,
   type ParseError,
   type BinaryOperator
-} from '../../src/io/parse'
+} from '../../src/io/parse.js'
 
 const ok = (text: string): Expression => {
   const r = parse(text)

@@ -1,14 +1,14 @@
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, parseOptimizerSpec, parseOptimizerSpecArg } from '../../src/io/spec'
-import { adam, adamw, classicSgd, rmsprop } from '../../src/optim/aliases'
-import { sgd, withEwma, withMomentum, withRMS } from '../../src/optim/combinators'
-import type { Optimizer } from '../../src/optim/Optimizer'
-import { cosineDecay, join, linearWarmup } from '../../src/optim/Schedule'
-import { expectClose, quadraticGrad, run, x0 } from '../optim/helpers'
+import { decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, parseOptimizerSpec, parseOptimizerSpecArg } from '../../src/io/spec.js'
+import { adam, adamw, classicSgd, rmsprop } from '../../src/optim/aliases.js'
+import { sgd, withEwma, withMomentum, withRMS } from '../../src/optim/combinators.js'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
+import { cosineDecay, join, linearWarmup } from '../../src/optim/Schedule.js'
+import { expectClose, quadraticGrad, run, x0 } from '../optim/helpers.js'
 
 const errorsOf = (json: unknown): readonly string[] => {
   const r = decodeOptimizerSpec(json)

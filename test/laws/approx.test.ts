@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { approxEq, identical } from '../../laws/approx'
-import { fromArray, scalar, tensor, zeros } from '../../src/tensor/Tensor'
+import { approxEq, identical } from '../../laws/approx.js'
+import { fromArray, scalar, tensor, zeros } from '../../src/tensor/Tensor.js'
 
 describe('approxEq', () => {
   const eq = approxEq({ rtol: 1e-6, atol: 1e-9 })

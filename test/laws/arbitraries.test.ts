@@ -10,9 +10,9 @@ import {
   treeLike,
   treeLikeAwayFromZero,
   uniformDouble
-} from '../../laws/arbitraries'
-import { dot, valuesOf } from '../../laws/internal'
-import { flattenTensors, signatureOf } from '../../src/tensor/Tree'
+} from '../../laws/arbitraries.js'
+import { dot, valuesOf } from '../../laws/internal.js'
+import { flattenTensors, signatureOf } from '../../src/tensor/Tree.js'
 
 const runs = { numRuns: 100, seed: 3 }
 

@@ -4,11 +4,11 @@
  * pinned seed so a failure replays.
  */
 import { describe, expect, it } from 'vitest'
-import { approxEq } from '../../laws/approx'
-import { checkCurvatureLaws, checkEigenLaws } from '../../laws/curvature'
-import { checkGradientLaws, checkProgramLaws, libraryProgramDifferentiator, libraryTransforms } from '../../laws/gradient'
-import { checkProgramCurvatureLaws } from '../../laws/curvature'
-import { runLaws } from '../../laws/law'
+import { approxEq } from '../../laws/approx.js'
+import { checkCurvatureLaws, checkEigenLaws } from '../../laws/curvature.js'
+import { checkGradientLaws, checkProgramLaws, libraryProgramDifferentiator, libraryTransforms } from '../../laws/gradient.js'
+import { checkProgramCurvatureLaws } from '../../laws/curvature.js'
+import { runLaws } from '../../laws/law.js'
 import {
   type AnyOptimizer,
   type OptimizerLawOptions,
@@ -17,16 +17,16 @@ import {
   checkOptimizerLaws,
   ewmaLaws,
   minibatchLaws
-} from '../../laws/optimizer'
-import { tensorOfShape, treeLikeAwayFromZero } from '../../laws/arbitraries'
+} from '../../laws/optimizer.js'
+import { tensorOfShape, treeLikeAwayFromZero } from '../../laws/arbitraries.js'
 import fc from 'fast-check'
-import * as G from '../../src/graph'
-import type { Sym } from '../../src/graph'
-import { unsafeAnalyzePoint } from '../../src/curvature/analyze'
-import { unsafeSymmetricEigen } from '../../src/curvature/eigen'
-import { minibatchIndices } from '../../src/drivers/train'
-import { ewmaSeries } from '../../src/optim/Ewma'
-import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
+import * as G from '../../src/graph/index.js'
+import type { Sym } from '../../src/graph/index.js'
+import { unsafeAnalyzePoint } from '../../src/curvature/analyze.js'
+import { unsafeSymmetricEigen } from '../../src/curvature/eigen.js'
+import { minibatchIndices } from '../../src/drivers/train.js'
+import { ewmaSeries } from '../../src/optim/Ewma.js'
+import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
 import {
   sgd,
   withAdaGrad,
@@ -37,11 +37,11 @@ import {
   withMomentum,
   withRMS,
   withWeightDecay
-} from '../../src/optim/combinators'
-import { identity } from '../../src/optim/Optimizer'
-import { accumulate, lookahead, masked, parameterEma, skipNonFinite } from '../../src/optim/wrappers'
-import { type Tensor, fromArray } from '../../src/tensor/Tensor'
-import { tinyAdaGrad, tinyAdam, tinyMomentum, tinyRms, tinySgd } from './fixtures'
+} from '../../src/optim/combinators.js'
+import { identity } from '../../src/optim/Optimizer.js'
+import { accumulate, lookahead, masked, parameterEma, skipNonFinite } from '../../src/optim/wrappers.js'
+import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
+import { tinyAdaGrad, tinyAdam, tinyMomentum, tinyRms, tinySgd } from './fixtures.js'
 
 const fcParams = { numRuns: 30, seed: 20261129 }
 

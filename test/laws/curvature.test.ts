@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lawExpectations } from './expect'
+import { lawExpectations } from './expect.js'
 import {
   type EigenSolver,
   checkEigenLaws,
@@ -7,11 +7,11 @@ import {
   eigenLaws,
   kindFromEigenvalues,
   programCurvatureLaws
-} from '../../laws/curvature'
-import { type Differentiable, type ProgramDifferentiator, libraryProgramDifferentiator } from '../../laws/gradient'
-import { unsafeAnalyzePoint } from '../../src/curvature/analyze'
-import { unsafeSymmetricEigen } from '../../src/curvature/eigen'
-import { type Tensor, fromArray } from '../../src/tensor/Tensor'
+} from '../../laws/curvature.js'
+import { type Differentiable, type ProgramDifferentiator, libraryProgramDifferentiator } from '../../laws/gradient.js'
+import { unsafeAnalyzePoint } from '../../src/curvature/analyze.js'
+import { unsafeSymmetricEigen } from '../../src/curvature/eigen.js'
+import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
 
 const params = { numRuns: 50, seed: 777 }
 

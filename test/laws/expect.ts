@@ -1,6 +1,6 @@
 /** Test helpers shared by the laws' own tests: find a law by name, expect it to hold or to fail. */
 import { expect } from 'vitest'
-import { type Law, runLaw, runLaws } from '../../laws/law'
+import { type Law, runLaw, runLaws } from '../../laws/law.js'
 
 export interface LawExpectations {
   readonly lawNamed: (laws: readonly Law[], fragment: string) => Law

@@ -3,10 +3,10 @@
  * the formulas, and deliberately broken ones, each broken in one way that one
  * law must catch.
  */
-import type { Optimizer } from '../../src/optim/Optimizer'
-import { Tensor } from '../../src/tensor/Tensor'
-import { type TensorTree, flattenTensors, unflatten } from '../../src/tensor/Tree'
-import { mapTree, zipWith } from '../../laws/internal'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
+import { Tensor } from '../../src/tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../../src/tensor/Tree.js'
+import { mapTree, zipWith } from '../../laws/internal.js'
 
 export const tinySgd = (lr: number): Optimizer<null> => ({
   init: () => null,

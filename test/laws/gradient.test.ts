@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { lawExpectations } from './expect'
+import { lawExpectations } from './expect.js'
 import {
   type ProgramDifferentiator,
   type Transforms,
@@ -11,10 +11,10 @@ import {
   libraryTransforms,
   programLaws,
   referenceProgramDifferentiator
-} from '../../laws/gradient'
-import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program'
-import { grad } from '../../src/graph'
-import { fromArray } from '../../src/tensor/Tensor'
+} from '../../laws/gradient.js'
+import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program.js'
+import { grad } from '../../src/graph/index.js'
+import { fromArray } from '../../src/tensor/Tensor.js'
 
 const params = { numRuns: 60, seed: 424242 }
 

@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { uniformDouble } from '../../laws/arbitraries'
-import type { Optimizer } from '../../src/optim/Optimizer'
-import { sgd, withMomentum } from '../../src/optim/combinators'
-import { scalar } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
+import { uniformDouble } from '../../laws/arbitraries.js'
+import type { Optimizer } from '../../src/optim/Optimizer.js'
+import { sgd, withMomentum } from '../../src/optim/combinators.js'
+import { scalar } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 /** The reference: PyTorch's momentum sgd on one number. */
 class ScalarMomentum {

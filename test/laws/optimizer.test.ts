@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { lawExpectations } from './expect'
-import { quadraticArb } from '../../laws/arbitraries'
+import { lawExpectations } from './expect.js'
+import { quadraticArb } from '../../laws/arbitraries.js'
 import {
   checkOptimizerLaws,
   descentLaws,
@@ -10,8 +10,8 @@ import {
   optimizerLaws,
   pathOnQuadratic,
   polyakParameters
-} from '../../laws/optimizer'
-import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference } from '../../laws/reference'
+} from '../../laws/optimizer.js'
+import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference } from '../../laws/reference.js'
 import {
   anchoredSgd,
   countingSgd,
@@ -27,7 +27,7 @@ import {
   tinyMomentum,
   tinyRms,
   tinySgd
-} from './fixtures'
+} from './fixtures.js'
 
 const params = { numRuns: 40, seed: 20261129 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { betaForWindow, effectiveWindow, emptyEwma, ewmaSeries, ewmaTotalWeight, ewmaUpdate, ewmaValue } from '../../src/optim/Ewma'
-import { sgd, withEwma } from '../../src/optim/combinators'
-import { tensor } from '../../src/tensor/Tensor'
-import type { Tensor } from '../../src/tensor/Tensor'
+import { betaForWindow, effectiveWindow, emptyEwma, ewmaSeries, ewmaTotalWeight, ewmaUpdate, ewmaValue } from '../../src/optim/Ewma.js'
+import { sgd, withEwma } from '../../src/optim/combinators.js'
+import { tensor } from '../../src/tensor/Tensor.js'
+import type { Tensor } from '../../src/tensor/Tensor.js'
 
 describe('ewmaSeries', () => {
   it('is biased towards zero without correction: (1 − βᵗ)·c for a constant c', () => {

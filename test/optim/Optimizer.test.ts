@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { applyUpdates, emptyState, identity, stateless, stepOwned, type Optimizer } from '../../src/optim/Optimizer'
-import { scalar, tensor } from '../../src/tensor/Tensor'
-import { flatData } from './helpers'
+import { applyUpdates, emptyState, identity, stateless, stepOwned, type Optimizer } from '../../src/optim/Optimizer.js'
+import { scalar, tensor } from '../../src/tensor/Tensor.js'
+import { flatData } from './helpers.js'
 
 describe('Optimizer', () => {
   it('identity never moves', () => {

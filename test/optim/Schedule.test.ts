@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { constant, cosineDecay, exponentialDecay, join, linearWarmup, piecewiseConstant, stepDecay } from '../../src/optim/Schedule'
+import { constant, cosineDecay, exponentialDecay, join, linearWarmup, piecewiseConstant, stepDecay } from '../../src/optim/Schedule.js'
 
 describe('schedules', () => {
   it('constant', () => expect([0, 1, 100].map(constant(0.3))).toEqual([0.3, 0.3, 0.3]))

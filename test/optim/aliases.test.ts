@@ -1,9 +1,9 @@
 import { describe, it } from 'vitest'
-import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
+import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
 import {
   refAdadelta, refAdagrad, refAdam, refAdamax, refLion, refNadam, refRmsprop, refSgd
-} from './reference'
-import { expectClose, quadraticGrad, run, runRef, sumSquaresGrad, x0 } from './helpers'
+} from './reference.js'
+import { expectClose, quadraticGrad, run, runRef, sumSquaresGrad, x0 } from './helpers.js'
 
 const objectives = [
   ['Σx²', sumSquaresGrad],

@@ -1,6 +1,6 @@
-import { pipe } from 'fp-ts/function'
+import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { adam, adamw, adadelta, adagrad, adamax, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases'
+import { adam, adamw, adadelta, adagrad, adamax, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
 import {
   type FusedOptimizer,
   type MomentumState,
@@ -17,12 +17,12 @@ import {
   withMomentum,
   withRMS,
   withWeightDecay
-} from '../../src/optim/combinators'
-import { type EmptyState, type Optimizer, type StateOf, applyUpdates, stateless } from '../../src/optim/Optimizer'
-import { fromArray, scalar, tensor } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
-import { refAdagrad, refAdam, refRmsprop, refSgd } from './reference'
-import { expectClose, flatData, fromTree, quadraticGrad, run, runRef, sumSquaresGrad, toTree, x0 } from './helpers'
+} from '../../src/optim/combinators.js'
+import { type EmptyState, type Optimizer, type StateOf, applyUpdates, stateless } from '../../src/optim/Optimizer.js'
+import { fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
+import { refAdagrad, refAdam, refRmsprop, refSgd } from './reference.js'
+import { expectClose, flatData, fromTree, quadraticGrad, run, runRef, sumSquaresGrad, toTree, x0 } from './helpers.js'
 
 describe('types', () => {
   it('infers the composed state of the design card form', () => {

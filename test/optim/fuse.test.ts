@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type StageSpec, optimizerFromSpec } from '../../src/io/spec'
-import { applyUpdates, type Optimizer } from '../../src/optim/Optimizer'
-import { flatData, quadraticGrad, toTree, fromTree } from './helpers'
+import { type StageSpec, optimizerFromSpec } from '../../src/io/spec.js'
+import { applyUpdates, type Optimizer } from '../../src/optim/Optimizer.js'
+import { flatData, quadraticGrad, toTree, fromTree } from './helpers.js'
 
 type V = number[]
 

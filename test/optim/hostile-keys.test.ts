@@ -1,7 +1,7 @@
 /** Parameter trees may use any key: state is keyed by path, and no path is special. */
 import { describe, expect, it } from 'vitest'
-import { adam, lookahead, masked, parameterEma, sgd, tensor } from '../../src'
-import type { Tensor, TensorTree } from '../../src'
+import { adam, lookahead, masked, parameterEma, sgd, tensor } from '../../src/index.js'
+import type { Tensor, TensorTree } from '../../src/index.js'
 
 const withProtoKey = (): TensorTree => {
   const tree: Record<string, Tensor> = { w: tensor([3]) }

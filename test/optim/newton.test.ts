@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { newtonCG, saddleFreeNewton } from '../../src/optim/newton'
-import { applyUpdates } from '../../src/optim/Optimizer'
-import { fromArray, tensor } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
-import { flatData, fromTree, quadraticGrad, toTree, x0 } from './helpers'
+import { newtonCG, saddleFreeNewton } from '../../src/optim/newton.js'
+import { applyUpdates } from '../../src/optim/Optimizer.js'
+import { fromArray, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
+import { flatData, fromTree, quadraticGrad, toTree, x0 } from './helpers.js'
 
 // The quadratic of the helpers: ∇f = Ax − b, H = A (4×4, positive definite).
 const A = [

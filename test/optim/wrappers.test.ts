@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { adam } from '../../src/optim/aliases'
-import { sgd } from '../../src/optim/combinators'
-import { applyUpdates, type Optimizer } from '../../src/optim/Optimizer'
-import { NonFiniteGradientError, accumulate, averagedParams, lookahead, masked, parameterEma, skipNonFinite } from '../../src/optim/wrappers'
-import { scalar, tensor } from '../../src/tensor/Tensor'
-import type { TensorTree } from '../../src/tensor/Tree'
-import { flatData } from './helpers'
+import { adam } from '../../src/optim/aliases.js'
+import { sgd } from '../../src/optim/combinators.js'
+import { applyUpdates, type Optimizer } from '../../src/optim/Optimizer.js'
+import { NonFiniteGradientError, accumulate, averagedParams, lookahead, masked, parameterEma, skipNonFinite } from '../../src/optim/wrappers.js'
+import { scalar, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
+import { flatData } from './helpers.js'
 
 /** Steps on f = Σx² (∇f = 2x) from x, returning the parameters after each step. */
 const descend = <S>(opt: Optimizer<S>, x: TensorTree, steps: number): { xs: number[][]; state: S } => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { Tensor, arange, fromArray, full, linspace, ones, scalar, tensor, zeros } from '../../src/tensor/Tensor'
-import { broadcastShapes, sizeOf, stridesOf } from '../../src/tensor/Shape'
-import { random } from '../../src/tensor/Random'
-import { flattenTensors, mapTensors, signatureOf, unflatten } from '../../src/tensor/Tree'
+import { Tensor, arange, fromArray, full, linspace, ones, scalar, tensor, zeros } from '../../src/tensor/Tensor.js'
+import { broadcastShapes, sizeOf, stridesOf } from '../../src/tensor/Shape.js'
+import { random } from '../../src/tensor/Random.js'
+import { flattenTensors, mapTensors, signatureOf, unflatten } from '../../src/tensor/Tree.js'
 
 describe('constructors', () => {
   it('tensor reads nested arrays row-major and infers the shape', () => {

@@ -12,10 +12,10 @@
  * optimizer that has no kernel).
  */
 import { Buffer } from 'node:buffer'
-import { Tensor } from '../../tensor/Tensor'
-import { type Flat, type TensorTree, flattenTensors, setOwn, unflatten } from '../../tensor/Tree'
-import type { Optimizer } from '../Optimizer'
-import type { Schedule } from '../Schedule'
+import { Tensor } from '../../tensor/Tensor.js'
+import { type Flat, type TensorTree, flattenTensors, setOwn, unflatten } from '../../tensor/Tree.js'
+import type { Optimizer } from '../Optimizer.js'
+import type { Schedule } from '../Schedule.js'
 
 // -------------------------------------------------------------------------------------
 // model
