@@ -84,7 +84,7 @@ export {
   decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
 } from './io/spec.js'
 export {
-  type Checkpoint, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint, parseCheckpoint,
-  readCheckpointFile, serializeCheckpoint, writeCheckpointFile
+  type Checkpoint, type Expected, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint,
+  parseCheckpoint, serializeCheckpoint
 } from './io/checkpoint.js'
 export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot.js'

@@ -7,18 +7,16 @@
  * payload catches corruption. Reading checks the format, version, checksum,
  * the parameter tree and shapes, and that the state has exactly the shape of
  * the expected optimizer's state, and returns either everything or errors —
- * never part of a checkpoint. Files are written atomically (temp file, fsync, rename).
+ * never part of a checkpoint. This module is text only (it runs in browsers);
+ * checkpoint files, written atomically, are in the Node entry (`src/node`).
  */
-import { Buffer } from 'node:buffer'
-import { createHash } from 'node:crypto'
-import * as fs from 'node:fs'
-import * as nodePath from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Optimizer } from '../optim/Optimizer.js'
 import { showShape } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, showStructure, setOwn } from '../tensor/Tree.js'
+import { fromBase64, sha256OfText, toBase64 } from './bytes.js'
 import { decodeWith, isPlainObject, nonNegativeInteger, show, strictRecord } from './optimCodecs.js'
 
 // -------------------------------------------------------------------------------------
@@ -57,7 +55,7 @@ const bytesOf = (data: Float64Array): string => {
   const bytes = new Uint8Array(data.length * 8)
   const view = new DataView(bytes.buffer)
   for (let i = 0; i < data.length; i++) view.setFloat64(i * 8, data[i], true)
-  return Buffer.from(bytes).toString('base64')
+  return toBase64(bytes)
 }
 
 const encodeNumber = (x: number): unknown => {
@@ -113,11 +111,11 @@ export const decodeValue = (json: unknown, path = '$'): E.Either<readonly string
         errors.push(`${p}.$tensor.shape: expected an array of non-negative integers, got ${show(shape)}`)
         return undefined
       }
-      if (typeof body.f64le !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.f64le)) {
-        errors.push(`${p}.$tensor.f64le: expected base64 text, got ${show(body.f64le)}`)
+      const bytes = typeof body.f64le === 'string' ? fromBase64(body.f64le) : 'it is not a string'
+      if (typeof bytes === 'string') {
+        errors.push(`${p}.$tensor.f64le: expected base64 text (${bytes}), got ${show(body.f64le)}`)
         return undefined
       }
-      const bytes = Buffer.from(body.f64le, 'base64')
       const size = (shape as number[]).reduce((a, b) => a * b, 1)
       if (bytes.length !== size * 8) {
         errors.push(`${p}.$tensor.f64le: shape ${showShape(shape as number[])} needs ${size * 8} bytes, got ${bytes.length}`)
@@ -182,7 +180,7 @@ const firstDifference = (a: unknown, b: unknown, path: string): string | undefin
 // checkpoints
 // -------------------------------------------------------------------------------------
 
-const checksum = (payload: unknown): string => createHash('sha256').update(JSON.stringify(payload)).digest('hex')
+const checksum = (payload: unknown): string => sha256OfText(JSON.stringify(payload))
 
 /** The JSON object of a checkpoint. */
 export const encodeCheckpoint = <S>(checkpoint: Checkpoint<S>): unknown => {
@@ -279,47 +277,4 @@ export const parseCheckpoint = <S>(text: string, expected: Expected<S>): E.Eithe
     return E.left([`$: not valid JSON (${(e as Error).message}): the checkpoint is truncated or corrupt`])
   }
   return decodeCheckpoint(json, expected)
-}
-
-// -------------------------------------------------------------------------------------
-// files
-// -------------------------------------------------------------------------------------
-
-/**
- * Write a checkpoint file atomically: the text goes to a temporary file in the
- * same directory, is flushed to disk, then renamed over `file`. A crash at any
- * point leaves either the old file or the new one, never a mix.
- */
-export const writeCheckpointFile = <S>(file: string, checkpoint: Checkpoint<S>): E.Either<string, void> => {
-  const temp = nodePath.join(nodePath.dirname(file), `.${nodePath.basename(file)}.${process.pid}.${Date.now()}.tmp`)
-  try {
-    const text = serializeCheckpoint(checkpoint)
-    const fd = fs.openSync(temp, 'w')
-    try {
-      fs.writeSync(fd, text)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
-    fs.renameSync(temp, file)
-    return E.right(undefined)
-  } catch (e) {
-    try {
-      fs.rmSync(temp, { force: true })
-    } catch {
-      // the temporary file may not exist; nothing else to undo
-    }
-    return E.left(`writeCheckpointFile: cannot write ${file}: ${(e as Error).message}`)
-  }
-}
-
-/** Read and check a checkpoint file. */
-export const readCheckpointFile = <S>(file: string, expected: Expected<S>): E.Either<readonly string[], Checkpoint<S>> => {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    return E.left([`readCheckpointFile: cannot read ${file}: ${(e as Error).message}`])
-  }
-  return E.mapLeft((errors: readonly string[]) => errors.map((m) => `${file}: ${m}`))(parseCheckpoint(text, expected))
 }

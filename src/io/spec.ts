@@ -7,7 +7,6 @@
  * exactly the keys it was given, so it encodes back to the same JSON (defaults
  * are applied when the optimizer is built).
  */
-import { readFileSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
@@ -238,22 +237,6 @@ export const parseOptimizerSpec = (text: string): E.Either<readonly string[], Op
     return E.left([`$: not valid JSON (${(e as Error).message})`])
   }
   return decodeOptimizerSpec(json)
-}
-
-/**
- * The command line's `<spec>` argument: JSON text, `@path/to/spec.json`, or a
- * bare alias name. Errors from a file name the file.
- */
-export const parseOptimizerSpecArg = (arg: string): E.Either<readonly string[], OptimizerSpec> => {
-  if (!arg.startsWith('@')) return parseOptimizerSpec(arg)
-  const file = arg.slice(1)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (e) {
-    return E.left([`cannot read optimizer spec file ${file}: ${(e as Error).message}`])
-  }
-  return E.mapLeft((errors: readonly string[]) => errors.map((m) => `${file}: ${m}`))(parseOptimizerSpec(text))
 }
 
 /** The schedule of a schedule spec. */

@@ -1,6 +1,3 @@
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { minimize } from '../../src/drivers/minimize.js'
@@ -10,9 +7,7 @@ import {
   decodeValue,
   encodeValue,
   parseCheckpoint,
-  readCheckpointFile,
-  serializeCheckpoint,
-  writeCheckpointFile
+  serializeCheckpoint
 } from '../../src/io/checkpoint.js'
 import { optimizerFromSpec } from '../../src/io/spec.js'
 import { adam, nadam } from '../../src/optim/aliases.js'
@@ -116,26 +111,5 @@ describe('checkpoints', () => {
     const spec = { adam: { lr: 0.01 } }
     const r = parseCheckpoint(good(), { optimizer: optimizerFromSpec(spec), params, spec })
     expect(E.isRight(r)).toBe(true)
-  })
-
-  it('writes files atomically and reads them back; a failed write keeps the old file', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-ckpt-'))
-    const file = path.join(dir, 'run.json')
-    const cp: Checkpoint<unknown> = { step: 1, params: { w: scalar(-0), b: tensor([NaN, 5e-324]) }, state: { count: 1 } }
-    expect(E.isRight(writeCheckpointFile(file, cp))).toBe(true)
-    const before = fs.readFileSync(file, 'utf8')
-    // A state that cannot be stored fails before the rename: the old file stays whole.
-    const bad = writeCheckpointFile(file, { step: 2, params: cp.params, state: { $oops: 1 } })
-    expect(E.isLeft(bad)).toBe(true)
-    expect(fs.readFileSync(file, 'utf8')).toBe(before)
-    expect(fs.readdirSync(dir)).toEqual(['run.json'])
-    const counter: Optimizer<{ count: number }> = { init: () => ({ count: 0 }), step: (s, g) => [{ count: s.count + 1 }, g] }
-    const back = readCheckpointFile(file, { optimizer: counter })
-    if (E.isLeft(back)) throw new Error(back.left.join('\n'))
-    const leaves = flattenTensors(back.right.params).leaves
-    expect(sameBits([...leaves[0].data, ...leaves[1].data], [NaN, 5e-324, -0])).toBe(true)
-    const missing = readCheckpointFile(path.join(dir, 'nope.json'), { optimizer: counter })
-    expect(E.isLeft(missing) && missing.left[0]).toMatch(/cannot read/)
-    fs.rmSync(dir, { recursive: true })
   })
 })

@@ -1,9 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, parseOptimizerSpec, parseOptimizerSpecArg } from '../../src/io/spec.js'
+import { decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, parseOptimizerSpec } from '../../src/io/spec.js'
 import { adam, adamw, classicSgd, rmsprop } from '../../src/optim/aliases.js'
 import { sgd, withEwma, withMomentum, withRMS } from '../../src/optim/combinators.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
@@ -110,18 +107,3 @@ describe('parseOptimizerSpec', () => {
   })
 })
 
-describe('parseOptimizerSpecArg', () => {
-  it('reads @file, naming the file in errors', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-spec-'))
-    const good = path.join(dir, 'adam.json')
-    const bad = path.join(dir, 'bad.json')
-    fs.writeFileSync(good, '[{"ewma": {"beta": 0.9, "debias": true}}, {"sgd": {"lr": 0.1}}]')
-    fs.writeFileSync(bad, '{"adam": {"lr": -1}}')
-    expect(parseOptimizerSpecArg(`@${good}`)).toEqual(E.right([{ ewma: { beta: 0.9, debias: true } }, { sgd: { lr: 0.1 } }]))
-    expect(parseOptimizerSpecArg(`@${bad}`)).toEqual(E.left([`${bad}: $.adam.lr: must be > 0, got -1`]))
-    const missing = parseOptimizerSpecArg(`@${path.join(dir, 'nope.json')}`)
-    expect(E.isLeft(missing) && missing.left[0]).toMatch(/cannot read optimizer spec file/)
-    expect(parseOptimizerSpecArg('adam')).toEqual(E.right({ adam: {} }))
-    fs.rmSync(dir, { recursive: true })
-  })
-})
