@@ -21,7 +21,10 @@ export type Structure =
 
 export interface Flat<A> {
   readonly leaves: readonly A[]
-  /** `w1`, `layers[0].bias`: one per leaf, the same order as `leaves`. */
+  /**
+   * `w1`, `layers[0].bias`, `["a.b"]`: one per leaf, the same order as
+   * `leaves`; see `pathOf`. Two leaves of a tree never share a path.
+   */
   readonly paths: readonly string[]
   readonly structure: Structure
 }
@@ -33,8 +36,18 @@ export interface Flat<A> {
 const isPlainRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype
 
-const joinPath = (base: string, key: string | number): string =>
-  typeof key === 'number' ? `${base}[${key}]` : base === '' ? key : `${base}.${key}`
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+/**
+ * The path of a child: `base[3]` for an array index, `base.key` for a record
+ * key that is an identifier, and `base["key"]` (the key as a JSON string) for
+ * any other key, so the path names one leaf: `{a: {b: t}}` gives `a.b`,
+ * `{"a.b": t}` gives `["a.b"]`, `{a: [t]}` gives `a[0]` and `{"a[0]": t}`
+ * gives `["a[0]"]`. Optimizer state, checkpoints and `masked` are keyed by
+ * these paths. The top of the tree is `''`.
+ */
+export const pathOf = (base: string, key: string | number): string =>
+  typeof key === 'number' ? `${base}[${key}]` : !identifier.test(key) ? `${base}[${JSON.stringify(key)}]` : base === '' ? key : `${base}.${key}`
 
 /**
  * Flatten a tree into its leaves (depth first, record keys sorted) with their
@@ -50,10 +63,10 @@ export const flatten = <A>(tree: Tree<A>, isLeaf: (x: unknown) => x is A, what =
       paths.push(path)
       return { kind: 'leaf' }
     }
-    if (Array.isArray(node)) return { kind: 'array', items: node.map((x, i) => walk(x, joinPath(path, i))) }
+    if (Array.isArray(node)) return { kind: 'array', items: node.map((x, i) => walk(x, pathOf(path, i))) }
     if (isPlainRecord(node)) {
       const keys = Object.keys(node).sort()
-      return { kind: 'record', keys, items: keys.map((k) => walk(node[k], joinPath(path, k))) }
+      return { kind: 'record', keys, items: keys.map((k) => walk(node[k], pathOf(path, k))) }
     }
     throw new TypeError(`expected a ${what}, an array or a record at ${path === '' ? 'the top' : path}, got ${describe(node)}`)
   }

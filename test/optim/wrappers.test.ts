@@ -68,7 +68,7 @@ describe('masked', () => {
     const opt = masked(adam({ lr: 0.1 }), (path) => !path.endsWith('bias'))
     const params = { layer: { weight: tensor([1, 2]), bias: scalar(3) } }
     const s = opt.init(params)
-    expect(Object.keys((s as { inner: { slots: { nu: object } } }).inner.slots.nu)).toEqual(['layer.weight'])
+    expect(Object.keys((s as { inner: { slots: { nu: object } } }).inner.slots.nu)).toEqual(['["layer.weight"]'])
     const [, u] = opt.step(s, { layer: { weight: tensor([0.5, -0.5]), bias: scalar(9) } }, params)
     const flat = u as unknown as { layer: { weight: { data: Float64Array }; bias: { data: Float64Array } } }
     expect(Array.from(flat.layer.bias.data)).toEqual([0])
