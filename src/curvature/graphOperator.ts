@@ -1,30 +1,97 @@
 /**
  * The bridge from the autodiff graph to the matrix-free curvature tools: the
  * Hessian-vector product oracle of a traced function at a point.
+ *
+ * The point is fixed and only the direction changes from product to product,
+ * so the HVP graph is split once: the nodes that do not depend on v (the
+ * forward pass, the backward pass and everything else of x alone) are
+ * evaluated once, and only the nodes that read v are evaluated per product.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { GraphError, type Sym, type SymLike, hvp } from '../graph/index.js'
+import { inputNode, scalarConstant } from '../graph/build.js'
+import { type Graph, GraphError, type Sym, type SymLike, evaluator, jvpGraph, reshape, topoOrder, trace, vjpGraph } from '../graph/index.js'
+import { Sym as SymNode } from '../graph/Sym.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type CurvatureError, fail } from './CurvatureError.js'
 import type { HessianVectorProduct } from './operator.js'
 
+/** A graph of the point and a direction, split where the direction enters. */
+export interface Linearised {
+  /** Inputs: the point's; outputs: the values the per-direction part reads. */
+  readonly fixed: Graph
+  /** Inputs: the fixed part's outputs, then the direction; outputs: the original outputs. */
+  readonly perDirection: Graph
+}
+
+/**
+ * Split a graph of `point` and `direction` (inputs) into the part that does
+ * not read `direction` and the part that does. Each node of the second part
+ * is rebuilt with the same op, shape and attributes, reading the first part's
+ * values through new input nodes: the same arithmetic on the same operands,
+ * so the same bits. Iterative, like every graph walk. Exported for tests.
+ */
+export const linearise = (point: Sym, direction: Sym, outputs: readonly Sym[]): Linearised => {
+  const order = topoOrder(outputs)
+  const varying = new Set<Sym>([direction])
+  for (const n of order) if (n.inputs.some((i) => varying.has(i))) varying.add(n)
+  const frontier: Sym[] = []
+  const rebuilt = new Map<Sym, Sym>()
+  const reach = (n: Sym): Sym => {
+    const known = rebuilt.get(n)
+    if (known !== undefined) return known
+    if (n.op === 'const') return n
+    const placeholder = inputNode(frontier.length, n.shape)
+    frontier.push(n)
+    rebuilt.set(n, placeholder)
+    return placeholder
+  }
+  const entryOf = (n: Sym): Sym => (varying.has(n) ? rebuilt.get(n)! : reach(n))
+  const newDirection = (): Sym => {
+    const d = inputNode(frontier.length, direction.shape)
+    rebuilt.set(direction, d)
+    return d
+  }
+  // the fixed values first (their indices come first), then the direction, then the rest
+  for (const n of order) if (varying.has(n) && n !== direction) for (const i of n.inputs) if (!varying.has(i)) reach(i)
+  for (const o of outputs) if (!varying.has(o)) reach(o)
+  const directionInput = newDirection()
+  for (const n of order) {
+    if (!varying.has(n) || n === direction) continue
+    rebuilt.set(n, new SymNode(n.op, n.inputs.map(entryOf), n.shape, n.attrs))
+  }
+  return {
+    fixed: { inputs: [point], outputs: frontier },
+    perDirection: { inputs: [...frontier.map((n) => rebuilt.get(n)!), directionInput], outputs: outputs.map(entryOf) }
+  }
+}
+
 /**
  * The oracle v ↦ ∇²f(x)·v of `f` (written with graph ops, of one tensor) at
- * `x`, by the graph's `hvp` (forward-over-reverse, traced and compiled once),
- * with n = x.size; v is read in x's row-major order. One trial product checks
- * that f traces; an error is a `Left` with code 'bad-function'.
+ * `x`, by forward-over-reverse differentiation of f's graph, with n = x.size;
+ * v is read in x's row-major order. Everything that does not depend on v is
+ * evaluated once, here; a product evaluates only the rest (the same numbers,
+ * bit for bit, as `hvp(f)(x, v)`). One trial product checks that f traces; an
+ * error is a `Left` with code 'bad-function'.
  *
  * @example lanczos(getOrThrow(hessianOperator(f, x)), x.size, { k: 5 })
  * @see lanczos, powerIteration, hutchinsonTrace, spectralDensity.
  */
 export const hessianOperator = (f: (x: Sym) => SymLike, x: Tensor): E.Either<CurvatureError, HessianVectorProduct> => {
-  const product = hvp(f) as unknown as (x: Tensor, v: Tensor) => Tensor
-  const operator: HessianVectorProduct = (v) => product(x, Tensor.unsafeFromBuffer(x.shape, v)).data
   try {
+    const tr = trace(f, x)
+    const out = tr.graph.outputs[0]
+    if (out.size !== 1) throw new GraphError(`the function must return a scalar, it returned shape [${out.shape.join(', ')}]`)
+    const point = tr.graph.inputs[0]
+    const v = inputNode(1, x.shape)
+    const gradient = vjpGraph(out.rank === 0 ? out : reshape(out, []), [point], scalarConstant(1))
+    const { fixed, perDirection } = linearise(point, v, jvpGraph(gradient, [point], [v]))
+    const fixedValues = evaluator(fixed)([x]).map((data, i) => Tensor.unsafeWrap(fixed.outputs[i].shape, data))
+    const run = evaluator(perDirection)
+    const operator: HessianVectorProduct = (direction) => run([...fixedValues, Tensor.unsafeFromBuffer(x.shape, direction)])[0]
     operator(new Float64Array(x.size))
+    return E.right(operator)
   } catch (error) {
     if (error instanceof GraphError) return fail('bad-function', `hessianOperator: ${error.message}`)
     throw error
   }
-  return E.right(operator)
 }
