@@ -90,7 +90,7 @@ export const decodeMethods = (flag: string, text: string, io: CliIo): E.Either<U
 }
 
 /** Split on `;` outside JSON strings, so a `;` inside a quoted name does not cut a spec. */
-const splitSpecs = (text: string): string[] => {
+export const splitSpecs = (text: string): string[] => {
   const parts: string[] = []
   let current = ''
   let inString = false
