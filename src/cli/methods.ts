@@ -11,6 +11,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { isAbsolute, resolve } from 'node:path'
 import { hvp } from '../graph/index.js'
+import { ownValue, show, showKey } from '../io/optimCodecs.js'
 import { decodeOptimizerSpec, optimizerFromSpec, parseOptimizerSpec } from '../io/spec.js'
 import type { Optimizer } from '../optim/Optimizer.js'
 import { newtonCG, saddleFreeNewton } from '../optim/newton.js'
@@ -90,7 +91,7 @@ export const decodeMethods = (flag: string, text: string, io: CliIo): E.Either<U
 }
 
 /** Split on `;` outside JSON strings, so a `;` inside a quoted name does not cut a spec. */
-const splitSpecs = (text: string): string[] => {
+export const splitSpecs = (text: string): string[] => {
   const parts: string[] = []
   let current = ''
   let inString = false
@@ -121,7 +122,8 @@ const secondOrderNames: Readonly<Record<string, 'newton' | 'saddleFreeNewton'>> 
 
 const fromJson = (where: string, json: unknown, spec: string): E.Either<UsageError, Method> => {
   const single = singleKey(json)
-  const secondOrder = typeof json === 'string' ? secondOrderNames[json] : single !== undefined ? secondOrderNames[single[0]] : undefined
+  const name = typeof json === 'string' ? json : single?.[0]
+  const secondOrder = name !== undefined ? ownValue(secondOrderNames, name) : undefined
   if (secondOrder !== undefined) {
     const options = single === undefined ? {} : single[1]
     const decoded = decodeSecondOrder(secondOrder, options)
@@ -147,16 +149,16 @@ type SecondOrderMaker = (problem: Problem) => Optimizer<unknown>
 
 /** The options of `newton` / `saddleFreeNewton`, checked field by field with JSON paths. */
 const decodeSecondOrder = (kind: 'newton' | 'saddleFreeNewton', options: unknown): E.Either<string, SecondOrderMaker> => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return E.left(`$.${kind}: expected an object of options, got ${JSON.stringify(options)}`)
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return E.left(`$.${kind}: expected an object of options, got ${show(options)}`)
   const allowed: Readonly<Record<string, { readonly min: number; readonly strict: boolean }>> =
     kind === 'newton'
       ? { radius: { min: 0, strict: true }, damping: { min: 0, strict: false }, lr: { min: 0, strict: true }, maxIterations: { min: 1, strict: false } }
       : { damping: { min: 0, strict: false }, lr: { min: 0, strict: true } }
   const values: Record<string, number> = {}
   for (const [key, value] of Object.entries(options)) {
-    const rule = allowed[key]
-    if (rule === undefined) return E.left(`$.${kind}.${key}: unknown option; ${kind} takes ${Object.keys(allowed).join(', ')}`)
-    if (typeof value !== 'number' || !Number.isFinite(value)) return E.left(`$.${kind}.${key}: expected a number, got ${JSON.stringify(value)}`)
+    const rule = ownValue(allowed, key)
+    if (rule === undefined) return E.left(`$.${kind}${showKey(key)}: unknown option; ${kind} takes ${Object.keys(allowed).join(', ')}`)
+    if (typeof value !== 'number' || !Number.isFinite(value)) return E.left(`$.${kind}.${key}: expected a number, got ${show(value)}`)
     if (rule.strict ? value <= rule.min : value < rule.min) return E.left(`$.${kind}.${key}: must be ${rule.strict ? '>' : '≥'} ${rule.min}, got ${value}`)
     values[key] = value
   }

@@ -3,6 +3,19 @@
  * rule fires, returning where it ended, why, and (optionally) the whole path.
  * The driver owns the optimizer state and never shows an old one, so it uses
  * the donated step (same numbers as the pure step, fewer allocations).
+ *
+ * The drivers' non-finite policy (`minimize` and `train` alike): a driver
+ * never returns a point it cannot stand behind. It stops with reason
+ * `'non-finite'` when a step produces parameters with a NaN or ±Infinity
+ * (for `minimize` also when f is not finite at the new point), or when the
+ * optimizer gives up on non-finite gradients by throwing
+ * `NonFiniteGradientError` (`skipNonFinite` after too many in a row; the
+ * Newton methods on a non-finite gradient or curvature). It then returns the
+ * last point where everything was finite, with its value, and `message` says
+ * what went wrong and at which step. `onStep` still sees the bad point, and
+ * the returned `state` is the optimizer's state after the failed step (the
+ * old one was reused in place): resume from the returned parameters with a
+ * fresh state. Any other error from the objective or the optimizer is thrown.
  */
 import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
 import { NonFiniteGradientError } from '../optim/wrappers.js'
@@ -60,12 +73,12 @@ export interface MinimizeResult<S> {
   /** Optimizer steps taken. */
   readonly steps: number
   readonly reason: StopReason
-  /** f at every iterate, `values[k] = f(x_k)`, k = 0..steps. */
+  /** f at every iterate, `values[k] = f(x_k)`, k = 0..steps (the non-finite one of a 'non-finite' stop left out). */
   readonly values: readonly number[]
-  /** Every iterate when `trajectory` was asked for. */
+  /** Every iterate when `trajectory` was asked for (the non-finite one of a 'non-finite' stop left out). */
   readonly trajectory?: readonly TensorTree[]
   readonly state: S
-  /** The message of the error that stopped a 'non-finite' run, if one did. */
+  /** What stopped a 'non-finite' run: the step, and the value or the error's message. */
   readonly message?: string
 }
 
@@ -80,14 +93,23 @@ export const treeNorm = (tree: TensorTree): number => {
   return Math.sqrt(s)
 }
 
-const allFinite = (tree: TensorTree): boolean => flattenTensors(tree).leaves.every((l) => l.data.every(Number.isFinite))
+/** The first non-finite entry of a tree, with its path, or undefined. */
+export const firstNonFiniteLeaf = (tree: TensorTree): { readonly path: string; readonly value: number } | undefined => {
+  const flat = flattenTensors(tree)
+  for (let j = 0; j < flat.leaves.length; j++) {
+    const data = flat.leaves[j].data
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return { path: flat.paths[j] || 'the top', value: data[i] }
+  }
+  return undefined
+}
 
 /**
  * Minimise `objective` from `x0` with `optimizer`: x ← x + update until
  * ‖∇f‖ ≤ gradTol ('grad-tol'), `maxSteps` steps ('max-steps'), no progress for
  * `patience` steps ('no-progress'), a non-finite value or iterate, or the
- * optimizer giving up on non-finite gradients ('non-finite'), or `onStep`
- * returning false ('callback'). Defaults: maxSteps 1000, gradTol 1e-8.
+ * optimizer giving up on non-finite gradients ('non-finite': the result is
+ * then the last finite point, see the policy above), or `onStep` returning
+ * false ('callback'). Defaults: maxSteps 1000, gradTol 1e-8.
  * @example minimize((x) => [sumOfSquares(x), twice(x)], tensor([3]), sgd(0.25)) // x halves each step
  */
 export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Optimizer<S>, options: MinimizeOptions<S> = {}): MinimizeResult<S> => {
@@ -105,14 +127,30 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
   let into: TensorTree | undefined
   let steps = 0
   let message: string | undefined
+  // The last point where the value and every coordinate were finite.
+  let last: { readonly x: TensorTree; readonly value: number; readonly gradient: TensorTree } | undefined
 
   const reason = ((): StopReason => {
     for (;;) {
+      const gradNorm = treeNorm(gradient)
+      if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x, state }) === false) {
+        values.push(value)
+        if (trajectory) path.push(x)
+        return 'callback'
+      }
+      const bad = firstNonFiniteLeaf(x) ?? (Number.isFinite(value) ? undefined : { path: 'f', value })
+      if (bad !== undefined) {
+        message = `step ${steps}: ${bad.path === 'f' ? `f is ${bad.value}` : `parameter ${bad.path} is ${bad.value}`}${last !== undefined ? `; returning the point of step ${steps - 1}` : ''}`
+        if (last === undefined) {
+          // Nothing finite to fall back on: the start itself is returned, as it is.
+          values.push(value)
+          if (trajectory) path.push(x)
+        }
+        return 'non-finite'
+      }
       values.push(value)
       if (trajectory) path.push(x)
-      const gradNorm = treeNorm(gradient)
-      if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x, state }) === false) return 'callback'
-      if (!Number.isFinite(value) || !allFinite(x)) return 'non-finite'
+      last = { x, value, gradient }
       if (gradNorm <= gradTol) return 'grad-tol'
       if (value < best - minDecrease) {
         best = value
@@ -126,7 +164,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
         into = u
       } catch (e) {
         if (e instanceof NonFiniteGradientError) {
-          message = e.message
+          message = `step ${steps + 1}: ${e.message}`
           return 'non-finite'
         }
         throw e
@@ -136,6 +174,13 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
     }
   })()
 
+  if (reason === 'non-finite' && last !== undefined) {
+    // Step back to the last finite point (the failed step is not counted).
+    x = last.x
+    value = last.value
+    gradient = last.gradient
+    steps = values.length - 1
+  }
   return {
     params: x,
     value,

@@ -6,9 +6,11 @@
  * one permutation per epoch, so a run replays exactly.
  */
 import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
+import { NonFiniteGradientError } from '../optim/wrappers.js'
 import { random } from '../tensor/Random.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
+import { firstNonFiniteLeaf } from './minimize.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -29,12 +31,49 @@ export interface MinibatchOptions {
   readonly dropLast?: boolean
 }
 
-/** Options of `train`: batching, epochs, progress and resuming. */
+/** What `onStep` sees after each step. */
+export interface TrainStepInfo<S = unknown> {
+  /** Steps taken so far, counting `startStep`. */
+  readonly step: number
+  readonly epoch: number
+  /** The batch loss of this step (before its update). */
+  readonly loss: number
+  /** Steps the whole run takes when nothing stops it early (counting `startStep`): for a progress bar. */
+  readonly totalSteps: number
+  /** The validation loss, on the steps where it was measured. */
+  readonly validationLoss?: number
+  readonly params: TensorTree
+  /** Valid only during the callback (the driver reuses its buffers): serialise it there. */
+  readonly state: S
+}
+
+/**
+ * Early stopping on a validation loss: measured every `every` steps (default:
+ * at the end of each epoch); training stops with 'early-stop' after `patience`
+ * measurements in a row that do not improve on the best by more than
+ * `minDelta`, and the parameters with the best validation loss are returned.
+ */
+export interface ValidationOptions {
+  /** The validation loss at the parameters, e.g. the mean loss over a held-out set. */
+  readonly loss: (params: TensorTree) => number
+  /** Measure every this many steps. Default: at the end of each epoch. */
+  readonly every?: number
+  /** Measurements without improvement before stopping. Default Infinity (never stop early; the best is still kept). */
+  readonly patience?: number
+  /** An improvement must lower the best by more than this. Default 0. */
+  readonly minDelta?: number
+  /** Return the parameters of the best validation loss rather than the last ones. Default true. */
+  readonly restoreBest?: boolean
+}
+
+/** Options of `train`: batching, epochs, validation, progress and resuming. */
 export interface TrainOptions<S = unknown> extends MinibatchOptions {
   /** Passes over the data. Default 1. */
   readonly epochs?: number
-  /** Called after each step with the batch loss; returning false stops. */
-  readonly onStep?: (info: { readonly step: number; readonly epoch: number; readonly loss: number; readonly params: TensorTree; readonly state: S }) => boolean | void
+  /** Early stopping on a validation loss. Default: none. */
+  readonly validation?: ValidationOptions
+  /** Called after each step; returning false stops with reason 'callback'. */
+  readonly onStep?: (info: TrainStepInfo<S>) => boolean | void
   /**
    * Resume: the optimizer state to start from (the driver takes it over) and
    * the number of steps already taken with the same data, seed and batch size.
@@ -44,16 +83,27 @@ export interface TrainOptions<S = unknown> extends MinibatchOptions {
   readonly startStep?: number
 }
 
+/** Why training stopped: all epochs done, early stopping, the non-finite policy (see `minimize`), or `onStep`. */
+export type TrainStopReason = 'epochs' | 'early-stop' | 'non-finite' | 'callback'
+
 /** Where training ended and the loss history. */
 export interface TrainResult<S> {
+  /** The last parameters, or with `validation` (and `restoreBest`) those of the best validation loss. */
   readonly params: TensorTree
   readonly state: S
-  /** Steps taken by this call (not counting `startStep`). */
+  /** Steps taken by this call (not counting `startStep`, nor a step undone by the non-finite policy). */
   readonly steps: number
+  readonly reason: TrainStopReason
+  /** What stopped a 'non-finite' run. */
+  readonly message?: string
   /** The batch loss at each step (before that step's update). */
   readonly losses: readonly number[]
   /** The mean batch loss of each epoch (of the batches this call ran), weighted by batch size. */
   readonly epochLosses: readonly number[]
+  /** Every validation measurement, with the step it was taken after (counting `startStep`). */
+  readonly validationLosses: readonly { readonly step: number; readonly loss: number }[]
+  /** The best validation measurement, when there was one. */
+  readonly best?: { readonly step: number; readonly loss: number }
 }
 
 // -------------------------------------------------------------------------------------
@@ -125,7 +175,12 @@ export function* minibatches(data: TensorTree, options: MinibatchOptions & { rea
 /**
  * Train `params` on `data`: for each epoch, for each batch, `params ← params + update`
  * with the batch's loss gradient. Defaults: batchSize N (full batch), epochs 1,
- * seed 0, shuffle true. Uses the donated step (the driver owns the state).
+ * seed 0, shuffle true. Stops early on `validation` (see `ValidationOptions`)
+ * and under the drivers' non-finite policy (see `minimize`): a step that makes
+ * a parameter NaN or ±Infinity is undone and training stops with
+ * 'non-finite', as it does when the optimizer gives up (`skipNonFinite`,
+ * which skips non-finite batches until too many come in a row). Uses the
+ * donated step (the driver owns the state).
  */
 export const train = <S>(
   lossAndGrad: BatchLossAndGrad,
@@ -134,43 +189,116 @@ export const train = <S>(
   optimizer: Optimizer<S>,
   options: TrainOptions<S> = {}
 ): TrainResult<S> => {
-  const { epochs = 1, onStep, startStep = 0 } = options
+  const { epochs = 1, onStep, startStep = 0, validation } = options
   const n = datasetSize(data)
   let x = params
   let state = options.state ?? optimizer.init(x)
   let into: TensorTree | undefined
   const losses: number[] = []
   const epochLosses: number[] = []
+  const validationLosses: { step: number; loss: number }[] = []
+  let best: { step: number; loss: number; params: TensorTree } | undefined
+  let sinceBest = 0
   let steps = 0
   let skip = startStep
+  let message: string | undefined
   const plan = minibatchIndices(n, epochs, options)
-  outer: for (let e = 0; e < plan.length; e++) {
-    let sum = 0
-    let count = 0
-    if (skip >= plan[e].length) {
-      skip -= plan[e].length
-      continue
-    }
-    for (const rows of plan[e]) {
-      if (skip > 0) {
-        skip--
+  const totalSteps = plan.reduce((sum, epoch) => sum + epoch.length, 0)
+  const every = validation?.every
+  if (every !== undefined && !(Number.isInteger(every) && every >= 1)) throw new RangeError(`train: validation.every must be a positive integer, got ${every}`)
+  const patience = validation?.patience ?? Infinity
+  const minDelta = validation?.minDelta ?? 0
+
+  /** Measure the validation loss; true when patience ran out. */
+  const validate = (): boolean => {
+    if (validation === undefined) return false
+    const loss = validation.loss(x)
+    const step = startStep + steps
+    validationLosses.push({ step, loss })
+    if (best === undefined || loss < best.loss - minDelta) {
+      best = { step, loss, params: x }
+      sinceBest = 0
+    } else sinceBest++
+    return sinceBest >= patience
+  }
+
+  const reason = ((): TrainStopReason => {
+    for (let e = 0; e < plan.length; e++) {
+      let sum = 0
+      let count = 0
+      const endEpoch = (): void => {
+        if (count > 0) epochLosses.push(sum / count)
+      }
+      if (skip >= plan[e].length) {
+        skip -= plan[e].length
         continue
       }
-      const [loss, grad] = lossAndGrad(x, takeRows(data, rows))
-      const [s, u] = stepOwned(optimizer, state, grad, x, into)
-      state = s
-      x = applyUpdates(x, u)
-      into = u
-      losses.push(loss)
-      sum += loss * rows.length
-      count += rows.length
-      steps++
-      if (onStep !== undefined && onStep({ step: startStep + steps, epoch: e, loss, params: x, state }) === false) {
-        epochLosses.push(sum / count)
-        break outer
+      for (let b = 0; b < plan[e].length; b++) {
+        const rows = plan[e][b]
+        if (skip > 0) {
+          skip--
+          continue
+        }
+        const [loss, grad] = lossAndGrad(x, takeRows(data, rows))
+        let next: TensorTree
+        try {
+          const [s, u] = stepOwned(optimizer, state, grad, x, into)
+          state = s
+          next = applyUpdates(x, u)
+          into = u
+        } catch (err) {
+          if (!(err instanceof NonFiniteGradientError)) throw err
+          message = `step ${startStep + steps + 1} (batch loss ${loss}): ${err.message}`
+          endEpoch()
+          return 'non-finite'
+        }
+        const bad = firstNonFiniteLeaf(next)
+        if (bad !== undefined) {
+          message = `step ${startStep + steps + 1} (batch loss ${loss}): parameter ${bad.path} became ${bad.value}; the step is undone`
+          endEpoch()
+          return 'non-finite'
+        }
+        x = next
+        losses.push(loss)
+        sum += loss * rows.length
+        count += rows.length
+        steps++
+        const measure = validation !== undefined && (every !== undefined ? steps % every === 0 : b === plan[e].length - 1)
+        const exhausted = measure && validate()
+        const info: TrainStepInfo<S> = {
+          step: startStep + steps,
+          epoch: e,
+          loss,
+          totalSteps,
+          ...(measure ? { validationLoss: validationLosses[validationLosses.length - 1].loss } : {}),
+          params: x,
+          state
+        }
+        if (onStep !== undefined && onStep(info) === false) {
+          endEpoch()
+          return 'callback'
+        }
+        if (exhausted) {
+          endEpoch()
+          return 'early-stop'
+        }
       }
+      endEpoch()
     }
-    epochLosses.push(sum / count)
+    return 'epochs'
+  })()
+
+  const restore = validation?.restoreBest ?? true
+  const kept = best
+  return {
+    params: restore && kept !== undefined ? kept.params : x,
+    state,
+    steps,
+    reason,
+    ...(message !== undefined ? { message } : {}),
+    losses,
+    epochLosses,
+    validationLosses,
+    ...(kept !== undefined ? { best: { step: kept.step, loss: kept.loss } } : {})
   }
-  return { params: x, state, steps, losses, epochLosses }
 }

@@ -17,7 +17,19 @@ import { showShape } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, showStructure, setOwn } from '../tensor/Tree.js'
 import { fromBase64, sha256OfText, toBase64 } from './bytes.js'
-import { decodeWith, isPlainObject, nonNegativeInteger, show, strictRecord } from './optimCodecs.js'
+import {
+  decodeWith,
+  firstHole,
+  hasOwn,
+  isPlainObject,
+  nonNegativeInteger,
+  ownValue,
+  quote,
+  show,
+  showKey,
+  strictRecord,
+  tooDeep
+} from './optimCodecs.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -63,18 +75,41 @@ const encodeNumber = (x: number): unknown => {
   return { $f64: Object.is(x, -0) ? '-0' : String(x) }
 }
 
-/** A state or parameter tree as JSON: tensors tagged `$tensor`, special numbers tagged `$f64`. */
-export const encodeValue = (value: unknown, path = '$'): unknown => {
+/**
+ * How deep a stored value may nest arrays and records. Deeper input is
+ * rejected (with its path) before anything recursive sees it, so a corrupt or
+ * hostile file cannot overflow the stack.
+ */
+export const checkpointMaxDepth: number = 1000
+
+/**
+ * A record key in checkpoint JSON. Keys starting with `$` are doubled (`$x` is
+ * stored as `$$x`), since a single `$` starts a tag (`$f64`, `$tensor`); every
+ * other key is stored as it is.
+ */
+const storedKey = (key: string): string => (key.startsWith('$') ? `$${key}` : key)
+
+/**
+ * A state or parameter tree as JSON: tensors tagged `$tensor`, special numbers
+ * tagged `$f64`, keys starting with `$` doubled. Throws a TypeError naming the
+ * path for what JSON cannot hold (functions, class instances, sparse arrays,
+ * nesting deeper than `checkpointMaxDepth`).
+ */
+export const encodeValue = (value: unknown, path = '$', depth = 0): unknown => {
   if (value instanceof Tensor) return { $tensor: { shape: value.shape, f64le: bytesOf(value.data) } }
   if (typeof value === 'number') return encodeNumber(value)
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value
-  if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, `${path}[${i}]`))
+  if (depth >= checkpointMaxDepth && typeof value === 'object') {
+    throw new TypeError(`encodeCheckpoint: the value at ${path} nests deeper than ${checkpointMaxDepth} levels`)
+  }
+  if (Array.isArray(value)) {
+    const hole = firstHole(value)
+    if (hole >= 0) throw new TypeError(`encodeCheckpoint: the array at ${path} is sparse (nothing at index ${hole})`)
+    return value.map((v, i) => encodeValue(v, `${path}[${i}]`, depth + 1))
+  }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
-      if (k.startsWith('$')) throw new TypeError(`encodeCheckpoint: key '${k}' at ${path} starts with '$', which checkpoints reserve`)
-      if (v !== undefined) setOwn(out, k, encodeValue(v, `${path}.${k}`))
-    }
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) setOwn(out, storedKey(k), encodeValue(v, path + showKey(k), depth + 1))
     return out
   }
   throw new TypeError(`encodeCheckpoint: cannot store ${show(value)} (${typeof value}) at ${path}`)
@@ -82,54 +117,73 @@ export const encodeValue = (value: unknown, path = '$'): unknown => {
 
 const specialNumbers: Readonly<Record<string, number>> = { '-0': -0, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
+const decodeTensor = (body: unknown, p: string, errors: string[]): Tensor | undefined => {
+  if (!isPlainObject(body)) {
+    errors.push(`${p}.$tensor: expected {"shape": [...], "f64le": "<base64>"}`)
+    return undefined
+  }
+  const shape = body.shape
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    errors.push(`${p}.$tensor.shape: expected an array of non-negative integers, got ${show(shape)}`)
+    return undefined
+  }
+  const bytes = typeof body.f64le === 'string' ? fromBase64(body.f64le) : 'it is not a string'
+  if (typeof bytes === 'string') {
+    errors.push(`${p}.$tensor.f64le: expected base64 text (${bytes}), got ${show(body.f64le)}`)
+    return undefined
+  }
+  const size = (shape as number[]).reduce((a, b) => a * b, 1)
+  if (bytes.length !== size * 8) {
+    errors.push(`${p}.$tensor.f64le: shape ${showShape(shape as number[])} needs ${size * 8} bytes, got ${bytes.length}`)
+    return undefined
+  }
+  const data = new Float64Array(size)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let i = 0; i < size; i++) data[i] = view.getFloat64(i * 8, true)
+  return Tensor.unsafeFromBuffer(shape as number[], data)
+}
+
 /** The inverse of `encodeValue`, with errors naming the JSON path. */
 export const decodeValue = (json: unknown, path = '$'): E.Either<readonly string[], unknown> => {
+  const deep = tooDeep(json, checkpointMaxDepth)
+  if (deep !== undefined) return E.left([`${deep}: nested deeper than ${checkpointMaxDepth} levels`])
   const errors: string[] = []
   const walk = (u: unknown, p: string): unknown => {
     if (typeof u === 'number' || typeof u === 'string' || typeof u === 'boolean' || u === null) return u
-    if (Array.isArray(u)) return u.map((x, i) => walk(x, `${p}[${i}]`))
+    if (Array.isArray(u)) {
+      const hole = firstHole(u)
+      if (hole >= 0) {
+        errors.push(`${p}[${hole}]: unexpected hole in a sparse array`)
+        return undefined
+      }
+      return u.map((x, i) => walk(x, `${p}[${i}]`))
+    }
     if (!isPlainObject(u)) {
       errors.push(`${p}: unexpected ${show(u)}`)
       return undefined
     }
-    if ('$f64' in u) {
+    const keys = Object.keys(u)
+    if (hasOwn(u, '$f64')) {
       const s = u.$f64
-      if (typeof s !== 'string' || !(s in specialNumbers) || Object.keys(u).length !== 1) {
-        errors.push(`${p}.$f64: expected one of "-0", "NaN", "Infinity", "-Infinity", got ${show(s)}`)
+      const x = typeof s === 'string' ? ownValue(specialNumbers, s) : undefined
+      if (x === undefined || keys.length !== 1) {
+        errors.push(`${p}.$f64: expected the only key, one of "-0", "NaN", "Infinity", "-Infinity", got ${show(s)}${keys.length !== 1 ? ` beside ${keys.length - 1} other keys` : ''}`)
         return undefined
       }
-      return specialNumbers[s]
+      return x
     }
-    if ('$tensor' in u) {
-      const body = u.$tensor
-      if (Object.keys(u).length !== 1 || !isPlainObject(body)) {
-        errors.push(`${p}.$tensor: expected {"shape": [...], "f64le": "<base64>"}`)
+    if (hasOwn(u, '$tensor')) {
+      if (keys.length !== 1) {
+        errors.push(`${p}.$tensor: expected the only key, got ${keys.length - 1} other keys beside it`)
         return undefined
       }
-      const shape = body.shape
-      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-        errors.push(`${p}.$tensor.shape: expected an array of non-negative integers, got ${show(shape)}`)
-        return undefined
-      }
-      const bytes = typeof body.f64le === 'string' ? fromBase64(body.f64le) : 'it is not a string'
-      if (typeof bytes === 'string') {
-        errors.push(`${p}.$tensor.f64le: expected base64 text (${bytes}), got ${show(body.f64le)}`)
-        return undefined
-      }
-      const size = (shape as number[]).reduce((a, b) => a * b, 1)
-      if (bytes.length !== size * 8) {
-        errors.push(`${p}.$tensor.f64le: shape ${showShape(shape as number[])} needs ${size * 8} bytes, got ${bytes.length}`)
-        return undefined
-      }
-      const data = new Float64Array(size)
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      for (let i = 0; i < size; i++) data[i] = view.getFloat64(i * 8, true)
-      return Tensor.unsafeFromBuffer(shape as number[], data)
+      return decodeTensor(u.$tensor, p, errors)
     }
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(u)) {
-      if (k.startsWith('$')) errors.push(`${p}.${k}: unknown tag '${k}'`)
-      else setOwn(out, k, walk(v, `${p}.${k}`))
+    for (const k of keys) {
+      if (k.startsWith('$$')) setOwn(out, k.slice(1), walk(u[k], p + showKey(k)))
+      else if (k.startsWith('$')) errors.push(`${p}${showKey(k)}: unknown tag ${quote(k)} (keys starting with '$' are stored as '$$…')`)
+      else setOwn(out, k, walk(u[k], p + showKey(k)))
     }
     return out
   }
@@ -161,9 +215,9 @@ const firstDifference = (a: unknown, b: unknown, path: string): string | undefin
   if (isPlainObject(a) && isPlainObject(b) && !(a instanceof Tensor) && !(b instanceof Tensor)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)])
     for (const k of [...keys].sort()) {
-      if (!(k in a)) return `${path}.${k} (missing in the checkpoint)`
-      if (!(k in b)) return `${path}.${k} (not expected by this optimizer)`
-      const d = firstDifference(a[k], b[k], `${path}.${k}`)
+      if (!hasOwn(a, k)) return `${path}${showKey(k)} (missing in the checkpoint)`
+      if (!hasOwn(b, k)) return `${path}${showKey(k)} (not expected by this optimizer)`
+      const d = firstDifference(a[k], b[k], path + showKey(k))
       if (d !== undefined) return d
     }
   }
@@ -221,6 +275,9 @@ const envelope = strictRecord<{ format: string; version: number; sha256: string;
  * `expected.optimizer` on those parameters, and `expected.spec`.
  */
 export const decodeCheckpoint = <S>(json: unknown, expected: Expected<S>): E.Either<readonly string[], Checkpoint<S>> => {
+  // The checksum is JSON.stringify of the payload, which recurses: bound the depth first.
+  const deep = tooDeep(json, checkpointMaxDepth + 3)
+  if (deep !== undefined) return E.left([`${deep}: nested deeper than ${checkpointMaxDepth} levels: the checkpoint is corrupt`])
   const outer = decodeWith(envelope, json)
   if (E.isLeft(outer)) return outer
   const { sha256, payload } = outer.right
@@ -268,11 +325,12 @@ export const decodeCheckpoint = <S>(json: unknown, expected: Expected<S>): E.Eit
   })
 }
 
-/** Parse and check checkpoint text. */
+/** Parse and check checkpoint text (a leading byte-order mark is ignored). */
 export const parseCheckpoint = <S>(text: string, expected: Expected<S>): E.Either<readonly string[], Checkpoint<S>> => {
   let json: unknown
   try {
-    json = JSON.parse(text)
+    // A byte-order mark is not JSON, but editors on some systems add one.
+    json = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text)
   } catch (e) {
     return E.left([`$: not valid JSON (${(e as Error).message}): the checkpoint is truncated or corrupt`])
   }

@@ -11,11 +11,15 @@ import * as t from 'io-ts'
 // errors
 // -------------------------------------------------------------------------------------
 
+/** The text of a key in a JSON path: identifiers bare, anything else quoted and cut to 40 characters. */
+export const showKey = (key: string): string =>
+  key.length <= 40 && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`
+
 /** `$`, `$.adam.lr`, `$[2].rms.rho`: the path of an io-ts context. */
 export const pathOf = (context: t.Context): string =>
   context
     .slice(1)
-    .map((entry) => (/^\d+$/.test(entry.key) ? `[${entry.key}]` : `.${entry.key}`))
+    .map((entry) => (/^\d+$/.test(entry.key) ? `[${entry.key}]` : showKey(entry.key)))
     .reduce((path, part) => path + part, '$')
 
 /** One line per error: `$.adam.betas[1]: must be in [0, 1), got 1.5`. */
@@ -26,12 +30,15 @@ export const formatErrors = (errors: t.Errors): readonly string[] =>
 export const show = (u: unknown): string => {
   if (u === undefined) return 'nothing'
   if (typeof u === 'number') return Object.is(u, -0) ? '-0' : String(u)
-  if (typeof u === 'string') return JSON.stringify(u)
+  if (typeof u === 'string') return u.length > 60 ? `${JSON.stringify(u.slice(0, 60))}… (${u.length} characters)` : JSON.stringify(u)
   if (Array.isArray(u)) return 'an array'
   if (u === null) return 'null'
   if (typeof u === 'object') return 'an object'
   return String(u)
 }
+
+/** A piece of outside text in a message: quoted, and cut to `max` characters so a huge input cannot make a huge message. */
+export const quote = (text: string, max = 40): string => `'${text.length > max ? `${text.slice(0, max)}…' (${text.length} characters)` : `${text}'`}`
 
 /** Decode with a codec, errors formatted with their paths. */
 export const decodeWith = <A>(codec: t.Decoder<unknown, A>, u: unknown): E.Either<readonly string[], A> =>
@@ -44,6 +51,36 @@ export const decodeWith = <A>(codec: t.Decoder<unknown, A>, u: unknown): E.Eithe
 /** A JSON object (not null, not an array). */
 export const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** `key` is an own property of `record`: lookups keyed by outside text never reach `Object.prototype`. */
+export const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key)
+
+/** `record[key]` if `record` has it as an own property, else undefined. */
+export const ownValue = <A>(record: Readonly<Record<string, A>>, key: string): A | undefined => (hasOwn(record, key) ? record[key] : undefined)
+
+/**
+ * The JSON path of the first place where `u` nests arrays and objects deeper
+ * than `max` levels, or undefined. Walks with an explicit stack, so any depth
+ * is safe to check; run it before anything recursive (a codec,
+ * `JSON.stringify`) sees outside input.
+ */
+export const tooDeep = (u: unknown, max: number): string | undefined => {
+  const stack: [unknown, number, string][] = [[u, 0, '$']]
+  while (stack.length > 0) {
+    const [node, depth, path] = stack.pop()!
+    if (typeof node !== 'object' || node === null) continue
+    if (depth >= max) return path
+    if (Array.isArray(node)) for (let i = 0; i < node.length; i++) stack.push([node[i], depth + 1, `${path}[${i}]`])
+    else for (const [k, v] of Object.entries(node)) stack.push([v, depth + 1, path + showKey(k)])
+  }
+  return undefined
+}
+
+/** The first hole of a sparse array (`new Array(3)`, `[1, , 2]`), or -1: JSON has none, and `forEach` would skip them. */
+export const firstHole = (xs: readonly unknown[]): number => {
+  for (let i = 0; i < xs.length; i++) if (!(i in xs)) return i
+  return -1
+}
 
 /** A finite number passing `check`, which returns the reason for rejection or undefined. */
 export const checkedNumber = (name: string, check: (x: number) => string | undefined = () => undefined): t.Type<number, number, unknown> =>
@@ -83,9 +120,11 @@ export const bool: t.Type<boolean, boolean, unknown> = new t.Type<boolean, boole
 export const tupleOf = <A>(name: string, items: readonly t.Type<A, A, unknown>[]): t.Type<readonly A[], readonly A[], unknown> =>
   new t.Type<readonly A[], readonly A[], unknown>(
     name,
-    (u): u is readonly A[] => Array.isArray(u) && u.length === items.length && u.every((x, i) => items[i].is(x)),
+    (u): u is readonly A[] => Array.isArray(u) && u.length === items.length && firstHole(u) < 0 && u.every((x, i) => items[i].is(x)),
     (u, c) => {
       if (!Array.isArray(u) || u.length !== items.length) return t.failure(u, c, `expected an array of ${items.length} numbers, got ${show(u)}${Array.isArray(u) ? ` of length ${u.length}` : ''}`)
+      const hole = firstHole(u)
+      if (hole >= 0) return t.failure(u, c, `expected an array without holes, got a sparse array (nothing at index ${hole})`)
       const errors: t.ValidationError[] = []
       const out: A[] = []
       u.forEach((x, i) => {
@@ -102,10 +141,12 @@ export const tupleOf = <A>(name: string, items: readonly t.Type<A, A, unknown>[]
 export const arrayOf = <A, O>(name: string, item: t.Type<A, O, unknown>, min = 0): t.Type<readonly A[], readonly O[], unknown> =>
   new t.Type<readonly A[], readonly O[], unknown>(
     name,
-    (u): u is readonly A[] => Array.isArray(u) && u.length >= min && u.every(item.is),
+    (u): u is readonly A[] => Array.isArray(u) && u.length >= min && firstHole(u) < 0 && u.every(item.is),
     (u, c) => {
       if (!Array.isArray(u)) return t.failure(u, c, `expected an array, got ${show(u)}`)
       if (u.length < min) return t.failure(u, c, `expected at least ${min} element${min === 1 ? '' : 's'}, got ${u.length}`)
+      const hole = firstHole(u)
+      if (hole >= 0) return t.failure(u, c, `expected an array without holes, got a sparse array (nothing at index ${hole})`)
       const errors: t.ValidationError[] = []
       const out: A[] = []
       u.forEach((x, i) => {
@@ -140,7 +181,7 @@ export const strictRecord = <A>(
 ): t.Type<A, unknown, unknown> =>
   new t.Type<A, unknown, unknown>(
     name,
-    (u): u is A => isPlainObject(u) && Object.keys(u).every((k) => k in fields),
+    (u): u is A => isPlainObject(u) && Object.keys(u).every((k) => hasOwn(fields, k)),
     (u, c) => {
       const keys = Object.keys(fields)
       const list = keys.map((k) => `'${k}'`).join(', ')
@@ -148,10 +189,10 @@ export const strictRecord = <A>(
       const errors: t.ValidationError[] = []
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(u)) {
-        const field = fields[key]
+        const field = ownValue(fields, key)
         const value = u[key]
-        if (field === undefined || !Object.prototype.hasOwnProperty.call(fields, key)) {
-          errors.push({ value, context: t.appendContext(c, key, t.unknown, value), message: `unknown key '${key}' (expected ${list || 'none'})` })
+        if (field === undefined) {
+          errors.push({ value, context: t.appendContext(c, key, t.unknown, value), message: `unknown key ${quote(key)} (expected ${list || 'none'})` })
           continue
         }
         const r = field.codec.validate(value, t.appendContext(c, key, field.codec, value))
@@ -159,7 +200,7 @@ export const strictRecord = <A>(
         else out[key] = r.right
       }
       for (const key of keys) {
-        if (fields[key].required === true && !(key in u)) {
+        if (fields[key].required === true && !hasOwn(u, key)) {
           errors.push({ value: undefined, context: t.appendContext(c, key, fields[key].codec, undefined), message: `missing required key '${key}'` })
         }
       }
@@ -181,15 +222,15 @@ export const strictRecord = <A>(
 export const oneKey = <A>(name: string, variants: Readonly<Record<string, AnyCodec>>): t.Type<A, unknown, unknown> =>
   new t.Type<A, unknown, unknown>(
     name,
-    (u): u is A => isPlainObject(u) && Object.keys(u).length === 1 && Object.keys(u)[0] in variants,
+    (u): u is A => isPlainObject(u) && Object.keys(u).length === 1 && hasOwn(variants, Object.keys(u)[0]),
     (u, c) => {
       const list = Object.keys(variants).map((k) => `'${k}'`).join(', ')
       if (!isPlainObject(u)) return t.failure(u, c, `expected an object with one key, one of ${list}, got ${show(u)}`)
       const keys = Object.keys(u)
       if (keys.length !== 1) return t.failure(u, c, `expected exactly one key (one of ${list}), got ${keys.length}${keys.length > 0 ? `: ${keys.map((k) => `'${k}'`).join(', ')}` : ''}`)
       const key = keys[0]
-      const codec = Object.prototype.hasOwnProperty.call(variants, key) ? variants[key] : undefined
-      if (codec === undefined) return t.failure(u[key], t.appendContext(c, key, t.unknown, u[key]), `unknown ${name} '${key}' (expected one of ${list})`)
+      const codec = ownValue(variants, key)
+      if (codec === undefined) return t.failure(u[key], t.appendContext(c, key, t.unknown, u[key]), `unknown ${name} ${quote(key)} (expected one of ${list})`)
       const r = codec.validate(u[key], t.appendContext(c, key, codec, u[key]))
       return E.isLeft(r) ? r : t.success({ [key]: r.right } as A)
     },

@@ -172,13 +172,19 @@ const tokenize = (chars: readonly string[]): Token[] => {
   return tokens
 }
 
-/** digits [. digits] [(e|E) [+|-] digits], or . digits; `1e`, `1.2.3`, `.` are rejected whole. */
+/** Outside text quoted in a message, cut to 40 characters so a huge token cannot make a huge message. */
+const clip = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text)
+
+/** digits [. digits] [(e|E) [+|-] digits], or . digits; `1e`, `1.2.3`, `.`, `.e5` are rejected whole. */
 const readNumber = (chars: readonly string[], start: number): [Token, number] => {
   let i = start
   while (isDigit(chars[i])) i++
+  let mantissaDigits = i - start
   if (chars[i] === '.') {
     i++
+    const from = i
     while (isDigit(chars[i])) i++
+    mantissaDigits += i - from
   }
   let exponentProblem = false
   if (chars[i] === 'e' || chars[i] === 'E') {
@@ -198,18 +204,18 @@ const readNumber = (chars: readonly string[], start: number): [Token, number] =>
     // `1.2.3`, `1e3.5`: show the whole malformed run
     while (chars[i] === '.' || isDigit(chars[i]) || chars[i] === 'e' || chars[i] === 'E') i++
     const text = chars.slice(start, i).join('')
-    throw new Failure(column, `malformed number '${text}' at column ${column}: a number has at most one '.' (like 1.25 or 2e-3)`)
+    throw new Failure(column, `malformed number '${clip(text)}' at column ${column}: a number has at most one '.' (like 1.25 or 2e-3)`)
   }
   const text = chars.slice(start, i).join('')
   if (exponentProblem) {
     throw new Failure(
       column,
-      `malformed number '${text}' at column ${column}: the exponent needs digits (like 1e-3); for a product with the constant e write ${text.replace(/[eE][+-]?$/, '')}*e`
+      `malformed number '${clip(text)}' at column ${column}: the exponent needs digits (like 1e-3); for a product with the constant e write ${clip(text.replace(/[eE][+-]?$/, ''))}*e`
     )
   }
-  if (text === '.') throw new Failure(column, `malformed number '.' at column ${column}: a number needs digits (like .5)`)
+  if (mantissaDigits === 0) throw new Failure(column, `malformed number '${clip(text)}' at column ${column}: a number needs digits before or after the '.' (like .5 or 5e3)`)
   const value = Number(text)
-  if (!Number.isFinite(value)) throw new Failure(column, `number '${text}' at column ${column} is too large for a float64`)
+  if (!Number.isFinite(value)) throw new Failure(column, `number '${clip(text)}' at column ${column} is too large for a float64`)
   return [{ kind: 'number', value, text, start: column, end: i + 1 }, i]
 }
 
@@ -220,7 +226,7 @@ const readNumber = (chars: readonly string[], start: number): [Token, number] =>
 /** Deeper than this is refused, so that no walk over the tree can run out of stack. */
 const maxDepth = 1000
 
-const describeToken = (t: Token): string => (t.kind === 'end' ? 'end of input' : `'${t.text}'`)
+const describeToken = (t: Token): string => (t.kind === 'end' ? 'end of input' : `'${clip(t.text)}'`)
 
 const startsOperand = (t: Token): boolean => t.kind === 'number' || t.kind === 'name' || t.kind === '('
 
@@ -286,7 +292,7 @@ class Parser {
   private failAfterOperand(t: Token, otherwise: string): never {
     if (startsOperand(t)) {
       const previous = this.tokens[this.position - 1]
-      const show = (u: Token): string => (u.kind === '(' || u.kind === ')' ? '(…)' : u.text)
+      const show = (u: Token): string => (u.kind === '(' || u.kind === ')' ? '(…)' : clip(u.text))
       throw new Failure(
         t.start,
         `missing operator before ${describeToken(t)} at column ${t.start}: implicit multiplication is not supported, write ${show(previous)}*${show(t)}`
@@ -411,12 +417,12 @@ class Parser {
       if (usedAsVariable || [...t.text].length === 1) {
         throw new Failure(
           t.start,
-          `variable '${t.text}' at column ${t.start} is used like a function: implicit multiplication is not supported, write ${t.text}*(…); ${known}`
+          `variable '${clip(t.text)}' at column ${t.start} is used like a function: implicit multiplication is not supported, write ${clip(t.text)}*(…); ${known}`
         )
       }
       const near = knownFunctions.filter((f) => editDistance(f, t.text) <= 1 && f !== t.text.toLowerCase())
       const suggestion = functionHint(t.text) || (near.length > 0 ? ` (did you mean '${near[0]}'?)` : '')
-      throw new Failure(t.start, `unknown function '${t.text}' at column ${t.start}${suggestion}; known: ${knownFunctions.join(', ')}`)
+      throw new Failure(t.start, `unknown function '${clip(t.text)}' at column ${t.start}${suggestion}; known: ${knownFunctions.join(', ')}`)
     }
     return variable(t.text, { start: t.start, end: t.end })
   }

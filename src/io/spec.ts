@@ -38,7 +38,9 @@ import {
   oneKey,
   positive,
   positiveInteger,
+  quote,
   strictRecord,
+  tooDeep,
   tupleOf,
   unitInterval,
 } from './optimCodecs.js'
@@ -210,8 +212,18 @@ export const optimizerSpecCodec: t.Type<OptimizerSpec, unknown, unknown> = eithe
 // operations
 // -------------------------------------------------------------------------------------
 
-/** Decode a JSON value into a spec; errors read `$.adam.betas[1]: must be in [0, 1), got 1`. */
-export const decodeOptimizerSpec = (json: unknown): E.Either<readonly string[], OptimizerSpec> => decodeWith(optimizerSpecCodec, json)
+/** How deep spec JSON may nest (arrays and objects; `join` schedules nest four levels each). */
+export const specMaxDepth: number = 64
+
+/**
+ * Decode a JSON value into a spec; errors read `$.adam.betas[1]: must be in [0, 1), got 1`.
+ * JSON nested deeper than `specMaxDepth` is rejected before decoding.
+ */
+export const decodeOptimizerSpec = (json: unknown): E.Either<readonly string[], OptimizerSpec> => {
+  const deep = tooDeep(json, specMaxDepth)
+  if (deep !== undefined) return E.left([`${deep}: the spec nests deeper than ${specMaxDepth} levels`])
+  return decodeWith(optimizerSpecCodec, json)
+}
 
 /** The JSON of a spec: the same JSON it was decoded from. */
 export const encodeOptimizerSpec = (spec: OptimizerSpec): unknown => optimizerSpecCodec.encode(spec)
@@ -227,7 +239,7 @@ export const parseOptimizerSpec = (text: string): E.Either<readonly string[], Op
   const trimmed = text.trim()
   if (/^[A-Za-z]+$/.test(trimmed)) {
     if (trimmed === 'sgd') return E.left([`$: sgd needs a learning rate (no default, as in PyTorch): write {"sgd": {"lr": 0.01}}`])
-    if (!aliasNames.includes(trimmed)) return E.left([`$: unknown optimizer '${trimmed}' (expected one of ${aliasNames.map((n) => `'${n}'`).join(', ')}, or JSON)`])
+    if (!aliasNames.includes(trimmed)) return E.left([`$: unknown optimizer ${quote(trimmed)} (expected one of ${aliasNames.map((n) => `'${n}'`).join(', ')}, or JSON)`])
     return E.right({ [trimmed]: {} } as AliasSpec)
   }
   let json: unknown

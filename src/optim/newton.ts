@@ -12,6 +12,16 @@ import { saddleFreeNewtonStep } from '../curvature/newton.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 import type { Optimizer } from './Optimizer.js'
+import { NonFiniteGradientError } from './wrappers.js'
+
+/** The Newton methods give up on a non-finite gradient or curvature the way `skipNonFinite` does, so the drivers stop with 'non-finite'. */
+const nonFinite = (who: string, what: string, v: Float64Array): NonFiniteGradientError | undefined => {
+  const i = v.findIndex((x) => !Number.isFinite(x))
+  if (i < 0) return undefined
+  const e = new NonFiniteGradientError(1, `[${i}]`, v[i])
+  e.message = `${who}: the ${what} has ${v[i]} at flat index ${i}; no step taken`
+  return e
+}
 
 // -------------------------------------------------------------------------------------
 // helpers: trees as flat vectors
@@ -89,13 +99,16 @@ export interface NewtonCGOptions {
  * Hessian-vector products only; update = lr·p. On negative curvature dᵀ(H + λI)d ≤ 0
  * it goes to the trust-region boundary along d (or, with no radius, returns
  * the iterate so far — −g if it is the first direction). Defaults λ = 0,
- * Δ = ∞, tol = 1e-10, lr = 1.
+ * Δ = ∞, tol = 1e-10, lr = 1. A non-finite gradient or Hessian-vector product
+ * throws `NonFiniteGradientError` rather than spreading NaN over every coordinate.
  * @see saddleFreeNewton — the dense step that turns negative curvature into descent.
  */
 export const newtonCG = (options: NewtonCGOptions): Optimizer<NewtonCGState> => {
   const { hvp, damping = 0, radius = Infinity, tol = 1e-10, lr = 1 } = options
   const solve = (grad: TensorTree, params: TensorTree): { p: Float64Array; iterations: number; stop: NewtonCGState['stop'] } => {
     const g = toVector(grad)
+    const badGradient = nonFinite('newtonCG', 'gradient', g)
+    if (badGradient !== undefined) throw badGradient
     const n = g.length
     const maxIterations = options.maxIterations ?? Math.max(1, n)
     const gNorm = Math.sqrt(dot(g, g))
@@ -107,6 +120,8 @@ export const newtonCG = (options: NewtonCGOptions): Optimizer<NewtonCGState> => 
     for (let j = 0; j < maxIterations; j++) {
       const hd = toVector(hvp(params, fromVector(params, d)))
       for (let i = 0; i < n; i++) hd[i] += damping * d[i]
+      const badProduct = nonFinite('newtonCG', 'Hessian-vector product', hd)
+      if (badProduct !== undefined) throw badProduct
       const curvature = dot(d, hd)
       if (curvature <= 0) {
         if (Number.isFinite(radius)) return { p: axpy(p, toBoundary(p, d, radius), d), iterations: j + 1, stop: 'negative-curvature' }
@@ -155,7 +170,9 @@ export interface SaddleFreeNewtonOptions {
  * Saddle-free Newton: update = −lr·(|H| + λI)⁻¹g with |H| = V|Λ|Vᵀ. Moves
  * downhill along every eigen-direction, so it leaves saddles where Newton is
  * drawn to them. Dense: O(n³) per step, for small problems. Defaults λ = 1e-8, lr = 1.
- * Throws when the Hessian is not a finite symmetric [n, n] matrix or |H| + λI is singular.
+ * Throws `NonFiniteGradientError` on a non-finite gradient or Hessian (the drivers
+ * stop with 'non-finite'), and an Error when the Hessian is not a symmetric [n, n]
+ * matrix or |H| + λI is singular.
  * @see newtonCG, which needs only Hessian-vector products.
  */
 export const saddleFreeNewton = (options: SaddleFreeNewtonOptions): Optimizer<{ readonly count: number }> => {
@@ -163,7 +180,13 @@ export const saddleFreeNewton = (options: SaddleFreeNewtonOptions): Optimizer<{ 
   return {
     init: () => ({ count: 0 }),
     step: (state, grad, params) => {
-      const result = saddleFreeNewtonStep(toVector(grad), hessian(params), { damping })
+      const g = toVector(grad)
+      const badGradient = nonFinite('saddleFreeNewton', 'gradient', g)
+      if (badGradient !== undefined) throw badGradient
+      const h = hessian(params)
+      const badHessian = nonFinite('saddleFreeNewton', 'Hessian', h.data)
+      if (badHessian !== undefined) throw badHessian
+      const result = saddleFreeNewtonStep(g, h, { damping })
       if (E.isLeft(result)) throw new Error(`saddleFreeNewton: ${result.left.message}`)
       const p = result.right
       if (lr !== 1) for (let i = 0; i < p.length; i++) p[i] *= lr

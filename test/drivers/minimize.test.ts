@@ -3,6 +3,7 @@ import { minimize, treeNorm } from '../../src/drivers/minimize.js'
 import { adam } from '../../src/optim/aliases.js'
 import { sgd } from '../../src/optim/combinators.js'
 import { applyUpdates } from '../../src/optim/Optimizer.js'
+import { newtonCG, saddleFreeNewton } from '../../src/optim/newton.js'
 import { skipNonFinite } from '../../src/optim/wrappers.js'
 import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
 import { type TensorTree, flattenTensors, mapTensors } from '../../src/tensor/Tree.js'
@@ -49,6 +50,40 @@ describe('minimize', () => {
     expect(r.steps).toBe(3)
     expect(r.message).toMatch(/4 consecutive/)
     expect(first(r.params)).toBe(1)
+  })
+  it('on a non-finite value returns the last finite point and its value, not the NaN iterate', () => {
+    // f = √x − x·0 from x = 1 with sgd(4): x₁ = 1 − 4·½ = −1, where √x is NaN.
+    const sqrtOf = (x: TensorTree): readonly [number, TensorTree] => [Math.sqrt(first(x)), tensor([0.5 / Math.sqrt(first(x))])]
+    const seen: number[] = []
+    const r = minimize(sqrtOf, tensor([1]), sgd(4), { trajectory: true, onStep: (i) => void seen.push(first(i.params)) })
+    expect(r.reason).toBe('non-finite')
+    expect([first(r.params), r.value, first(r.gradient), r.steps]).toEqual([1, 1, 0.5, 0])
+    expect(r.values).toEqual([1])
+    expect(r.trajectory!.map(first)).toEqual([1])
+    expect(r.message).toBe('step 1: f is NaN; returning the point of step 0')
+    expect(seen).toEqual([1, -1])
+  })
+  it('on a parameter that becomes infinite returns the step before, naming the leaf', () => {
+    // x₀ = 1, g₀ = −1 so x₁ = 2; then g₁ = 1e309 = Infinity, so x₂ = −Infinity.
+    const blowUp = (x: TensorTree): readonly [number, TensorTree] => {
+      const w = (x as { w: Tensor }).w.data[0]
+      return [w * w, { w: tensor([w === 1 ? -1 : 1e308 * 10]) }]
+    }
+    const r = minimize(blowUp, { w: tensor([1]) }, sgd(1), { maxSteps: 10 })
+    expect(r.reason).toBe('non-finite')
+    expect((r.params as { w: Tensor }).w.data[0]).toBe(2)
+    expect([r.value, r.steps, r.values]).toEqual([4, 1, [1, 4]])
+    expect(r.message).toBe('step 2: parameter w is -Infinity; returning the point of step 1')
+  })
+  it('turns a Newton method giving up on a non-finite gradient into the stop reason', () => {
+    const nanGrad = (x: TensorTree): readonly [number, TensorTree] => [first(x) ** 2, tensor([first(x) < 0.5 ? NaN : 2 * first(x)])]
+    const hessian = (): Tensor => fromArray([1, 1], [2])
+    const r = minimize(nanGrad, tensor([1]), saddleFreeNewton({ hessian, damping: 0, lr: 0.75 }), { maxSteps: 10 })
+    expect(r.reason).toBe('non-finite')
+    expect([first(r.params), r.steps]).toEqual([0.25, 1])
+    expect(r.message).toMatch(/^step 2: saddleFreeNewton: the gradient has NaN at flat index 0; no step taken$/)
+    const cg = minimize(nanGrad, tensor([1]), newtonCG({ hvp: (_p, v) => mapTensors(v, (t) => fromArray(t.shape, Array.from(t.data, (z) => 2 * z))), lr: 0.75 }))
+    expect([cg.reason, first(cg.params)]).toEqual(['non-finite', 0.25])
   })
   it('gives exactly the numbers of a hand-written pure loop (the donated step changes nothing)', () => {
     const opt = adam({ lr: 0.05 })

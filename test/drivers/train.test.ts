@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseCheckpoint, serializeCheckpoint } from '../../src/io/checkpoint.js'
 import { adam } from '../../src/optim/aliases.js'
 import { sgd } from '../../src/optim/combinators.js'
+import { skipNonFinite } from '../../src/optim/wrappers.js'
 import { random } from '../../src/tensor/Random.js'
 import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
 import type { TensorTree } from '../../src/tensor/Tree.js'
@@ -110,5 +111,78 @@ describe('train', () => {
   it('stops when onStep returns false', () => {
     const r = train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { batchSize: 4, epochs: 5, onStep: (i) => i.step < 4 })
     expect(r.steps).toBe(4)
+  })
+
+  it('reports the steps of the whole run to onStep, for progress', () => {
+    const seen: (readonly [number, number, number])[] = []
+    train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { batchSize: 5, epochs: 2, onStep: (i) => void seen.push([i.step, i.epoch, i.totalSteps]) })
+    expect(seen).toEqual([[1, 0, 6], [2, 0, 6], [3, 0, 6], [4, 1, 6], [5, 1, 6], [6, 1, 6]])
+  })
+})
+
+describe('train: the non-finite policy', () => {
+  // The loss is NaN on the batch that holds example 5 (and its gradient too).
+  const poisoned = (params: TensorTree, batch: TensorTree): readonly [number, TensorTree] => {
+    const { y } = batch as { x: Tensor; y: Tensor }
+    const hit = Array.from(y.data).some((v) => v === Y.data[5])
+    const [loss, g] = lossAndGrad(params, batch)
+    return hit ? [NaN, tensor([NaN, 0])] : [loss, g]
+  }
+  const opts = { batchSize: 1, epochs: 3, shuffle: false }
+
+  it('undoes the step that made a parameter NaN and stops with the reason', () => {
+    const r = train(poisoned, tensor([0, 0]), data, sgd(0.05), opts)
+    const clean = train(lossAndGrad, tensor([0, 0]), data, sgd(0.05), { ...opts, epochs: 1, onStep: (i) => i.step < 5 })
+    expect(r.reason).toBe('non-finite')
+    expect(r.steps).toBe(5)
+    expect(Array.from((r.params as Tensor).data)).toEqual(Array.from((clean.params as Tensor).data))
+    expect(r.losses).toEqual(clean.losses)
+    expect(r.message).toBe('step 6 (batch loss NaN): parameter the top became NaN; the step is undone')
+  })
+  it('with skipNonFinite skips the NaN batch and trains on; giving up is a stop reason, not an exception', () => {
+    const skipping = train(poisoned, tensor([0, 0]), data, skipNonFinite(sgd(0.05)), opts)
+    expect(skipping.reason).toBe('epochs')
+    expect(skipping.steps).toBe(36)
+    expect(skipping.losses.filter(Number.isNaN).length).toBe(3)
+    expect((skipping.state as { skipped: number }).skipped).toBe(3)
+    const allBad = (): readonly [number, TensorTree] => [NaN, tensor([NaN, NaN])]
+    const r = train(allBad, tensor([1, 2]), data, skipNonFinite(sgd(0.05), { maxConsecutive: 4 }), opts)
+    expect(r.reason).toBe('non-finite')
+    expect(r.steps).toBe(3)
+    expect(Array.from((r.params as Tensor).data)).toEqual([1, 2])
+    expect(r.message).toMatch(/^step 4 \(batch loss NaN\): skipNonFinite: 4 consecutive steps had non-finite gradients/)
+  })
+})
+
+describe('train: early stopping on a validation loss', () => {
+  // Validation: the distance to a target the training data pulls away from after a while.
+  // Gradient descent on a 1-d quadratic (x − 3)² from 0 with lr 0.25: x_k = 3(1 − 2⁻ᵏ);
+  // the validation loss (x − 2)² is lowest at the step whose x is closest to 2: x₂ = 2.25.
+  const toward3 = (params: TensorTree): readonly [number, TensorTree] => {
+    const x = (params as Tensor).data[0]
+    return [(x - 3) ** 2, tensor([2 * (x - 3)])]
+  }
+  const oneRow = { y: tensor([0]) }
+  const validation = (x: TensorTree): number => ((x as Tensor).data[0] - 2) ** 2
+
+  it('keeps the best parameters and stops after `patience` measurements without improvement', () => {
+    const r = train(toward3, tensor([0]), oneRow, sgd(0.25), { epochs: 50, validation: { loss: validation, patience: 3 } })
+    expect(r.reason).toBe('early-stop')
+    expect(r.steps).toBe(5)
+    expect(r.validationLosses.map((v) => v.step)).toEqual([1, 2, 3, 4, 5])
+    expect(r.validationLosses.map((v) => v.loss)).toEqual([1, 2, 3, 4, 5].map((k) => (3 * (1 - 2 ** -k) - 2) ** 2))
+    expect(r.best).toEqual({ step: 2, loss: 0.0625 })
+    expect(Array.from((r.params as Tensor).data)).toEqual([2.25])
+  })
+  it('measures every k steps, honours minDelta and can return the last parameters instead', () => {
+    const r = train(toward3, tensor([0]), oneRow, sgd(0.25), { epochs: 8, validation: { loss: validation, every: 2, minDelta: 0.5, restoreBest: false } })
+    expect(r.reason).toBe('epochs')
+    expect(r.validationLosses.map((v) => v.step)).toEqual([2, 4, 6, 8])
+    expect(r.best?.step).toBe(2)
+    expect((r.params as Tensor).data[0]).toBe(3 * (1 - 2 ** -8))
+    const seen: number[] = []
+    train(toward3, tensor([0]), oneRow, sgd(0.25), { epochs: 4, validation: { loss: validation, every: 2 }, onStep: (i) => void (i.validationLoss !== undefined && seen.push(i.step)) })
+    expect(seen).toEqual([2, 4])
+    expect(() => train(toward3, tensor([0]), oneRow, sgd(0.25), { validation: { loss: validation, every: 0 } })).toThrow(/validation.every must be a positive integer, got 0/)
   })
 })

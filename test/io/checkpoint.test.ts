@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { minimize } from '../../src/drivers/minimize.js'
@@ -112,4 +113,65 @@ describe('checkpoints', () => {
     const r = parseCheckpoint(good(), { optimizer: optimizerFromSpec(spec), params, spec })
     expect(E.isRight(r)).toBe(true)
   })
+
+  it('reads a checkpoint that starts with a byte-order mark', () => {
+    const r = parseCheckpoint(`\uFEFF${good()}`, { optimizer: opt, params })
+    expect(E.isRight(r) && r.right.step).toBe(3)
+  })
+  it('keeps the checksum of node:crypto, so files written before the pure-JS SHA-256 still verify', () => {
+    const json = JSON.parse(good()) as { sha256: string; payload: unknown }
+    expect(json.sha256).toBe(createHash('sha256').update(JSON.stringify(json.payload)).digest('hex'))
+  })
 })
+
+describe('hostile and unusual input', () => {
+  const counter: Optimizer<unknown> = { init: () => ({ count: 0 }), step: (s, g) => [s, g] }
+  const envelope = (payload: unknown): string =>
+    JSON.stringify({ format: 'descent-checkpoint', version: 1, sha256: createHash('sha256').update(JSON.stringify(payload)).digest('hex'), payload })
+  const nested = (depth: number): unknown => {
+    let v: unknown = 1
+    for (let i = 0; i < depth; i++) v = i % 2 === 0 ? [v] : { k: v }
+    return v
+  }
+
+  it('rejects nesting 10,000 deep with a message, before the checksum (right or wrong) is computed', () => {
+    const payload = `{"step":0,"optimizer":null,"params":${buildDeepText(10000)},"state":{"count":0}}`
+    for (const sha256 of ['0'.repeat(64), createHash('sha256').update(payload).digest('hex')]) {
+      const r = parseCheckpoint(`{"format":"descent-checkpoint","version":1,"sha256":"${sha256}","payload":${payload}}`, { optimizer: counter })
+      expect(E.isLeft(r) && r.left.join('\n')).toMatch(/^\$\.payload\.params(\[0\])+: nested deeper than 1000 levels: the checkpoint is corrupt$/)
+    }
+  })
+  it('accepts nesting up to the documented depth, and says what it cannot store', () => {
+    const state = { count: 0, deep: nested(900) }
+    const r = parseCheckpoint(serializeCheckpoint({ step: 1, params: { w: scalar(1) }, state }), { optimizer: { init: () => state, step: (s, g) => [s, g] } })
+    expect(E.isRight(r)).toBe(true)
+    expect(() => serializeCheckpoint({ step: 1, params: { w: scalar(1) }, state: nested(1200) })).toThrow(/nests deeper than 1000 levels/)
+    expect(() => serializeCheckpoint({ step: 1, params: { w: scalar(1) }, state: { xs: new Array(3) } })).toThrow(/the array at \$\.payload\.state\.xs is sparse \(nothing at index 0\)/)
+    expect(() => serializeCheckpoint({ step: 1, params: { w: scalar(1) }, state: { f: () => 1 } })).toThrow(/cannot store .* at \$\.payload\.state\.f/)
+  })
+  it('a $f64 tag naming an Object.prototype property is an error, not Object.prototype', () => {
+    for (const tag of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) {
+      const r = decodeValue({ x: { $f64: tag } })
+      expect(E.isLeft(r) && r.left[0]).toBe(`$.x.$f64: expected the only key, one of "-0", "NaN", "Infinity", "-Infinity", got ${JSON.stringify(tag)}`)
+    }
+    const viaFile = parseCheckpoint(envelope({ step: 0, optimizer: null, params: { w: { $f64: '__proto__' } }, state: { count: 0 } }), { optimizer: counter })
+    expect(E.isLeft(viaFile)).toBe(true)
+  })
+  it('stores keys that start with $ (doubled in the JSON) and rejects unknown tags', () => {
+    const state = { $lr: 0.5, $$x: [1, { $f64: 2 }], plain: { $tensor: 1 } }
+    const text = serializeCheckpoint({ step: 1, params: { $w: scalar(-0) }, state })
+    expect(JSON.parse(text).payload.state).toEqual({ $$lr: 0.5, $$$x: [1, { $$f64: 2 }], plain: { $$tensor: 1 } })
+    const r = parseCheckpoint(text, { optimizer: { init: () => state, step: (s, g) => [s, g] }, params: { $w: scalar(0) } })
+    if (E.isLeft(r)) throw new Error(r.left.join('\n'))
+    expect(r.right.state).toEqual(state)
+    expect(Object.is((r.right.params as { $w: Tensor }).$w.data[0], -0)).toBe(true)
+    expect(decodeValue({ $other: 1 })).toEqual(E.left([`$.$other: unknown tag '$other' (keys starting with '$' are stored as '$$…')`]))
+  })
+  it('rejects holes in arrays handed to decodeValue', () => {
+    expect(decodeValue({ xs: [1, , 2] })).toEqual(E.left(['$.xs[1]: unexpected hole in a sparse array']))
+  })
+})
+
+/** The JSON text of an array nested `depth` deep, built as text (JSON.stringify itself would overflow). */
+const buildDeepText = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`
+

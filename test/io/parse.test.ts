@@ -454,3 +454,23 @@ describe('toFunction', () => {
     )
   })
 })
+
+describe('error messages stay short and say what is wrong', () => {
+  const message = (s: string): string => {
+    const r = parse(s)
+    if (isRight(r)) throw new Error(`expected ${s.slice(0, 20)} to fail`)
+    return r.left.message
+  }
+  it('a number without digits is malformed, not too large', () => {
+    expect(message('.e5')).toBe("malformed number '.e5' at column 1: a number needs digits before or after the '.' (like .5 or 5e3)")
+    expect(message('x + .E-2')).toBe("malformed number '.E-2' at column 5: a number needs digits before or after the '.' (like .5 or 5e3)")
+    expect(isRight(parse('.5e3 + 5. + 5e3'))).toBe(true)
+  })
+  it('quote at most 40 characters of a huge token, and give its length', () => {
+    expect(message('1'.repeat(1_000_000))).toBe(`number '${'1'.repeat(40)}… (1000000 characters)' at column 1 is too large for a float64`)
+    expect(message(`2 ${'x'.repeat(100_000)}`).length).toBeLessThan(300)
+    expect(message(`${'f'.repeat(100_000)}(1)`).length).toBeLessThan(300)
+    const formatted = parse('1'.repeat(1_000_000))
+    expect(isLeft(formatted) && formatted.left.formatted.length).toBeLessThan(400)
+  })
+})

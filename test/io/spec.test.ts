@@ -107,3 +107,41 @@ describe('parseOptimizerSpec', () => {
   })
 })
 
+
+describe('hostile input', () => {
+  const joins = (depth: number): unknown => {
+    let s: unknown = { constant: { value: 0.1 } }
+    for (let i = 0; i < depth; i++) s = { join: { schedules: [s], boundaries: [] } }
+    return [{ sgd: { lr: s } }]
+  }
+  it('rejects sparse arrays with the index of the hole', () => {
+    expect(decodeOptimizerSpec(new Array(3))).toEqual(E.left(['$: expected an array without holes, got a sparse array (nothing at index 0)']))
+    // eslint-disable-next-line no-sparse-arrays
+    expect(decodeOptimizerSpec([{ clip: { max: 1 } }, , { sgd: { lr: 0.1 } }])).toEqual(E.left(['$: expected an array without holes, got a sparse array (nothing at index 1)']))
+    const betas = [0.9]
+    betas.length = 2
+    expect(decodeOptimizerSpec({ adam: { betas } })).toEqual(E.left(['$.adam.betas: expected an array without holes, got a sparse array (nothing at index 1)']))
+  })
+  it('decodes join schedules nested 15 deep and rejects 3,000 deep with a message, not a stack overflow', () => {
+    const ok = decodeOptimizerSpec(joins(15))
+    expect(E.isRight(ok)).toBe(true)
+    const bad = decodeOptimizerSpec(joins(3000))
+    expect(E.isLeft(bad) && bad.left[0]).toMatch(/^\$\[0\]\.sgd\.lr(\.join|\.schedules|\[0\])+: the spec nests deeper than 64 levels$/)
+  })
+  it('never takes an Object.prototype name for an optimizer or a stage', () => {
+    for (const name of ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      expect(E.isLeft(parseOptimizerSpec(name))).toBe(true)
+      const json = JSON.parse(`{${JSON.stringify(name)}: {}}`)
+      expect(decodeOptimizerSpec(json)).toEqual(E.left([`$${/^\w+$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}: unknown optimizer '${name}' (expected one of 'sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax', 'nadam', 'adadelta', 'lion')`]))
+      expect(E.isLeft(decodeOptimizerSpec([JSON.parse(`{${JSON.stringify(name)}: {}}`), { sgd: { lr: 0.1 } }]))).toBe(true)
+      expect(E.isLeft(decodeOptimizerSpec(JSON.parse(`{"adam": {${JSON.stringify(name)}: 1}}`)))).toBe(true)
+    }
+  })
+  it('quotes at most a short piece of a huge key or name', () => {
+    const key = 'k'.repeat(100000)
+    const r = decodeOptimizerSpec({ adam: { [key]: 1 } })
+    expect(E.isLeft(r) && r.left[0].length).toBeLessThan(400)
+    const n = parseOptimizerSpec('a'.repeat(100000))
+    expect(E.isLeft(n) && n.left[0]).toMatch(/^\$: unknown optimizer 'a{40}…' \(100000 characters\)/)
+  })
+})

@@ -1,0 +1,62 @@
+/**
+ * The WebAssembly kernels as shipped: the embedded bytes are the assembly of
+ * the .wat source in the repo, they load without any Node built-in, and the
+ * loader reports an environment without WebAssembly (or refusing to compile
+ * it) as no instance, so the JavaScript kernels take over.
+ */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { assemble, assembledModuleSource, wasmSources } from '../../scripts/wasm.js'
+import { type WebAssemblyApi, instantiateMatmul, matmulWasmBytes } from '../../src/eval/wasm/instance.js'
+
+describe('the embedded WebAssembly', () => {
+  it.each(wasmSources.map((s) => [s.bytes.split('/').pop()!, s] as const))('%s is the assembly of its .wat source', async (_, { wat, bytes }) => {
+    const source = readFileSync(wat, 'utf8')
+    expect(readFileSync(bytes, 'utf8')).toBe(await assembledModuleSource(source, wat))
+  })
+
+  it('decodes to the bytes wabt makes from matmul.wat', async () => {
+    const wat = wasmSources[0].wat
+    expect(Array.from(matmulWasmBytes())).toEqual(Array.from(await assemble(readFileSync(wat, 'utf8'), wat)))
+  })
+
+  it('loads from no file and no Node module: the loader imports only its bytes module', () => {
+    const loader = readFileSync(new URL('../../src/eval/wasm/instance.ts', import.meta.url), 'utf8')
+    const imports = [...loader.matchAll(/from '([^']+)'/g)].map((m) => m[1])
+    expect(imports).toEqual(['./matmul.bytes.js'])
+  })
+})
+
+describe('instantiateMatmul', () => {
+  it('exports the memory and the two kernels', () => {
+    const w = instantiateMatmul()
+    expect(w).toBeDefined()
+    expect(typeof w!.mm).toBe('function')
+    expect(typeof w!.mv).toBe('function')
+    expect(w!.memory.buffer.byteLength).toBeGreaterThan(0)
+  })
+
+  it('is undefined without WebAssembly', () => {
+    expect(instantiateMatmul(matmulWasmBytes(), null)).toBeUndefined()
+  })
+
+  it('is undefined when compiling is refused (a CSP without wasm-unsafe-eval throws a CompileError)', () => {
+    const real = (globalThis as unknown as { WebAssembly: WebAssemblyApi & { CompileError: new (m: string) => Error } }).WebAssembly
+    const refusing: WebAssemblyApi = {
+      Instance: real.Instance,
+      Memory: real.Memory,
+      Module: class {
+        constructor() {
+          throw new real.CompileError('Refused to compile or instantiate WebAssembly module')
+        }
+      }
+    }
+    expect(instantiateMatmul(matmulWasmBytes(), refusing)).toBeUndefined()
+  })
+
+  it('is undefined for bytes that are not a module', () => {
+    const broken = matmulWasmBytes().slice()
+    broken[10] ^= 0xff
+    expect(instantiateMatmul(broken)).toBeUndefined()
+  })
+})
