@@ -1,14 +1,32 @@
 import { describe, expect, it } from 'vitest'
-import { lossPathFor, plotDomain } from '../../src/cli/figures.js'
+import { csvPathFor, lossPathFor, plotDomain, runsCsv } from '../../src/cli/figures.js'
 import type { RunResult } from '../../src/cli/run.js'
 
-const runOf = (points: number[][]): RunResult => ({ points, values: points.map(() => 1), steps: points.length - 1, stop: { kind: 'steps' } })
+const runOf = (points: number[][]): RunResult => ({
+  steps: points.length - 1,
+  stop: { kind: 'steps' },
+  start: points[0],
+  final: points[points.length - 1],
+  startValue: 1,
+  value: 1,
+  best: 1,
+  reached: null,
+  sample: { steps: points.map((_, k) => k), values: points.map(() => 1), points: points.map((p) => [p[0], p[1]] as const) }
+})
 
 describe('lossPathFor', () => {
   it('puts -loss before the extension', () => {
     expect(lossPathFor('out.svg')).toBe('out-loss.svg')
     expect(lossPathFor('plots/race.svg')).toBe('plots/race-loss.svg')
     expect(lossPathFor('plots/race')).toBe('plots/race-loss.svg')
+  })
+})
+
+describe('runsCsv', () => {
+  it('has one row per optimizer and sampled step, with the point for two variables, and quotes names with commas', () => {
+    const csv = runsCsv([{ name: 'a', run: runOf([[0, 0], [1, 2]]) }, { name: 'sgd, "fast"', run: runOf([[3, 4]]) }], ['x', 'y'])
+    expect(csv).toBe('optimizer,step,f,x,y\na,0,1,0,0\na,1,1,1,2\n"sgd, ""fast""",0,1,3,4\n')
+    expect(csvPathFor('plots/race.svg')).toBe('plots/race.csv')
   })
 })
 
