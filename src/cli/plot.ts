@@ -536,7 +536,8 @@ const pathMarkers = (groups: readonly PathGroup[], markers: readonly Marker[], b
   for (const m of markers) {
     if (!inBox(box, m.point)) continue
     const [cx, cy] = toPx(m.point)
-    parts.push(star(cx, cy, size * 1.7))
+    // large enough that its tips show around an end square drawn on top of it
+    parts.push(star(cx, cy, size * 2.1))
   }
   for (const g of groups) {
     const last = g.points[g.points.length - 1]
@@ -711,7 +712,7 @@ const panelPlot = (options: ContourPlotOptions, field: ContourField, groups: rea
         `\n${pathMarkers(shown, markers, box, toPx, 4)}\n</g>`
     )
   }
-  const key = startEndKey(width - 150, 62) + (markers.length > 0 ? '\n' + star(40 + 8, 62, 6, 'legend-marker') + text(40 + 20, 66, markers.map((m) => m.label).join(', '), { fill: noteColor }) : '')
+  const key = startEndKey(width - 150, 70) + (markers.length > 0 ? '\n' + star(40 + 8, 70, 6, 'legend-marker') + text(40 + 20, 74, markers.map((m) => m.label).join(', '), { fill: noteColor }) : '')
   const body =
     titleText(width, options.title) +
     '\n' +

@@ -252,7 +252,7 @@ export const runOptimizer = <S>(problem: Problem, x0: Tensor, optimizer: Optimiz
   })
   let result: MinimizeResult<S>
   try {
-    result = minimize(objective, x0, tagFailures(optimizer), { maxSteps: steps, gradTol: -Infinity, onStep: record })
+    result = minimize(objective, x0, tagFailures(optimizer), { maxSteps: steps, gradTol: -Infinity, keepValues: false, onStep: record })
   } catch (e) {
     if (!(e instanceof StepFailure)) throw e
     return finish({ kind: 'failed', step: kept, message: e.message })

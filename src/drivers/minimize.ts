@@ -42,6 +42,8 @@ export interface MinimizeOptions<S = unknown> {
   readonly noProgress?: { readonly patience: number; readonly minDecrease?: number }
   /** Keep every iterate (element 0 the start, element `steps` the end). Default false. */
   readonly trajectory?: boolean
+  /** Keep f at every iterate in `values`. Default true; false leaves `values` empty, so memory does not grow with steps. */
+  readonly keepValues?: boolean
   /** Called at the start and after each step; returning `false` stops with reason 'callback'. */
   readonly onStep?: (info: StepInfo<S>) => boolean | void
   /**
@@ -91,7 +93,7 @@ const allFinite = (tree: TensorTree): boolean => flattenTensors(tree).leaves.eve
  * @example minimize((x) => [sumOfSquares(x), twice(x)], tensor([3]), sgd(0.25)) // x halves each step
  */
 export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Optimizer<S>, options: MinimizeOptions<S> = {}): MinimizeResult<S> => {
-  const { maxSteps = 1000, gradTol = 1e-8, noProgress, trajectory = false, onStep } = options
+  const { maxSteps = 1000, gradTol = 1e-8, noProgress, trajectory = false, keepValues = true, onStep } = options
   const patience = noProgress?.patience ?? Infinity
   const minDecrease = noProgress?.minDecrease ?? 0
 
@@ -108,7 +110,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
 
   const reason = ((): StopReason => {
     for (;;) {
-      values.push(value)
+      if (keepValues) values.push(value)
       if (trajectory) path.push(x)
       const gradNorm = treeNorm(gradient)
       if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x, state }) === false) return 'callback'

@@ -118,6 +118,12 @@ describe('analyze', () => {
     expectUsageError(run(['analyze', 'log(x)', '--at', '-1']), '--at -1', 'NaN')
   })
 
+  it('fails fast, naming the limit, on more variables than it is for', () => {
+    const many = Array.from({ length: 201 }, (_, i) => `v${i}^2`).join(' + ')
+    const r = run(['analyze', many, '--at', Array(201).fill('1').join(',')])
+    expectUsageError(r, 'the expression has 201 variables; analyze is for functions of up to 200', 'lanczos')
+  })
+
   it('accepts a leading minus in an expression and in a point', () => {
     const out = json(['analyze', '-x^2 - y^2', '--at', '-1.5,-2', '--json'])
     expect(out.point).toEqual([-1.5, -2])
