@@ -75,12 +75,15 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
  * (1st to 99th percentile per axis) of the trajectories' points, with 7.5 %
  * of the span added on each side (and a span of at least 0.5), so that one
  * wild excursion does not shrink everything else to a dot (it is clipped at
- * the frame instead).
+ * the frame instead). A run that diverged counts only with the points
+ * where f stayed within 100 times its start value (at least its start), so
+ * the window shows where it went wrong, not the 10²⁵ it ended near.
  */
 export const plotDomain = (runs: readonly NamedRun[], extra: readonly (readonly number[])[] = []): { x: [number, number]; y: [number, number] } => {
   const axis = (k: 0 | 1): [number, number] => {
-    const all = runs.flatMap((r) => r.run.sample.points.map((p) => p[k])).filter(Number.isFinite).sort((a, b) => a - b)
-    const ends = [...runs.flatMap((r) => [r.run.start[k], r.run.final[k]]), ...extra.map((p) => p[k])].filter(Number.isFinite)
+    const tame = (r: NamedRun, i: number): boolean => r.run.stop.kind !== 'diverged' || Math.abs(r.run.sample.values[i]) <= 100 * Math.max(1, Math.abs(r.run.startValue))
+    const all = runs.flatMap((r) => r.run.sample.points.filter((_, i) => tame(r, i)).map((p) => p[k])).filter(Number.isFinite).sort((a, b) => a - b)
+    const ends = [...runs.flatMap((r) => (r.run.stop.kind === 'diverged' ? [r.run.start[k]] : [r.run.start[k], r.run.final[k]])), ...extra.map((p) => p[k])].filter(Number.isFinite)
     let lo = all.length > 0 ? quantile(all, 0.01) : Infinity
     let hi = all.length > 0 ? quantile(all, 0.99) : -Infinity
     for (const v of ends) {

@@ -84,8 +84,9 @@ autodiff graph, traced once) and report the final point and value.
   --vars x,y          variable order (default: sorted by name)
   --trajectory        with --json, include every point (element 0 = start, element steps = end)
   --plot out.svg      2 variables: out.svg = contour plot with the trajectory and
-                      out-loss.svg = f by step; otherwise out.svg = f by step only
-  --json              print one JSON object
+                      out-loss.svg = f by step; otherwise out.svg = f by step only;
+                      out.csv = the series drawn (step, f and the point)
+  --json              print one JSON object, with "values": f at every step
 
 A run whose point or value stops being finite ends there: the result is the
 last finite point, the report (and "stopped": "diverged" in JSON) says at

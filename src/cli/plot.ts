@@ -591,6 +591,18 @@ const windowNote = (groups: readonly PathGroup[]): string | undefined => {
   return `${listOf(out.map((g) => g.names[0]))} ${out.length === 1 ? 'leaves' : 'leave'} the window: drawn up to its edge`
 }
 
+/** The title, the note on the contours, and the note on paths that leave the window. */
+const contourHeader = (width: number, options: ContourPlotOptions, field: ContourField, groups: readonly PathGroup[]): string => {
+  const leaving = windowNote(groups)
+  return (
+    titleText(width, options.title) +
+    '\n' +
+    text(width / 2, 44, contourNote(field, options.levels), { 'text-anchor': 'middle', 'font-size': 11, fill: noteColor }) +
+    '\n' +
+    (leaving !== undefined ? text(width / 2, 58, `note: ${leaving}`, { 'text-anchor': 'middle', 'font-size': 11, fill: '#9a3b00', class: 'note' }) + '\n' : '')
+  )
+}
+
 const singlePlot = (options: ContourPlotOptions, field: ContourField, groups: readonly PathGroup[], xDomain: [number, number], yDomain: [number, number]): string => {
   const width = options.width ?? 820
   const height = options.height ?? 620
@@ -622,14 +634,9 @@ const singlePlot = (options: ContourPlotOptions, field: ContourField, groups: re
     row += 20
   }
   if (groups.length > 0) legendRows.push(startEndKey(legendX, row + 4))
-  const notes = [windowNote(groups)].filter((n): n is string => n !== undefined)
   const clipId = idFor(`${options.title}|${width}|${height}|${groups.length}`)
   const body =
-    titleText(width, options.title) +
-    '\n' +
-    text(width / 2, 44, contourNote(field, options.levels), { 'text-anchor': 'middle', 'font-size': 11, fill: noteColor }) +
-    '\n' +
-    (notes.length > 0 ? text(width / 2, 58, `note: ${notes.join('; ')}`, { 'text-anchor': 'middle', 'font-size': 11, fill: '#9a3b00', class: 'note' }) + '\n' : '') +
+    contourHeader(width, options, field, groups) +
     `<defs>${element('clipPath', { id: clipId }, element('rect', { x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top }))}</defs>\n` +
     `<g clip-path="url(#${clipId})">\n${contourPaths(field, xDomain, yDomain, frame)}\n${groups.map((g) => pathOf(g, box, toPx, 2)).join('\n')}\n</g>\n` +
     axisText +
@@ -663,7 +670,6 @@ const panelPlot = (options: ContourPlotOptions, field: ContourField, groups: rea
   const top = 78
   const height = options.height ?? top + rows * cellH + 30
   const chars = Math.floor(frameW / (12 * 0.58))
-  const notes = [windowNote(groups)].filter((n): n is string => n !== undefined)
   const panels: string[] = []
   for (let c = 0; c < cells; c++) {
     const col = c % columns
@@ -714,11 +720,7 @@ const panelPlot = (options: ContourPlotOptions, field: ContourField, groups: rea
   }
   const key = startEndKey(width - 150, 70) + (markers.length > 0 ? '\n' + star(40 + 8, 70, 6, 'legend-marker') + text(40 + 20, 74, markers.map((m) => m.label).join(', '), { fill: noteColor }) : '')
   const body =
-    titleText(width, options.title) +
-    '\n' +
-    text(width / 2, 44, contourNote(field, options.levels), { 'text-anchor': 'middle', 'font-size': 11, fill: noteColor }) +
-    '\n' +
-    (notes.length > 0 ? text(width / 2, 58, `note: ${notes.join('; ')}`, { 'text-anchor': 'middle', 'font-size': 11, fill: '#9a3b00', class: 'note' }) + '\n' : '') +
+    contourHeader(width, options, field, groups) +
     `<g class="legend">\n${key}\n</g>\n` +
     panels.join('\n') +
     '\n'

@@ -158,14 +158,15 @@ and the first step at which f < --target (default 1e-6), or "not reached".
                       an alias name, JSON, @file.json, newton, saddle-free-newton).
                       Default: the demo set below.
   --steps N           steps per optimizer (default ${demoSteps})
-  --plot race.svg     2 variables: race.svg = contour plot with all trajectories and
-                      race-loss.svg = f by step; otherwise race.svg = f by step only
+  --plot race.svg     2 variables: race.svg = contour plot with all trajectories (one
+                      panel per optimizer beyond four) and race-loss.svg = f by step;
+                      otherwise race.svg = f by step only; race.csv = the series drawn
   --trajectory        with --json, include each optimizer's points
   --json              print {"runs": [...], "minimum": ...}: per optimizer its label, final point,
                       final value, steps, why it stopped and f at every step; "minimum" is the
                       analyze object at (1, 1) with --demo, else null
   --demo              the Rosenbrock race: f = ${rosenbrock} from (-1.5, 2);
-                      writes race.svg and race-loss.svg unless --plot says otherwise,
+                      writes race.svg, race-loss.svg and race.csv unless --plot says otherwise,
                       and prints the Hessian analysis at the minimum (1, 1)
 
 The demo set: SGD, heavy-ball momentum, Nesterov, AdaGrad, RMSProp, Adam, Adam

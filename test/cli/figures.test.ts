@@ -40,6 +40,17 @@ describe('plotDomain', () => {
     expect(d.y[1]).toBeCloseTo(2.15, 12)
   })
 
+  it('shows where a diverged run went wrong, not where it ended', () => {
+    // f stays within 100× its start (1) for the first two points, then blows up to 1e50
+    const wild: RunResult = { ...runOf([[0, 0], [1, 1], [1e20, -1e20], [1e25, 1e25]]), stop: { kind: 'diverged', step: 4, value: Infinity } }
+    const d = plotDomain([{ name: 'w', run: { ...wild, sample: { ...wild.sample, values: [1, 2, 1e40, 1e50] } } }])
+    // x and y from 0 to 1, 7.5 % of the span added on each side
+    for (const [lo, hi] of [d.x, d.y]) {
+      expect(lo).toBeCloseTo(-0.075, 12)
+      expect(hi).toBeCloseTo(1.075, 12)
+    }
+  })
+
   it('does not let one wild point in the middle of a run stretch the window', () => {
     const points = Array.from({ length: 300 }, (_, k) => [1 - k / 299, 1 - k / 299])
     points[150] = [1e6, -1e6]
