@@ -216,6 +216,24 @@ describe('optimize', () => {
     expect(existsSync(join(one.cwd, 'one.svg'))).toBe(true)
     expect(existsSync(join(one.cwd, 'one-loss.svg'))).toBe(false)
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', 'adam', '--plot', 'no/such/dir/p.svg']), '--plot', 'directory does not exist')
+    // the CSV beside the plots holds the series drawn: f = x² + 3y² at each step's point
+    const csv = readFileSync(join(r.cwd, 'out.csv'), 'utf8').trim().split('\n')
+    expect(csv[0]).toBe('optimizer,step,f,x,y')
+    expect(csv).toHaveLength(22)
+    for (const line of csv.slice(1)) {
+      const [, , f, x, y] = line.split(',').map(Number)
+      expect(f).toBeCloseTo(x * x + 3 * y * y, 14)
+    }
+    expect(readFileSync(join(one.cwd, 'one.csv'), 'utf8').split('\n')[0]).toBe('optimizer,step,f')
+  })
+
+  it('names the scales the loss plot used, never "log" when f was never positive', () => {
+    const down = run(['optimize', '-x^2 - 1', '--from', '1', '--optimizer', '{"sgd": {"lr": 0.1}}', '--steps', '5', '--plot', 'down.svg'])
+    expect(down.stdout).toContain('linear step axis, linear f axis')
+    expect(down.stdout).not.toContain('log f axis')
+    expect(readFileSync(join(down.cwd, 'down.svg'), 'utf8')).toContain('f(x) (linear scale)')
+    const up = run(['optimize', 'x^2 + 1', '--from', '1', '--optimizer', '{"sgd": {"lr": 0.1}}', '--steps', '5', '--plot', 'up.svg'])
+    expect(up.stdout).toContain('linear step axis, log f axis')
   })
 })
 
@@ -255,6 +273,16 @@ describe('race', () => {
     const r = run(['race', 'x^2 + y^2', '--from', '0.3,0.4', '--optimizers', '{"sgd": {"lr": 0.01}}', '--steps', '3'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/sgd lr=0\.01\s+\(.*\)\s+[\d.e-]+\s+not reached/)
+  })
+
+  it('writes bounded pictures for a long run: 30,000 zigzag steps', () => {
+    // lr 0.0999 on 10y² multiplies y by 1 − 0.0999·20 = −0.998 per step: a zigzag across the valley that decays slowly
+    const r = run(['race', 'x^2 + 10*y^2', '--from', '3,1', '--optimizers', '{"sgd": {"lr": 0.0999}};adam', '--steps', '30000', '--plot', 'long.svg'])
+    expect(r.code).toBe(0)
+    const size = (name: string): number => readFileSync(join(r.cwd, name), 'utf8').length
+    expect(size('long.svg') + size('long-loss.svg')).toBeLessThan(1_000_000)
+    // the CSV is the bounded sample, not 60,002 rows
+    expect(readFileSync(join(r.cwd, 'long.csv'), 'utf8').split('\n').length).toBeLessThan(2 * (512 + 8 * 256 * 6))
   })
 
   it('names the failing entry of --optimizers', () => {
