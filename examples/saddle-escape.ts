@@ -146,6 +146,8 @@ if (plotPath !== undefined) {
     levels: 'linear',
     trajectories: runs.map((r) => ({ name: r.name, points: r.points })),
     markers: [{ point: [0, 0], label: 'saddle (0, 0)' }],
+    // one panel per method: GD's and Newton's paths lie under the others' in a single frame
+    layout: 'panels',
     title: 'Escaping the saddle of x² − y² from (1, 1e-8)'
   })
   writeFileSync(plotPath, svg)

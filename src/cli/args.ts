@@ -105,7 +105,7 @@ const suggestFlag = (name: string, specs: FlagSpecs): string => {
 }
 
 /** True when the names differ by one typo: a changed, missing or extra letter, or two neighbours swapped. */
-const closeTo = (a: string, b: string): boolean => {
+export const closeTo = (a: string, b: string): boolean => {
   if (Math.abs(a.length - b.length) > 1) return false
   let i = 0
   while (i < a.length && a[i] === b[i]) i++

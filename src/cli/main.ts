@@ -9,7 +9,7 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import { splitArgs } from './args.js'
+import { closeTo, splitArgs } from './args.js'
 import { analyzeCommand } from './analyze.js'
 import type { Command } from './command.js'
 import { type CliIo, nodeIo } from './io.js'
@@ -45,17 +45,38 @@ Examples:
   descent optimize 'x^2 + 10*y^2' --from 3,1 --optimizer adam --steps 200
   descent race --demo
 
-Exit status: 0 success, 2 bad input, 1 internal error.
+Exit status: 0 success, 2 bad input, 1 internal error. With --json, errors are
+JSON on stderr too: {"error": "...", "where": "--from"}.
 `
 
 /**
+ * Where a usage message says the problem is: the flag it starts with
+ * (`--from`, `--optimizers entry 2`), `expression` for the expression, or
+ * `arguments`.
+ */
+export const whereOf = (message: string): string => {
+  const flag = /^(?:unknown flag |flag )?(--[\w-]+(?: entry \d+)?)/.exec(message)
+  if (flag !== null) return flag[1]
+  if (/^(bad expression|missing the expression|expected one expression)/.test(message)) return 'expression'
+  return 'arguments'
+}
+
+/**
  * Run the command line on `argv` (without `node` and the script) and return
- * the exit status.
+ * the exit status. With `--json` anywhere in argv, errors are one JSON
+ * object on stderr, `{"error": message, "where": …}`, with the same exit
+ * statuses.
  */
 export const main = (argv: readonly string[], io: CliIo): number => {
+  const asJson = argv.includes('--json')
+  const fail = (code: 1 | 2, where: string, message: string, human: string): number => {
+    io.err(asJson ? JSON.stringify({ error: message, where }) + '\n' : human)
+    return code
+  }
   try {
     const [name, ...rest] = argv
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) return fail(2, 'command', 'no command given; the commands are ' + commands.map((c) => c.name).join(', '), topHelp())
+    if (name === '--help' || name === '-h' || name === 'help') {
       io.out(topHelp())
       return 0
     }
@@ -65,8 +86,9 @@ export const main = (argv: readonly string[], io: CliIo): number => {
     }
     const command = commands.find((c) => c.name === name)
     if (command === undefined) {
-      io.err(`descent: unknown command '${name}'; the commands are ${commands.map((c) => c.name).join(', ')} (see descent --help)\n`)
-      return 2
+      const near = commands.find((c) => closeTo(c.name, name))
+      const message = `unknown command '${name}'${near !== undefined ? ` (did you mean ${near.name}?)` : ''}; the commands are ${commands.map((c) => c.name).join(', ')}`
+      return fail(2, 'command', message, `descent: ${message} (see descent --help)\n`)
     }
     const args = splitArgs(rest, { ...command.flags, help: { type: 'boolean', short: 'h' } })
     if (E.isRight(args) && args.right.flags.help === true) {
@@ -75,16 +97,19 @@ export const main = (argv: readonly string[], io: CliIo): number => {
     }
     const result = E.isLeft(args) ? args : command.run(args.right, io)
     if (E.isLeft(result)) {
-      io.err(`descent ${command.name}: ${result.left.message}\n(see descent ${command.name} --help)\n`)
-      return 2
+      const message = result.left.message
+      return fail(2, whereOf(message), message, `descent ${command.name}: ${message}\n(see descent ${command.name} --help)\n`)
     }
     return 0
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)
-    io.err(`descent: internal error: ${message}\n`)
-    if (process.env.DESCENT_DEBUG === '1' && e instanceof Error && e.stack !== undefined) io.err(`${e.stack}\n`)
-    else io.err('(this is a bug in descent; run with DESCENT_DEBUG=1 for a stack trace)\n')
-    return 1
+    const debug = process.env.DESCENT_DEBUG === '1' && e instanceof Error && e.stack !== undefined
+    return fail(
+      1,
+      'internal',
+      `internal error: ${message}`,
+      `descent: internal error: ${message}\n` + (debug ? `${(e as Error).stack}\n` : '(this is a bug in descent; run with DESCENT_DEBUG=1 for a stack trace)\n')
+    )
   }
 }
 

@@ -9,6 +9,7 @@ import { type SplitArgs, type UsageError, usage } from './args.js'
 import { type Command, booleanFlag, stringFlag } from './command.js'
 import { describePlots, writePlots } from './figures.js'
 import type { CliIo } from './io.js'
+import { Rows, writeJson } from './json.js'
 import { decodeMethod } from './methods.js'
 import { describeProblem } from './problem.js'
 import { progressBar } from './progress.js'
@@ -23,8 +24,9 @@ import { showNumber, showPoint, table } from './table.js'
 /**
  * The `optimize --json` object: the contract's `vars`, `start`, `final`,
  * `value`, `steps` (steps taken) and, with `--trajectory`, `trajectory`
- * (`steps + 1` points); plus `optimizer` (its label) and `stopped`
- * (`steps`, or `diverged`/`failed` with a `message`).
+ * (`steps + 1` points); plus `optimizer` (its label), `stopped`
+ * (`steps`, or `diverged`/`failed` with a `message`) and `values`, f at every
+ * step (`steps + 1` numbers).
  */
 export interface OptimizeJson {
   readonly vars: readonly string[]
@@ -35,22 +37,29 @@ export interface OptimizeJson {
   readonly steps: number
   readonly stopped: StopReason['kind']
   readonly message?: string
-  readonly trajectory?: readonly (readonly number[])[]
+  readonly values: Float64Array
+  readonly trajectory?: Rows
 }
 
+/** f at every step and, when kept, every point of a run (the run must have been asked to keep them). */
+export const runSeries = (run: RunResult): { readonly values: Float64Array; readonly trajectory?: Rows } => ({
+  values: run.values ?? Float64Array.of(),
+  ...(run.points !== undefined ? { trajectory: new Rows(run.points, run.start.length) } : {})
+})
+
 /** The JSON object of one run. */
-export const runJson = (vars: readonly string[], optimizer: string, run: RunResult, withTrajectory: boolean): OptimizeJson => {
+export const runJson = (vars: readonly string[], optimizer: string, run: RunResult): OptimizeJson => {
   const message = describeStop(run)
   return {
     vars,
     optimizer,
-    start: run.points[0],
-    final: run.points[run.steps],
-    value: run.values[run.steps],
+    start: run.start,
+    final: run.final,
+    value: run.value,
     steps: run.steps,
     stopped: run.stop.kind,
     ...(message !== undefined ? { message } : {}),
-    ...(withTrajectory ? { trajectory: run.points } : {})
+    ...runSeries(run)
   }
 }
 
@@ -75,8 +84,9 @@ autodiff graph, traced once) and report the final point and value.
   --vars x,y          variable order (default: sorted by name)
   --trajectory        with --json, include every point (element 0 = start, element steps = end)
   --plot out.svg      2 variables: out.svg = contour plot with the trajectory and
-                      out-loss.svg = f by step; otherwise out.svg = f by step only
-  --json              print one JSON object
+                      out-loss.svg = f by step; otherwise out.svg = f by step only;
+                      out.csv = the series drawn (step, f and the point)
+  --json              print one JSON object, with "values": f at every step
 
 A run whose point or value stops being finite ends there: the result is the
 last finite point, the report (and "stopped": "diverged" in JSON) says at
@@ -115,8 +125,13 @@ export const optimizeCommand: Command = {
     const plotPath = stringFlag(args, 'plot')
     if (plotPath !== undefined && plotPath.trim() === '') return usage('--plot: empty file name')
 
+    const json = booleanFlag(args, 'json')
     const progress = progressBar(io, method.right.name, steps.right)
-    const run = runOptimizer(problem, start, method.right.make(problem), steps.right, progress)
+    const run = runOptimizer(problem, start, method.right.make(problem), steps.right, {
+      progress,
+      keepValues: json,
+      keepPoints: json && booleanFlag(args, 'trajectory')
+    })
     progress.done()
 
     const written =
@@ -125,8 +140,8 @@ export const optimizeCommand: Command = {
         : writingPlots(plotPath, () => writePlots(io, plotPath, problem, [{ name: method.right.name, run }], `${method.right.name} on ${problem.source}`))
     if (E.isLeft(written)) return written
 
-    if (booleanFlag(args, 'json')) {
-      io.out(JSON.stringify(runJson(problem.vars, method.right.name, run, booleanFlag(args, 'trajectory'))) + '\n')
+    if (json) {
+      writeJson(io.out, runJson(problem.vars, method.right.name, run))
     } else {
       const stop = describeStop(run)
       io.out(
@@ -134,8 +149,8 @@ export const optimizeCommand: Command = {
           `optimizer ${method.right.name}, ${run.steps} step${run.steps === 1 ? '' : 's'}\n\n` +
           table(
             [
-              ['start', showPoint(run.points[0]), showNumber(run.values[0])],
-              ['final', showPoint(run.points[run.steps]), showNumber(run.values[run.steps])]
+              ['start', showPoint(run.start), showNumber(run.startValue)],
+              ['final', showPoint(run.final), showNumber(run.value)]
             ],
             ['', `(${problem.vars.join(', ')})`, 'f']
           ) +

@@ -10,16 +10,17 @@ import { adagrad, adam, classicSgd, rmsprop } from '../optim/aliases.js'
 import { sgd, withEwma, withRMS } from '../optim/combinators.js'
 import type { Optimizer } from '../optim/Optimizer.js'
 import type { Tensor } from '../tensor/Tensor.js'
-import { analysisJson, analysisReport, analyzeAt } from './analyze.js'
+import { type AnalyzeJson, analysisJson, analysisReport, analyzeAt } from './analyze.js'
 import { type SplitArgs, type UsageError, decodePositive, usage } from './args.js'
 import { type Command, booleanFlag, stringFlag } from './command.js'
 import { describePlots, writePlots } from './figures.js'
 import type { CliIo } from './io.js'
 import { type Method, decodeMethod, decodeMethods } from './methods.js'
-import { type OptimizeJson, runJson } from './optimize.js'
+import { type Rows, writeJson } from './json.js'
+import { runSeries } from './optimize.js'
 import { type Problem, decodePoint, describeProblem, loadProblem } from './problem.js'
 import { progressBar } from './progress.js'
-import { type RunResult, describeStop, runOptimizer, stepsToReach } from './run.js'
+import { type RunOptions, type RunResult, type StopReason, describeStop, runOptimizer } from './run.js'
 import { decodeProblemAndPoint, decodeSteps, writingPlots } from './shared.js'
 import { showNumber, showPoint, table } from './table.js'
 
@@ -82,19 +83,31 @@ export const demoMethods = (io: CliIo): readonly Method[] => {
 // model
 // -------------------------------------------------------------------------------------
 
-/** One row of `race --json`: the optimize object plus the step at which f first fell below the target. */
-export interface RaceEntryJson extends OptimizeJson {
-  readonly spec: string
-  /** First k with f(points[k]) < target; null when not reached. */
-  readonly reached: number | null
+/**
+ * One run of `race --json`: its label, where it ended, f there, the steps
+ * taken, why it stopped, f at every step (`steps + 1` numbers) and, with
+ * `--trajectory`, every point.
+ */
+export interface RaceRunJson {
+  readonly optimizer: string
+  readonly final: readonly number[]
+  readonly value: number
+  readonly steps: number
+  readonly reason: StopReason['kind']
+  readonly values: Float64Array
+  readonly trajectory?: Rows
+}
+
+/** `race --json`, with and without `--demo`: the runs, and the analysis at the minimum (null unless `--demo`). */
+export interface RaceJson {
+  readonly runs: readonly RaceRunJson[]
+  readonly minimum: AnalyzeJson | null
 }
 
 /** One optimizer's run in a race. */
 export interface RaceEntry {
   readonly method: Method
   readonly run: RunResult
-  /** First k with f(points[k]) < target; null when not reached. */
-  readonly reached: number | null
 }
 
 // -------------------------------------------------------------------------------------
@@ -102,11 +115,18 @@ export interface RaceEntry {
 // -------------------------------------------------------------------------------------
 
 /** Run every method from `start`, with one progress bar over all of them. */
-export const runRace = (io: CliIo, problem: Problem, start: Tensor, methods: readonly Method[], steps: number, target: number): readonly RaceEntry[] => {
+export const runRace = (
+  io: CliIo,
+  problem: Problem,
+  start: Tensor,
+  methods: readonly Method[],
+  steps: number,
+  options: Omit<RunOptions, 'progress'> = {}
+): readonly RaceEntry[] => {
   const progress = progressBar(io, 'race', methods.length * steps)
   const entries = methods.map((method, i) => {
-    const run = runOptimizer(problem, start, method.make(problem), steps, { update: (k) => progress.update(i * steps + k), done: () => undefined })
-    return { method, run, reached: stepsToReach(run, target) }
+    const run = runOptimizer(problem, start, method.make(problem), steps, { ...options, progress: { update: (k) => progress.update(i * steps + k), done: () => undefined } })
+    return { method, run }
   })
   progress.done()
   return entries
@@ -116,9 +136,9 @@ const raceTable = (entries: readonly RaceEntry[], target: number): string =>
   table(
     entries.map((e) => [
       e.method.name,
-      showPoint(e.run.points[e.run.steps], 5),
-      showNumber(e.run.values[e.run.steps], 4),
-      e.reached === null ? (e.run.stop.kind === 'steps' ? 'not reached' : `not reached (${e.run.stop.kind} at step ${e.run.stop.step})`) : String(e.reached)
+      showPoint(e.run.final, 5),
+      showNumber(e.run.value, 4),
+      e.run.reached === null ? (e.run.stop.kind === 'steps' ? 'not reached' : `not reached (${e.run.stop.kind} at step ${e.run.stop.step})`) : String(e.run.reached)
     ]),
     ['optimizer', 'final point', 'final f', `steps to f < ${showNumber(target)}`]
   )
@@ -138,13 +158,15 @@ and the first step at which f < --target (default 1e-6), or "not reached".
                       an alias name, JSON, @file.json, newton, saddle-free-newton).
                       Default: the demo set below.
   --steps N           steps per optimizer (default ${demoSteps})
-  --plot race.svg     2 variables: race.svg = contour plot with all trajectories and
-                      race-loss.svg = f by step; otherwise race.svg = f by step only
+  --plot race.svg     2 variables: race.svg = contour plot with all trajectories (one
+                      panel per optimizer beyond four) and race-loss.svg = f by step;
+                      otherwise race.svg = f by step only; race.csv = the series drawn
   --trajectory        with --json, include each optimizer's points
-  --json              print a JSON array, one object per optimizer
-                      (with --demo: {"race": [...], "minimum": <analyze object at (1,1)>})
+  --json              print {"runs": [...], "minimum": ...}: per optimizer its label, final point,
+                      final value, steps, why it stopped and f at every step; "minimum" is the
+                      analyze object at (1, 1) with --demo, else null
   --demo              the Rosenbrock race: f = ${rosenbrock} from (-1.5, 2);
-                      writes race.svg and race-loss.svg unless --plot says otherwise,
+                      writes race.svg, race-loss.svg and race.csv unless --plot says otherwise,
                       and prints the Hessian analysis at the minimum (1, 1)
 
 The demo set: SGD, heavy-ball momentum, Nesterov, AdaGrad, RMSProp, Adam, Adam
@@ -205,7 +227,12 @@ export const raceCommand: Command = {
     const plotPath = stringFlag(args, 'plot') ?? (demo ? 'race.svg' : undefined)
     if (plotPath !== undefined && plotPath.trim() === '') return usage('--plot: empty file name')
 
-    const entries = runRace(io, problem, start, methods.right, steps.right, target.right)
+    const json = booleanFlag(args, 'json')
+    const entries = runRace(io, problem, start, methods.right, steps.right, {
+      target: target.right,
+      keepValues: json,
+      keepPoints: json && booleanFlag(args, 'trajectory')
+    })
     const title = demo ? 'Rosenbrock (1−x)² + 100(y − x²)² from (−1.5, 2)' : `${describeProblem(problem)} from ${showPoint(Array.from(start.data))}`
     const written =
       plotPath === undefined
@@ -217,13 +244,9 @@ export const raceCommand: Command = {
 
     const minimum = demo ? analyzeAt(problem, [1, 1]) : undefined
     if (minimum !== undefined && E.isLeft(minimum)) throw new Error(minimum.left.message)
-    const json: RaceEntryJson[] = entries.map((e) => ({
-      ...runJson(problem.vars, e.method.name, e.run, booleanFlag(args, 'trajectory')),
-      spec: e.method.spec,
-      reached: e.reached
-    }))
-    if (booleanFlag(args, 'json')) {
-      io.out(JSON.stringify(minimum !== undefined && E.isRight(minimum) ? { race: json, minimum: analysisJson(problem, [1, 1], minimum.right) } : json) + '\n')
+    if (json) {
+      const runs = entries.map((e): RaceRunJson => ({ optimizer: e.method.name, final: e.run.final, value: e.run.value, steps: e.run.steps, reason: e.run.stop.kind, ...runSeries(e.run) }))
+      writeJson(io.out, { runs, minimum: minimum !== undefined && E.isRight(minimum) ? analysisJson(problem, [1, 1], minimum.right) : null } satisfies RaceJson)
       return E.right(undefined)
     }
     io.out(`${title}, ${steps.right} steps each\n\n`)
@@ -233,7 +256,7 @@ export const raceCommand: Command = {
       if (stop !== undefined) io.out(`  ${e.method.name}: ${stop}\n`)
     }
     const adamRun = entries.find((e) => e.method.name.startsWith('adam'))?.run
-    if (demo && adamRun !== undefined && adamRun.values[adamRun.steps] > 10 * Math.min(...adamRun.values)) {
+    if (demo && adamRun !== undefined && adamRun.value > 10 * adamRun.best) {
       io.out(
         `\nAdam's final f is above the best it reached: near the minimum its second-moment estimate shrinks with the\n` +
           `gradient, so now and then a step is far too long and f jumps back up (the spikes in the loss plot).\n`

@@ -75,9 +75,13 @@ export const shortNumber = (v: number): string => {
  * The Okabe–Ito palette (distinguishable with the common colour-vision
  * deficiencies), yellow left out because it vanishes on a light background.
  */
-export const palette: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000']
+export const palette: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255', '#999933', '#332288']
 
-/** Dash patterns that take over when the palette runs out: series i gets colour i mod 7 and dash ⌊i/7⌋. */
+/**
+ * Dash patterns that take over when the palette runs out: series i gets
+ * colour i mod 10 and dash ⌊i/10⌋. The first seven colours are Okabe and
+ * Ito's; the last three (wine, olive, indigo) are from Paul Tol's muted set.
+ */
 export const dashes: readonly (string | undefined)[] = [undefined, '7 3', '2 2', '9 3 2 3']
 
 /** Colour and dash of the i-th series. */
@@ -176,6 +180,53 @@ export const clipPolyline = (box: Box, points: readonly Point[]): Point[][] => {
   }
   flush()
   return pieces
+}
+
+/** Distance from p to the segment a–b (to a itself when a = b). */
+const segmentDistance = (p: Point, a: Point, b: Point): number => {
+  const dx = b[0] - a[0]
+  const dy = b[1] - a[1]
+  const length2 = dx * dx + dy * dy
+  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2))
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+}
+
+/** Points per independent stretch in {@link simplify}: bounds its worst case to O(n · 512). */
+const stretch = 512
+
+/**
+ * Simplify a polyline by its shape (Douglas–Peucker): keep the ends, and keep
+ * a point when it lies more than `tolerance` from the segment between the
+ * kept points around it. Distances are to segments, not lines, so a path that
+ * turns back on itself keeps its turning point. The line is simplified in
+ * stretches of 512 points (their ends kept), with an explicit stack, so
+ * neither time (at most O(n · 512), not O(n²) on a zigzag) nor the call stack
+ * grows out of bounds. In pixels, a tolerance of a quarter pixel draws the
+ * same picture with a bounded number of points.
+ */
+export const simplify = (points: readonly Point[], tolerance: number): Point[] => {
+  if (points.length <= 2) return points.slice()
+  const keep = new Uint8Array(points.length)
+  const stack: [number, number][] = []
+  for (let from = 0; from < points.length - 1; from += stretch) stack.push([from, Math.min(points.length - 1, from + stretch)])
+  for (const [from, to] of stack) keep[from] = keep[to] = 1
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!
+    let farthest = -1
+    let distance = tolerance
+    for (let i = from + 1; i < to; i++) {
+      const d = segmentDistance(points[i], points[from], points[to])
+      if (d > distance) {
+        distance = d
+        farthest = i
+      }
+    }
+    if (farthest >= 0) {
+      keep[farthest] = 1
+      stack.push([from, farthest], [farthest, to])
+    }
+  }
+  return points.filter((_, i) => keep[i] === 1)
 }
 
 /** SVG path data `M x,y L x,y …` for pieces of a polyline already in pixels. */

@@ -55,6 +55,8 @@ export interface MinimizeOptions<S = unknown> {
   readonly noProgress?: { readonly patience: number; readonly minDecrease?: number }
   /** Keep every iterate (element 0 the start, element `steps` the end). Default false. */
   readonly trajectory?: boolean
+  /** Keep f at every iterate in `values`. Default true; false leaves `values` empty, so memory does not grow with steps. */
+  readonly keepValues?: boolean
   /** Called at the start and after each step; returning `false` stops with reason 'callback'. */
   readonly onStep?: (info: StepInfo<S>) => boolean | void
   /**
@@ -113,7 +115,7 @@ export const firstNonFiniteLeaf = (tree: TensorTree): { readonly path: string; r
  * @example minimize((x) => [sumOfSquares(x), twice(x)], tensor([3]), sgd(0.25)) // x halves each step
  */
 export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Optimizer<S>, options: MinimizeOptions<S> = {}): MinimizeResult<S> => {
-  const { maxSteps = 1000, gradTol = 1e-8, noProgress, trajectory = false, onStep } = options
+  const { maxSteps = 1000, gradTol = 1e-8, noProgress, trajectory = false, keepValues = true, onStep } = options
   const patience = noProgress?.patience ?? Infinity
   const minDecrease = noProgress?.minDecrease ?? 0
 
@@ -134,7 +136,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
     for (;;) {
       const gradNorm = treeNorm(gradient)
       if (onStep !== undefined && onStep({ step: steps, value, gradNorm, params: x, state }) === false) {
-        values.push(value)
+        if (keepValues) values.push(value)
         if (trajectory) path.push(x)
         return 'callback'
       }
@@ -143,12 +145,12 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
         message = `step ${steps}: ${bad.path === 'f' ? `f is ${bad.value}` : `parameter ${bad.path} is ${bad.value}`}${last !== undefined ? `; returning the point of step ${steps - 1}` : ''}`
         if (last === undefined) {
           // Nothing finite to fall back on: the start itself is returned, as it is.
-          values.push(value)
+          if (keepValues) values.push(value)
           if (trajectory) path.push(x)
         }
         return 'non-finite'
       }
-      values.push(value)
+      if (keepValues) values.push(value)
       if (trajectory) path.push(x)
       last = { x, value, gradient }
       if (gradNorm <= gradTol) return 'grad-tol'
@@ -179,7 +181,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
     x = last.x
     value = last.value
     gradient = last.gradient
-    steps = values.length - 1
+    steps -= 1
   }
   return {
     params: x,

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { capturedIo, type CliIo } from '../../src/cli/io.js'
 import { main } from '../../src/cli/main.js'
+import { demoMethods } from '../../src/cli/race.js'
 
 /** Run the command line in-process; the working directory is a fresh temporary one. */
 const run = (argv: readonly string[], options: { readonly cwd?: string; readonly io?: Partial<CliIo> } = {}) => {
@@ -117,6 +118,12 @@ describe('analyze', () => {
     expectUsageError(run(['analyze', 'log(x)', '--at', '-1']), '--at -1', 'NaN')
   })
 
+  it('fails fast, naming the limit, on more variables than it is for', () => {
+    const many = Array.from({ length: 201 }, (_, i) => `v${i}^2`).join(' + ')
+    const r = run(['analyze', many, '--at', Array(201).fill('1').join(',')])
+    expectUsageError(r, 'the expression has 201 variables; analyze is for functions of up to 200', 'lanczos')
+  })
+
   it('accepts a leading minus in an expression and in a point', () => {
     const out = json(['analyze', '-x^2 - y^2', '--at', '-1.5,-2', '--json'])
     expect(out.point).toEqual([-1.5, -2])
@@ -141,11 +148,15 @@ describe('optimize', () => {
     expect(out.final[1]).toBeCloseTo(-2 * 0.4 ** 7, 14)
     expect(out.trajectory[7]).toEqual(out.final)
     expect(out.value).toBeCloseTo(out.final[0] ** 2 + 3 * out.final[1] ** 2, 15)
+    // values[k] = f(trajectory[k]), steps + 1 of them
+    expect(out.values).toHaveLength(8)
+    out.trajectory.forEach(([x, y]: number[], k: number) => expect(out.values[k]).toBeCloseTo(x * x + 3 * y * y, 14))
   })
 
   it('without --trajectory prints the contract fields only', () => {
     const out = json(['optimize', 'x^2', '--from', '3', '--optimizer', '{"sgd": {"lr": 0.25}}', '--steps', '2', '--json'])
-    expect(out).toEqual({ vars: ['x'], optimizer: 'sgd lr=0.25', start: [3], final: [0.75], value: 0.5625, steps: 2, stopped: 'steps' })
+    // x ← x − 0.25·2x = x/2: 3, 1.5, 0.75, and f = x² at each
+    expect(out).toEqual({ vars: ['x'], optimizer: 'sgd lr=0.25', start: [3], final: [0.75], value: 0.5625, steps: 2, stopped: 'steps', values: [9, 2.25, 0.5625] })
   })
 
   it('stops a diverging run at the last finite point with exit 0 and says so', () => {
@@ -205,6 +216,24 @@ describe('optimize', () => {
     expect(existsSync(join(one.cwd, 'one.svg'))).toBe(true)
     expect(existsSync(join(one.cwd, 'one-loss.svg'))).toBe(false)
     expectUsageError(run(['optimize', 'x^2', '--from', '1', '--optimizer', 'adam', '--plot', 'no/such/dir/p.svg']), '--plot', 'directory does not exist')
+    // the CSV beside the plots holds the series drawn: f = x² + 3y² at each step's point
+    const csv = readFileSync(join(r.cwd, 'out.csv'), 'utf8').trim().split('\n')
+    expect(csv[0]).toBe('optimizer,step,f,x,y')
+    expect(csv).toHaveLength(22)
+    for (const line of csv.slice(1)) {
+      const [, , f, x, y] = line.split(',').map(Number)
+      expect(f).toBeCloseTo(x * x + 3 * y * y, 14)
+    }
+    expect(readFileSync(join(one.cwd, 'one.csv'), 'utf8').split('\n')[0]).toBe('optimizer,step,f')
+  })
+
+  it('names the scales the loss plot used, never "log" when f was never positive', () => {
+    const down = run(['optimize', '-x^2 - 1', '--from', '1', '--optimizer', '{"sgd": {"lr": 0.1}}', '--steps', '5', '--plot', 'down.svg'])
+    expect(down.stdout).toContain('linear step axis, linear f axis')
+    expect(down.stdout).not.toContain('log f axis')
+    expect(readFileSync(join(down.cwd, 'down.svg'), 'utf8')).toContain('f(x) (linear scale)')
+    const up = run(['optimize', 'x^2 + 1', '--from', '1', '--optimizer', '{"sgd": {"lr": 0.1}}', '--steps', '5', '--plot', 'up.svg'])
+    expect(up.stdout).toContain('linear step axis, log f axis')
   })
 })
 
@@ -213,18 +242,47 @@ describe('race', () => {
     // sgd with lr 0.5 on x^2 + y^2 lands on the minimum in one step; lr 0.1 shrinks f by 0.64 per step:
     // 0.64^k·f0 < 1e-6 with f0 = 0.25 first at k = ceil(log(4e-6)/log(0.64)) = 28
     const out = json(['race', 'x^2 + y^2', '--from', '0.3,0.4', '--optimizers', '{"sgd": {"lr": 0.5}};{"sgd": {"lr": 0.1}};newton', '--steps', '40', '--json'])
-    expect(out).toHaveLength(3)
-    expect(out.map((e: { optimizer: string }) => e.optimizer)).toEqual(['sgd lr=0.5', 'sgd lr=0.1', 'newton'])
-    expect(out[0].reached).toBe(1)
-    expect(out[1].reached).toBe(Math.ceil(Math.log(4e-6) / Math.log(0.64)))
-    expect(out[2].reached).toBe(1)
-    expect(out[0].spec).toBe('{"sgd": {"lr": 0.5}}')
+    expect(Object.keys(out)).toEqual(['runs', 'minimum'])
+    expect(out.minimum).toBeNull()
+    const runs = out.runs
+    expect(runs.map((e: { optimizer: string }) => e.optimizer)).toEqual(['sgd lr=0.5', 'sgd lr=0.1', 'newton'])
+    expect(Object.keys(runs[0])).toEqual(['optimizer', 'final', 'value', 'steps', 'reason', 'values'])
+    expect(runs.every((e: { steps: number; values: number[]; reason: string }) => e.steps === 40 && e.values.length === 41 && e.reason === 'steps')).toBe(true)
+    // f after k steps of lr 0.1 is 0.25·0.64ᵏ; the first below 1e-6 is k = ceil(log(4e-6)/log(0.64)) = 28
+    runs[1].values.forEach((v: number, k: number) => expect(v).toBeCloseTo(0.25 * 0.64 ** k, 15))
+    const reached = runs[1].values.findIndex((v: number) => v < 1e-6)
+    expect(reached).toBe(Math.ceil(Math.log(4e-6) / Math.log(0.64)))
+    expect(runs[0].values.slice(0, 2)).toEqual([0.25, 0])
+    expect(runs[1].value).toBe(runs[1].values[40])
+    // the table shows the same first steps below the target
+    const table = run(['race', 'x^2 + y^2', '--from', '0.3,0.4', '--optimizers', '{"sgd": {"lr": 0.5}};{"sgd": {"lr": 0.1}}', '--steps', '40'])
+    expect(table.stdout).toMatch(/sgd lr=0\.5 .* 1\n/)
+    expect(table.stdout).toMatch(new RegExp(`sgd lr=0\\.1 .* ${reached}\\n`))
+  })
+
+  it('--trajectory adds every point, so values[k] = f(trajectory[k])', () => {
+    const out = json(['race', 'x^2 + 3*y^2', '--from', '1,1', '--optimizers', 'adam;{"sgd": {"lr": 0.1}}', '--steps', '25', '--json', '--trajectory'])
+    for (const r of out.runs) {
+      expect(r.trajectory).toHaveLength(26)
+      expect(r.trajectory[25]).toEqual(r.final)
+      r.trajectory.forEach(([x, y]: number[], k: number) => expect(r.values[k]).toBeCloseTo(x * x + 3 * y * y, 14))
+    }
   })
 
   it('says "not reached" in the table', () => {
     const r = run(['race', 'x^2 + y^2', '--from', '0.3,0.4', '--optimizers', '{"sgd": {"lr": 0.01}}', '--steps', '3'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/sgd lr=0\.01\s+\(.*\)\s+[\d.e-]+\s+not reached/)
+  })
+
+  it('writes bounded pictures for a long run: 30,000 zigzag steps', () => {
+    // lr 0.0999 on 10y² multiplies y by 1 − 0.0999·20 = −0.998 per step: a zigzag across the valley that decays slowly
+    const r = run(['race', 'x^2 + 10*y^2', '--from', '3,1', '--optimizers', '{"sgd": {"lr": 0.0999}};adam', '--steps', '30000', '--plot', 'long.svg'])
+    expect(r.code).toBe(0)
+    const size = (name: string): number => readFileSync(join(r.cwd, name), 'utf8').length
+    expect(size('long.svg') + size('long-loss.svg')).toBeLessThan(1_000_000)
+    // the CSV is the bounded sample, not 60,002 rows
+    expect(readFileSync(join(r.cwd, 'long.csv'), 'utf8').split('\n').length).toBeLessThan(2 * (512 + 8 * 256 * 6))
   })
 
   it('names the failing entry of --optimizers', () => {
@@ -235,19 +293,23 @@ describe('race', () => {
     const r = run(['race', '--demo', '--steps', '30', '--json'])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
-    expect(out.race).toHaveLength(8)
-    expect(out.race.every((e: { start: number[] }) => e.start[0] === -1.5 && e.start[1] === 2)).toBe(true)
+    expect(Object.keys(out)).toEqual(['runs', 'minimum'])
+    expect(out.runs).toHaveLength(8)
+    // Rosenbrock at the start (−1.5, 2): (2.5)² + 100·(2 − 2.25)² = 6.25 + 6.25
+    expect(out.runs.every((e: { values: number[] }) => e.values[0] === 12.5 && e.values.length === 31)).toBe(true)
     // the composed Adam is the alias, step for step
-    const [alias, composed] = [out.race[5], out.race[6]]
+    const [alias, composed] = [out.runs[5], out.runs[6]]
     expect(composed.final).toEqual(alias.final)
+    expect(composed.values).toEqual(alias.values)
     expect(out.minimum.kind).toBe('minimum')
     expect(out.minimum.eigenvalues[0]).toBeCloseTo(eigen2(802, -400, 200)[0], 10)
     expect(readFileSync(join(r.cwd, 'race.svg'), 'utf8')).toContain('<svg')
     // every demo method's spec, decoded as a user would pass it, runs exactly as the built-in one
-    const specs = out.race.map((e: { spec: string }) => e.spec).join(';')
+    const specs = demoMethods(capturedIo()).map((m) => m.spec).join(';')
     const again = json(['race', '(1 - x)^2 + 100*(y - x^2)^2', '--from', '-1.5,2', '--optimizers', specs, '--steps', '30', '--json'])
-    expect(again.map((e: { final: number[] }) => e.final)).toEqual(out.race.map((e: { final: number[] }) => e.final))
+    expect(again.runs.map((e: { final: number[] }) => e.final)).toEqual(out.runs.map((e: { final: number[] }) => e.final))
     expect(existsSync(join(r.cwd, 'race-loss.svg'))).toBe(true)
+    expect(readFileSync(join(r.cwd, 'race.csv'), 'utf8').split('\n')[1]).toBe('sgd lr=2e-3,0,12.5,-1.5,2')
   })
 })
 
@@ -259,13 +321,18 @@ describe('main', () => {
       expect(r.stdout).toContain(`descent ${command}`)
       expect(r.stdout).toContain('Example')
     }
-    expect(run([]).stdout).toContain('descent race --demo')
+    const bare = run([])
+    expect(bare.code).toBe(2)
+    expect(bare.stdout).toBe('')
+    expect(bare.stderr).toContain('descent race --demo')
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
     expect(run(['--version']).stdout.trim()).toBe(pkg.version)
   })
 
   it('exits 2 on an unknown command and 1 on an internal error, without a stack trace', () => {
-    expectUsageError(run(['analyse']), "unknown command 'analyse'")
+    expectUsageError(run(['analyse']), "unknown command 'analyse' (did you mean analyze?)")
+    expectUsageError(run(['anlyze']), 'did you mean analyze?')
+    expectUsageError(run(['frobnicate']), "unknown command 'frobnicate'; the commands are analyze, optimize, race")
     const r = run(['analyze', 'x', '--at', '1'], {
       io: {
         out: () => {
@@ -276,6 +343,27 @@ describe('main', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('internal error: disk on fire')
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('under --json, reports errors as JSON on stderr with the same exit statuses', () => {
+    const bad = run(['race', 'x^2', '--from', 'a', '--json'])
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect(JSON.parse(bad.stderr)).toEqual({ error: "--from: 'a' is not a number; give coordinates like -1.5,2", where: '--from' })
+    const parse = JSON.parse(run(['analyze', 'x^2 + y)', '--at', '1,2', '--json']).stderr)
+    expect(parse.where).toBe('expression')
+    expect(parse.error).toContain('column 8')
+    expect(JSON.parse(run(['optimize', 'x^2', '--from', '1', '--optimizers', 'adam', '--json']).stderr)).toMatchObject({ where: '--optimizers' })
+    expect(JSON.parse(run(['anlyze', '--json']).stderr)).toMatchObject({ where: 'command' })
+    const internal = run(['analyze', 'x', '--at', '1', '--json'], {
+      io: {
+        out: () => {
+          throw new Error('disk on fire')
+        }
+      }
+    })
+    expect(internal.code).toBe(1)
+    expect(JSON.parse(internal.stderr)).toEqual({ error: 'internal error: disk on fire', where: 'internal' })
   })
 
   it('draws a progress bar only when stderr is a terminal and the run is long', () => {

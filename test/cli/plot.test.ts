@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { contourPlot, lossPlot, logLevels, linearLevels, plotDomain, type Trajectory } from '../../src/cli/plot.js'
-import { clipPolyline, clipSegment, escapeXml, pathData, powerOfTen, type Point } from '../../src/cli/svg.js'
+import { contourPlot, lossFigure, lossPlot, logLevels, linearLevels, plotDomain, type Trajectory } from '../../src/cli/plot.js'
+import { clipPolyline, clipSegment, escapeXml, pathData, powerOfTen, simplify, type Point } from '../../src/cli/svg.js'
 
 // -------------------------------------------------------------------------------------
 // a small well-formedness check: balanced tags, quoted attributes, escaped text
@@ -203,7 +203,10 @@ describe('contourPlot', () => {
   it('draws the log-spaced levels, one contour path per level', () => {
     const contoursDrawn = elementsWithClass(svg, 'contour')
     expect(contoursDrawn).toHaveLength(24)
-    expect(svg).toContain('24 contours, log-spaced')
+    // in words: the levels, and the factor 10^(5/24) ≈ 1.62 between their heights above the lowest f
+    expect(svg).toContain('24 contour lines from f = ')
+    expect(svg).toContain('each 1.62× further above the lowest f in view than the one below')
+    expect(svg).not.toContain('min on grid')
     const linear = contourPlot({ f: (x, y) => x * x + y * y, xDomain: [-1, 1], yDomain: [-1, 1], title: 'bowl', levels: [0.25, 0.5, 1] })
     expect(elementsWithClass(linear, 'contour')).toHaveLength(3)
   })
@@ -257,12 +260,18 @@ describe('lossPlot', () => {
   it('clips zeros, negatives and non-finite values and says so', () => {
     const svg = lossPlot({ title: 'loss', series: [{ name: 'a', values: [1, 0.1, 0, -1, NaN, 0.01, Infinity] }] })
     expect(wellFormedProblems(svg)).toEqual([])
-    expect(svg).toContain('note: 2 values ≤ 0 drawn on the bottom edge; 2 non-finite values (NaN or ±∞) left out')
-    const frame = plotFrame(svg)
+    expect(svg).toContain('a reaches f = 0 at step 2: ▼ on the bottom edge, as a log axis cannot show f ≤ 0; 2 non-finite values (NaN or ±∞) left out')
+    // the line stops at the last positive value: [1, 0.1] then [0.01] alone (a dot); no point on the bottom edge
     const pieces = pathPoints(attribute(elementsWithClass(svg, 'series')[0], 'd'))
-    expect(pieces).toHaveLength(2)
-    expect(pieces[0][2][1]).toBeCloseTo(frame.bottom - 3, 1)
-    expect(pieces[0][3][1]).toBeCloseTo(frame.bottom - 3, 1)
+    expect(pieces.map((p) => p.length)).toEqual([2, 1])
+    const frame = plotFrame(svg)
+    // one ▼ where the stretch ≤ 0 starts (step 2 of 0…6), its tip on the bottom edge
+    const drops = elementsWithClass(svg, 'nonpositive')
+    expect(drops).toHaveLength(1)
+    const tip = attribute(drops[0], 'points').split(' ')[2].split(',').map(Number)
+    expect(tip[0]).toBeCloseTo(frame.left + 3 + (2 / 6) * (frame.right - frame.left - 6), 1)
+    expect(svg).toContain('loss (log scale)')
+    expect(svg).toContain('step (linear scale)')
   })
 
   it('caps a diverging run instead of flattening the others', () => {
@@ -316,5 +325,158 @@ describe('plotDomain', () => {
   it('widens a single point', () => {
     expect(plotDomain([{ name: 'p', points: [[2, 3]] }])).toEqual({ xDomain: [1, 3], yDomain: [2, 4] })
     expect(plotDomain([])).toEqual({ xDomain: [-1, 1], yDomain: [-1, 1] })
+  })
+})
+
+describe('simplify', () => {
+  it('keeps the ends and every point farther than the tolerance from its neighbours’ segment', () => {
+    // a run along y = 0 with a bump to (3, 2): the bump is farthest from (0,0)–(6,0) and stays; then
+    // (2, −0.1) is |2·2 + 0.1·3|/√13 ≈ 1.19 from (0,0)–(3,2) and (4, 0) is |−2 + 6|/√13 ≈ 1.11 from (3,2)–(6,0):
+    // both stay; (1, 0.1) and (5, 0.05) are within 0.1 of their new segments and go
+    const line: Point[] = [[0, 0], [1, 0.1], [2, -0.1], [3, 2], [4, 0], [5, 0.05], [6, 0]]
+    expect(simplify(line, 1)).toEqual([[0, 0], [2, -0.1], [3, 2], [4, 0], [6, 0]])
+    expect(simplify(line, 0.01)).toEqual(line)
+  })
+
+  it('keeps the turning point of a path that doubles back on itself', () => {
+    // out to x = 10 and back: every point lies on the line through the ends, but not on the segment
+    const back: Point[] = [[0, 0], [5, 0], [10, 0], [5, 0], [1, 0]]
+    expect(simplify(back, 0.5)).toEqual([[0, 0], [10, 0], [1, 0]])
+  })
+
+  it('handles 50,000 points, a zigzag where every point stays, without overflowing the stack', () => {
+    const zigzag: Point[] = Array.from({ length: 50_000 }, (_, k) => [k, 10 * (k % 2)])
+    expect(simplify(zigzag, 0.25)).toHaveLength(50_000)
+    // a straight line keeps its ends and the ends of its 512-point stretches: ⌈199999/512⌉ + 1 points
+    const smooth: Point[] = Array.from({ length: 200_000 }, (_, k) => [k / 1000, 0])
+    const kept = simplify(smooth, 0.25)
+    expect(kept).toHaveLength(Math.ceil(199_999 / 512) + 1)
+    expect(kept[0]).toEqual([0, 0])
+    expect(kept[kept.length - 1]).toEqual([199.999, 0])
+  })
+})
+
+describe('contourPlot, many paths', () => {
+  const line = (name: string, to: Point): Trajectory => ({ name, points: [[-1.5, 2], [(to[0] - 1.5) / 2, (to[1] + 2) / 2], to] })
+  const trajectories: Trajectory[] = [
+    line('a', [1, 1]),
+    line('b', [0.5, 0.25]),
+    line('c', [0, 0]),
+    line('d', [-1, 1]),
+    line('e', [1, 1]),
+    { name: 'f', points: [[-1.5, 2], [1.5, 8], [1.2, 1.4]] }
+  ]
+  const svg = contourPlot({ f: rosenbrock, xDomain: [-2, 2], yDomain: [-1, 3], title: 'many', trajectories, markers: [{ point: [1, 1], label: 'minimum' }] })
+
+  it('draws identical paths once, under a joint label', () => {
+    expect(wellFormedProblems(svg)).toEqual([])
+    // a and e are the same path: five distinct ones
+    const overview = svg.split('<g class="panel">')[1]
+    expect(elementsWithClass(overview, 'trajectory')).toHaveLength(5)
+    expect(svg).toContain('data-name="a = e"')
+    expect(svg).toContain('>= e</text>')
+  })
+
+  it('is small multiples: an overview panel, then one panel per distinct path, on the same contours', () => {
+    const panels = svg.split('<g class="panel">').slice(1)
+    expect(panels).toHaveLength(6)
+    expect(panels[0]).toContain('all 5 paths together')
+    panels.slice(1).forEach((panel) => expect(elementsWithClass(panel, 'trajectory')).toHaveLength(1))
+    const levels = panels.map((panel) => elementsWithClass(panel, 'contour').length)
+    expect(new Set(levels).size).toBe(1)
+    expect(levels[0]).toBeGreaterThan(10)
+    // distinct colours for the five paths
+    const colours = elementsWithClass(panels[0], 'trajectory').map((p) => attribute(p, 'stroke'))
+    expect(new Set(colours).size).toBe(5)
+  })
+
+  it('says when a path leaves the window, and draws end markers over the star', () => {
+    expect(svg).toContain('note: f leaves the window: drawn up to its edge')
+    expect(svg).toContain('>(leaves the window)</text>')
+    const panel = svg.split('<g class="panel">')[1]
+    expect(panel.indexOf('class="marker"')).toBeLessThan(panel.indexOf('class="end"'))
+    expect(panel.lastIndexOf('class="marker"')).toBeLessThan(panel.lastIndexOf('class="end"'))
+  })
+
+  it('keeps one frame with a legend for up to four paths', () => {
+    const few = contourPlot({ f: rosenbrock, xDomain: [-2, 2], yDomain: [-1, 3], title: 'few', trajectories: trajectories.slice(0, 4) })
+    expect(few).not.toContain('class="panel"')
+    expect(elementsWithClass(few, 'trajectory')).toHaveLength(4)
+  })
+})
+
+describe('contour levels', () => {
+  /** Rings of one contour path smaller than `cell` px² (islands that make a level look dotted). */
+  const islands = (d: string, cell: number): number =>
+    d
+      .split('Z')
+      .filter((ring) => ring.includes('M'))
+      .map((ring) => pathPoints(ring.replace(/^[^M]*/, ''))[0])
+      .filter((ring) => {
+        let a = 0
+        for (let i = 1; i < ring.length; i++) a += ring[i - 1][0] * ring[i][1] - ring[i][0] * ring[i - 1][1]
+        return Math.abs(a) / 2 < cell
+      }).length
+
+  it('draws no level of Rosenbrock as a broken line: the grid is refined, and a level it still cannot draw is left out and counted', () => {
+    const svg = contourPlot({ f: rosenbrock, xDomain: [-2, 2], yDomain: [-1, 3], title: 'r' })
+    const paths = elementsWithClass(svg, 'contour')
+    for (const p of paths) expect(islands(attribute(p, 'd'), 4)).toBeLessThan(3)
+    // on the coarse grid alone (fixed resolution 120) the lowest levels do break up
+    const coarse = contourPlot({ f: rosenbrock, xDomain: [-2, 2], yDomain: [-1, 3], title: 'r', resolution: 120 })
+    expect(coarse).toMatch(/\d+ lower levels? too narrow to draw at this size left out/)
+    expect(elementsWithClass(coarse, 'contour').length).toBeLessThan(24)
+  })
+})
+
+describe('bounded output', () => {
+  it('a 200,000-step zigzag path and loss curve stay well under 1 MB', () => {
+    let x = -1.5
+    let y = 2
+    const points: Point[] = [[x, y]]
+    const values: number[] = [rosenbrock(x, y)]
+    for (let k = 1; k <= 200_000; k++) {
+      x += (1 - x) * 1e-4 + (k % 2 === 0 ? 0.01 : -0.01)
+      y += (1 - y) * 1e-4
+      points.push([x, y])
+      values.push(rosenbrock(x, y))
+    }
+    const contour = contourPlot({ f: rosenbrock, xDomain: [-2, 2], yDomain: [-1, 3], title: 'long', trajectories: [{ name: 'zigzag', points }] })
+    const loss = lossPlot({ title: 'long', series: [{ name: 'zigzag', values }] })
+    expect(contour.length + loss.length).toBeLessThan(1_000_000)
+    expect(wellFormedProblems(contour)).toEqual([])
+  })
+})
+
+describe('lossFigure scales', () => {
+  it('takes a log step axis when the runs’ active lengths differ a hundredfold, and says so on the axis', () => {
+    const slow = Array.from({ length: 5001 }, (_, k) => Math.exp(-k / 500))
+    const fast = Array.from({ length: 5001 }, (_, k) => (k < 15 ? 10 ** -k : 0))
+    const auto = lossFigure({ title: 't', series: [{ name: 'slow', values: slow }, { name: 'newton', values: fast }] })
+    expect(auto.logX).toBe(true)
+    expect(auto.logY).toBe(true)
+    expect(auto.svg).toContain('step (log scale)')
+    // step 0 has its own tick, half a decade left of step 1
+    expect(auto.svg).toContain('>0</text>')
+    const same = lossFigure({ title: 't', series: [{ name: 'a', values: slow }, { name: 'b', values: slow.map((v) => v * 2) }] })
+    expect(same.logX).toBe(false)
+    expect(same.svg).toContain('step (linear scale)')
+    expect(lossFigure({ title: 't', logX: true, series: [{ name: 'a', values: slow }] }).logX).toBe(true)
+    expect(lossFigure({ title: 't', logX: false, series: [{ name: 'a', values: slow }, { name: 'newton', values: fast }] }).logX).toBe(false)
+  })
+
+  it('reports a linear f axis when nothing is positive, and names it', () => {
+    const fig = lossFigure({ title: 't', series: [{ name: 'a', values: [0, -1, -2] }] })
+    expect(fig.logY).toBe(false)
+    expect(fig.svg).toContain('loss (linear scale)')
+    expect(fig.svg).toContain('no positive values, so the f axis is linear')
+  })
+
+  it('draws samples at their steps', () => {
+    const svg = lossPlot({ title: 't', logX: false, series: [{ name: 'a', values: [1, 0.5, 0.25], steps: [0, 50, 100] }, { name: 'b', values: [1, 0.1] }] })
+    const frame = plotFrame(svg)
+    const [a] = pathPoints(attribute(elementsWithClass(svg, 'series')[0], 'd'))
+    expect(a[1][0]).toBeCloseTo((a[0][0] + a[2][0]) / 2, 1)
+    expect(a[2][0]).toBeCloseTo(frame.right - 3, 1)
   })
 })
