@@ -46,15 +46,11 @@ export const linearise = (point: Sym, direction: Sym, outputs: readonly Sym[]): 
     return placeholder
   }
   const entryOf = (n: Sym): Sym => (varying.has(n) ? rebuilt.get(n)! : reach(n))
-  const newDirection = (): Sym => {
-    const d = inputNode(frontier.length, direction.shape)
-    rebuilt.set(direction, d)
-    return d
-  }
-  // the fixed values first (their indices come first), then the direction, then the rest
+  // inputs of the per-direction graph: the fixed values it reads (indices 0, 1, …), then the direction
   for (const n of order) if (varying.has(n) && n !== direction) for (const i of n.inputs) if (!varying.has(i)) reach(i)
   for (const o of outputs) if (!varying.has(o)) reach(o)
-  const directionInput = newDirection()
+  const directionInput = inputNode(frontier.length, direction.shape)
+  rebuilt.set(direction, directionInput)
   for (const n of order) {
     if (!varying.has(n) || n === direction) continue
     rebuilt.set(n, new SymNode(n.op, n.inputs.map(entryOf), n.shape, n.attrs))
