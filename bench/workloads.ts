@@ -125,22 +125,20 @@ const H = 128
 const B = 256
 
 /**
- * C (m×n) = A·B with A m×k and B k×n row-major, in 4×4 register blocks: sixteen
- * accumulators in locals across the whole k loop, so each loaded element of A
- * and B feeds four multiply-adds. m and n are multiples of 4 (they are here).
+ * C (m×n) = op(A)·B with B k×n row-major and op(A)[i,p] = a[i·rows + p·cols]
+ * (A stored m×k: rows = k, cols = 1; Aᵀ with A stored k×m: rows = 1, cols = m),
+ * in 4×4 register blocks: sixteen accumulators in locals across the whole k
+ * loop, so each loaded element of A and B feeds four multiply-adds. m and n
+ * are multiples of 4 (they are here).
  */
-const gemmNN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => {
+const gemm = (a: Float64Array, rows: number, cols: number, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => {
   for (let i = 0; i < m; i += 4) {
-    const r0 = i * k
-    const r1 = r0 + k
-    const r2 = r1 + k
-    const r3 = r2 + k
     for (let j = 0; j < n; j += 4) {
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
-      for (let p = 0, bp = j; p < k; p++, bp += n) {
+      for (let p = 0, ap = i * rows, bp = j; p < k; p++, ap += cols, bp += n) {
         const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3]
-        const a0 = a[r0 + p], a1 = a[r1 + p], a2 = a[r2 + p], a3 = a[r3 + p]
+        const a0 = a[ap], a1 = a[ap + rows], a2 = a[ap + 2 * rows], a3 = a[ap + 3 * rows]
         c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3
         c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3
         c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3
@@ -155,28 +153,11 @@ const gemmNN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k:
   }
 }
 
-/** C (m×n) = Aᵀ·B with A stored k×m, B k×n: the weight gradient Xᵀ·dZ in one pass, same 4×4 blocks. */
-const gemmTN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => {
-  for (let i = 0; i < m; i += 4) {
-    for (let j = 0; j < n; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
-      for (let p = 0, ap = i, bp = j; p < k; p++, ap += m, bp += n) {
-        const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3]
-        const a0 = a[ap], a1 = a[ap + 1], a2 = a[ap + 2], a3 = a[ap + 3]
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3
-      }
-      const o = i * n + j
-      c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03
-      c[o + n] = c10; c[o + n + 1] = c11; c[o + n + 2] = c12; c[o + n + 3] = c13
-      c[o + 2 * n] = c20; c[o + 2 * n + 1] = c21; c[o + 2 * n + 2] = c22; c[o + 2 * n + 3] = c23
-      c[o + 3 * n] = c30; c[o + 3 * n + 1] = c31; c[o + 3 * n + 2] = c32; c[o + 3 * n + 3] = c33
-    }
-  }
-}
+/** C = A·B, A stored m×k. */
+const gemmNN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => gemm(a, k, 1, b, c, m, k, n)
+
+/** C = Aᵀ·B, A stored k×m: the weight gradient Xᵀ·dZ in one pass. */
+const gemmTN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => gemm(a, 1, m, b, c, m, k, n)
 
 /**
  * The MLP by hand, as a careful person writes one network: the batch's
