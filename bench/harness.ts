@@ -15,36 +15,49 @@ export interface MeasureOptions {
   readonly quick: boolean
 }
 
+/** An implementation timed elsewhere (another process): resolves to the milliseconds `calls` calls took. */
+export interface RemoteImpl {
+  readonly remote: (calls: number) => Promise<number>
+}
+
+/** A function to call here, or a peer that times its own batches. */
+export type Impl = (() => unknown) | RemoteImpl
+
+/** Milliseconds of `calls` calls of an implementation. */
+const runBatch = async (impl: Impl, calls: number): Promise<number> => {
+  if (typeof impl !== 'function') return impl.remote(calls)
+  const t0 = performance.now()
+  for (let i = 0; i < calls; i++) impl()
+  return performance.now() - t0
+}
+
 /**
- * Median time of one call of each function, in microseconds. Each is warmed
- * up and given a batch size that takes a few milliseconds; then the batches
- * run in interleaved rounds (a, b, c, a, b, c, …), so that every
- * implementation sees the same state of the machine.
+ * Median time of one call of each implementation, in microseconds. Each is
+ * warmed up and given a batch size that takes a few milliseconds; then the
+ * batches run in interleaved rounds (a, b, c, a, b, c, …), so that every
+ * implementation, the PyTorch peer in its own process included, sees the same
+ * state of the machine.
  */
-export const compare = (fns: Readonly<Record<string, () => unknown>>, { quick }: MeasureOptions): Record<string, number> => {
+export const compare = async (impls: Readonly<Record<string, Impl>>, { quick }: MeasureOptions): Promise<Record<string, number>> => {
   const warmupMs = quick ? 20 : 500
   const batchMs = quick ? 2 : 10
   const rounds = quick ? 5 : 21
-  const names = Object.keys(fns)
+  const names = Object.keys(impls)
   const batch: Record<string, number> = {}
   for (const name of names) {
-    const fn = fns[name]
     let calls = 0
-    const start = performance.now()
-    while (performance.now() - start < warmupMs || calls < 3) {
-      fn()
-      calls++
+    let spent = 0
+    let size = 1
+    while (spent < warmupMs || calls < 3) {
+      spent += await runBatch(impls[name], size)
+      calls += size
+      if (spent < warmupMs / 4) size *= 2
     }
-    batch[name] = Math.max(1, Math.round(batchMs / ((performance.now() - start) / calls)))
+    batch[name] = Math.max(1, Math.round(batchMs / (spent / calls)))
   }
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   for (let r = 0; r < rounds; r++) {
-    for (const name of names) {
-      const fn = fns[name]
-      const t0 = performance.now()
-      for (let i = 0; i < batch[name]; i++) fn()
-      times[name].push(((performance.now() - t0) * 1000) / batch[name])
-    }
+    for (const name of names) times[name].push(((await runBatch(impls[name], batch[name])) * 1000) / batch[name])
   }
   return Object.fromEntries(names.map((n) => [n, median(times[n])]))
 }
@@ -71,5 +84,5 @@ export const relativeDifference = (a: ArrayLike<number>, b: ArrayLike<number>): 
 /** Throw unless `got` matches the handwritten reference: a wrong answer has no time. */
 export const crossCheck = (workload: string, impl: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void => {
   const d = relativeDifference(got, want)
-  if (!(d <= tol)) throw new Error(`${workload}: ${impl} disagrees with handwritten (relative difference ${d}, tolerance ${tol})`)
+  if (!(d <= tol)) throw new Error(`${workload}: ${impl} disagrees with the handwritten peer (relative difference ${d}, tolerance ${tol})`)
 }

@@ -1,19 +1,25 @@
 /**
  * The benchmarks: every workload measured in one run, side by side, medians
- * over repeated batches after warm-up, each implementation's answer checked
- * against the handwritten one before its time is reported.
+ * over repeated batches after warm-up in interleaved rounds, each
+ * implementation's answer checked against the handwritten peer before its
+ * time is reported. Peers: handwritten float64 JavaScript (what a careful
+ * person writes), PyTorch (float64, one thread, in a child process; skipped
+ * with a message when /usr/bin/python3 or torch is missing) and TF.js (float32).
  *
- *   npm run bench                 a table with ratios to handwritten
+ *   npm run bench                 a table with ratios to the handwritten and PyTorch peers
  *   npm run -s bench -- --json    a JSON array of {workload, impl, median, unit}
- *   npm run bench -- --quick      a short smoke run (no TF.js)
+ *   npm run bench -- --quick      a short smoke run (no TF.js, no PyTorch)
  */
 import { symmetricEigenOfArray } from '../src/curvature/eigen.js'
+import { hessianOperator } from '../src/curvature/graphOperator.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { grad, hessian, hvp, jit } from '../src/graph/index.js'
-import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import { cpus, totalmem } from 'node:os'
 import { spawnSync } from 'node:child_process'
-import { type Row, compare, crossCheck } from './harness.js'
+import { type Sym, constant, grad, hessian, hvp, jit } from '../src/graph/index.js'
+import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import { type Impl, type Row, compare, crossCheck } from './harness.js'
 import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature.js'
+import { type TorchPeer, startTorch } from './torch.js'
 import * as w from './workloads.js'
 
 const args = process.argv.slice(2)
@@ -31,19 +37,41 @@ const push = (r: Row): void => {
 }
 
 /** Time a workload's implementations in interleaved rounds and record them. */
-const record = (workload: string, impls: Record<string, () => unknown>, unit: 'us' | 'ms' = 'us'): void => {
-  for (const [impl, us] of Object.entries(compare(impls, opts))) {
+const record = async (workload: string, impls: Record<string, Impl>, unit: 'us' | 'ms' = 'us'): Promise<void> => {
+  for (const [impl, us] of Object.entries(await compare(impls, opts))) {
     push({ workload, impl, median: unit === 'ms' ? us / 1000 : us, unit })
   }
 }
 
 const FLOAT32 = 2e-3
+/** PyTorch computes in float64 too, summing in its own order. */
+const FLOAT64 = 1e-11
+
+/** The machine, as one line: CPU model and cores, memory, Node, and the PyTorch peer's version and BLAS. */
+const machine = (torch: TorchPeer | string | undefined): string => {
+  const cores = cpus()
+  const parts = [`${cores[0]?.model.trim() ?? 'unknown CPU'}, ${cores.length} cores`, `${Math.round(totalmem() / 2 ** 30)} GiB`, `Node ${process.versions.node}`]
+  if (typeof torch === 'object') parts.push(`PyTorch ${torch.info.torch} (Python ${torch.info.python}, ${torch.info.threads} thread, float64, BLAS ${torch.info.blas.join(' + ') || 'unknown'})`)
+  else if (typeof torch === 'string') parts.push(`no PyTorch peer: ${torch}`)
+  return parts.join('; ')
+}
 
 const main = async (): Promise<void> => {
   let tfjs: typeof import('./tfjs.js') | undefined
   if (!quick) {
     tfjs = await import('./tfjs.js')
     await tfjs.tfjsReady()
+  }
+  const torchOrReason = quick ? undefined : await startTorch()
+  const torch = typeof torchOrReason === 'object' ? torchOrReason : undefined
+  if (typeof torchOrReason === 'string') log(`PyTorch peer skipped: ${torchOrReason}`)
+  const machineLine = machine(torchOrReason)
+  log(`machine: ${machineLine}`)
+  /** Add the PyTorch peer of a workload to `impls`, once its answer matches. */
+  const withTorch = async (workload: string, impls: Record<string, Impl>, want: ArrayLike<number>, inputs?: Record<string, ArrayLike<number>>, tol = FLOAT64) => {
+    if (torch === undefined) return
+    crossCheck(workload, 'pytorch', await torch.setup(workload, inputs), want, tol)
+    impls.pytorch = torch.remote(workload)
   }
 
   // W1 --------------------------------------------------------------------------------
@@ -54,13 +82,14 @@ const main = async (): Promise<void> => {
     const g = grad(w.rosenbrock)
     const p = tensor([-1.2, 1])
     crossCheck('W1', 'descent', g(p).data, want, 1e-14)
-    const impls: Record<string, () => unknown> = { handwritten: () => w.rosenbrockGradHandwritten(-1.2, 1), descent: () => g(p) }
+    const impls: Record<string, Impl> = { handwritten: () => w.rosenbrockGradHandwritten(-1.2, 1), descent: () => g(p) }
+    await withTorch('W1', impls, want)
     if (tfjs) {
       const tg = tfjs.tfjsRosenbrockGrad()
       crossCheck('W1', 'tfjs', tg(-1.2, 1), want, FLOAT32)
       impls.tfjs = () => tg(-1.2, 1)
     }
-    record('W1', impls)
+    await record('W1', impls)
   }
 
   // W2 --------------------------------------------------------------------------------
@@ -78,13 +107,14 @@ const main = async (): Promise<void> => {
       return eig.right.values
     }
     crossCheck('W2', 'descent', ours(), want, 1e-13)
-    const impls: Record<string, () => unknown> = { handwritten: hand, descent: ours }
+    const impls: Record<string, Impl> = { handwritten: hand, descent: ours }
+    await withTorch('W2', impls, want)
     if (tfjs) {
       const th = tfjs.tfjsRosenbrockHessianEig()
       crossCheck('W2', 'tfjs', th(1, 1), want, FLOAT32)
       impls.tfjs = () => th(1, 1)
     }
-    record('W2', impls)
+    await record('W2', impls)
   }
 
   // W3 --------------------------------------------------------------------------------
@@ -99,12 +129,14 @@ const main = async (): Promise<void> => {
     crossCheck('W3', 'descent', h(x, v).data, wantH, 1e-12)
     crossCheck('W3', 'descent-rr', hr(x, v).data, wantH, 1e-12)
     crossCheck('W3g', 'descent', g(x).data, wantG, 1e-12)
-    const hvps: Record<string, () => unknown> = {
+    const hvps: Record<string, Impl> = {
       handwritten: () => w.extendedHvpHandwritten(x.data, v.data),
       descent: () => h(x, v),
       'descent-rr': () => hr(x, v)
     }
-    const grads: Record<string, () => unknown> = { handwritten: () => w.extendedGradHandwritten(x.data), descent: () => g(x) }
+    const grads: Record<string, Impl> = { handwritten: () => w.extendedGradHandwritten(x.data), descent: () => g(x) }
+    await withTorch('W3', hvps, wantH, { x: x.data, v: v.data })
+    await withTorch('W3g', grads, wantG, { x: x.data })
     if (tfjs) {
       const t = tfjs.tfjsExtended(x.data, v.data)
       crossCheck('W3', 'tfjs', t.hvp(), wantH, FLOAT32)
@@ -112,30 +144,28 @@ const main = async (): Promise<void> => {
       hvps.tfjs = t.hvp
       grads.tfjs = t.grad
     }
-    record('W3', hvps)
-    record('W3g', grads)
+    await record('W3', hvps)
+    await record('W3g', grads)
   }
 
   // W4 --------------------------------------------------------------------------------
   log('W4: MLP 64→128 tanh→1, batch 256: gradient (W4) and loss (W4f)')
   const problem = w.mlpProblem()
+  const bufs = w.buffersOf(problem.params)
+  const mlpInputs = { b1: bufs.b1, b2: bufs.b2, w1: bufs.w1, w2: bufs.w2, x: problem.x.data, y: problem.y.data }
   {
-    const bufs = w.buffersOf(problem.params)
-    const wantG = w.flatMlp(w.mlpGradHandwritten(bufs, problem.x.data, problem.y.data))
-    const wantF = w.mlpLossHandwritten(bufs, problem.x.data, problem.y.data)
+    const hand = w.mlpHandwritten(bufs, problem.x.data, problem.y.data)
+    const wantG = w.flatMlp(hand.grad())
+    const wantF = hand.loss()
     const g = grad(w.mlpLoss)
     const f = jit(w.mlpLoss)
     const flatTree = (t: { b1: Tensor; b2: Tensor; w1: Tensor; w2: Tensor }) => w.flatMlp({ w1: t.w1.data, b1: t.b1.data, w2: t.w2.data, b2: t.b2.data })
     crossCheck('W4', 'descent', flatTree(g(problem.params as never, problem.x, problem.y) as never), wantG, 1e-12)
     crossCheck('W4f', 'descent', [f(problem.params as never, problem.x, problem.y).item()], [wantF], 1e-13)
-    const grads: Record<string, () => unknown> = {
-      handwritten: () => w.mlpGradHandwritten(bufs, problem.x.data, problem.y.data),
-      descent: () => g(problem.params as never, problem.x, problem.y)
-    }
-    const losses: Record<string, () => unknown> = {
-      handwritten: () => w.mlpLossHandwritten(bufs, problem.x.data, problem.y.data),
-      descent: () => f(problem.params as never, problem.x, problem.y)
-    }
+    const grads: Record<string, Impl> = { handwritten: hand.grad, descent: () => g(problem.params as never, problem.x, problem.y) }
+    const losses: Record<string, Impl> = { handwritten: hand.loss, descent: () => f(problem.params as never, problem.x, problem.y) }
+    await withTorch('W4', grads, wantG, mlpInputs)
+    await withTorch('W4f', losses, [wantF])
     if (tfjs) {
       const t = tfjs.tfjsMlp(problem)
       const flat = t.grad()
@@ -150,12 +180,12 @@ const main = async (): Promise<void> => {
       grads.tfjs = t.grad
       losses.tfjs = t.loss
     }
-    record('W4', grads)
-    record('W4f', losses)
+    await record('W4', grads)
+    await record('W4f', losses)
   }
 
   // W5 --------------------------------------------------------------------------------
-  log('W5: one Adam step on 1,000,000 parameters')
+  log('W5: one Adam step on 1,000,000 parameters, the update applied')
   // in a process of its own: a step allocates 24 MB, and how fast that is depends on the heap around it
   {
     const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./optim.ts', import.meta.url).pathname, ...(quick ? ['--quick'] : [])], {
@@ -169,38 +199,47 @@ const main = async (): Promise<void> => {
   // W6 --------------------------------------------------------------------------------
   log('W6: top Hessian eigenvalue of the W4 loss, 20 power iterations')
   {
-    const bufs = w.buffersOf(problem.params)
-    const start = w.powerStart(problem.params)
-    const sizes = [problem.params.b1.size, problem.params.b2.size, problem.params.w1.size, problem.params.w2.size]
-    const shapes = [problem.params.b1.shape, problem.params.b2.shape, problem.params.w1.shape, problem.params.w2.shape]
-    const toFlat = (t: w.MlpParams) => w.flatMlp(w.buffersOf(t))
-    const fromFlat = (f: Float64Array): w.MlpParams => {
-      const parts: Tensor[] = []
-      let k = 0
-      sizes.forEach((s, i) => {
-        parts.push(Tensor.unsafeFromBuffer(shapes[i], f.slice(k, k + s)))
-        k += s
-      })
-      return { b1: parts[0], b2: parts[1], w1: parts[2], w2: parts[3] }
+    const start = w.flatMlp(w.buffersOf(w.powerStart(problem.params)))
+    const theta = Tensor.unsafeFromBuffer([start.length], w.flatMlp(bufs))
+    const x = constant(problem.x)
+    const y = constant(problem.y)
+    /** The W4 loss of the parameters packed in the tree's order (b1, b2, w1, w2), the data as constants. */
+    const packedLoss = (t: Sym): Sym => {
+      const h = bufs.b1.length
+      const d = bufs.w1.length / h
+      return w.mlpLoss({
+        b1: t.slice(0, h),
+        b2: t.slice(h, h + 1),
+        w1: t.slice(h + 1, h + 1 + d * h).reshape([d, h]),
+        w2: t.slice(h + 1 + d * h).reshape([h, 1])
+      }, x, y)
     }
-    const handApply = (v: w.MlpParams): w.MlpParams => {
-      const r = w.mlpHvpHandwritten(bufs, w.buffersOf(v), problem.x.data, problem.y.data)
-      return {
-        w1: Tensor.unsafeFromBuffer(problem.params.w1.shape, r.w1),
-        b1: Tensor.unsafeFromBuffer(problem.params.b1.shape, r.b1),
-        w2: Tensor.unsafeFromBuffer(problem.params.w2.shape, r.w2),
-        b2: Tensor.unsafeFromBuffer(problem.params.b2.shape, r.b2)
-      }
+    const flatPower = (apply: (v: Float64Array) => Float64Array) => w.powerIteration(apply, start, (v) => v, (v) => v)
+    const hand = () => flatPower(w.mlpHvpHandwritten(bufs, problem.x.data, problem.y.data))
+    const ours = () => {
+      const op = hessianOperator(packedLoss, theta)
+      if (E.isLeft(op)) throw new Error(op.left.message)
+      return flatPower(op.right)
     }
+    // the same products through `hvp` on the parameter tree: nothing kept between products
     const h = hvp(w.mlpLoss)
-    const ourApply = (v: w.MlpParams): w.MlpParams => h(problem.params as never, v as never, problem.x, problem.y) as never
-    const hand = () => w.powerIteration(handApply, start, toFlat, fromFlat)
-    const ours = () => w.powerIteration(ourApply, start, toFlat, fromFlat)
+    const sizes = [problem.params.b1, problem.params.b2, problem.params.w1, problem.params.w2]
+    const fromFlat = (f: Float64Array): w.MlpParams => {
+      let k = 0
+      const [b1, b2, w1, w2] = sizes.map((p) => Tensor.unsafeFromBuffer(p.shape, f.slice(k, (k += p.size))))
+      return { b1, b2, w1, w2 }
+    }
+    const treeApply = (v: w.MlpParams): w.MlpParams => h(problem.params as never, v as never, problem.x, problem.y) as never
+    const oursTree = () => w.powerIteration(treeApply, fromFlat(start), (t) => w.flatMlp(w.buffersOf(t)), fromFlat)
     const want = hand()
     log(`  top eigenvalue after 20 iterations: ${want}`)
     crossCheck('W6', 'descent', [ours()], [want], 1e-10)
-    record('W6', { handwritten: hand, descent: ours }, 'ms')
+    crossCheck('W6', 'descent-hvp', [oursTree()], [want], 1e-10)
+    const impls: Record<string, Impl> = { handwritten: hand, descent: ours, 'descent-hvp': oursTree }
+    await withTorch('W6', impls, [want], { ...mlpInputs, start }, 1e-10)
+    await record('W6', impls, 'ms')
   }
+  torch?.close()
 
   // W7 --------------------------------------------------------------------------------
   log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
@@ -210,16 +249,21 @@ const main = async (): Promise<void> => {
     console.log(JSON.stringify(rows))
     return
   }
+  console.log(`machine: ${machineLine}\n`)
   console.log(table(rows))
 }
 
-/** A table: one line per workload and implementation, with the ratio to handwritten. */
+/** A table: one line per workload and implementation, with its ratios to the handwritten and PyTorch peers. */
 const table = (rs: readonly Row[]): string => {
-  const lines = ['| workload | impl | median | × handwritten |', '|---|---|---|---|']
+  const lines = ['| workload | impl | median | ÷ handwritten | ÷ PyTorch |', '|---|---|---|---|---|']
+  const ratio = (r: Row, peer: string): string => {
+    const base = rs.find((b) => b.workload === r.workload && b.impl === peer)
+    if (base === undefined) return ''
+    const q = r.median / base.median
+    return `${q >= 0.1 ? q.toFixed(2) : q.toPrecision(2)}×`
+  }
   for (const r of rs) {
-    const base = rs.find((b) => b.workload === r.workload && b.impl === 'handwritten')
-    const ratio = base === undefined ? '' : `${(r.median / base.median).toFixed(2)}×`
-    lines.push(`| ${r.workload} | ${r.impl} | ${r.median.toPrecision(4)} ${r.unit === 'us' ? 'µs' : 'ms'} | ${ratio} |`)
+    lines.push(`| ${r.workload} | ${r.impl} | ${r.median.toPrecision(4)} ${r.unit === 'us' ? 'µs' : 'ms'} | ${ratio(r, 'handwritten')} | ${ratio(r, 'pytorch')} |`)
   }
   return lines.join('\n')
 }

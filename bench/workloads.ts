@@ -41,28 +41,39 @@ export const extendedPoint = (n: number): { x: Tensor; v: Tensor } => ({
   v: fromArray([n], Array.from({ length: n }, (_, i) => Math.cos(i)))
 })
 
+/** ∇f in one pass, carrying 200(xᵢ₊₁ − xᵢ²) to the next element; no allocation but the result. */
 export const extendedGradHandwritten = (x: Float64Array): Float64Array => {
   const n = x.length
   const g = new Float64Array(n)
+  let carry = 0
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i]
     const r = x[i + 1] - xi * xi
-    g[i] += -400 * xi * r - 2 * (1 - xi)
-    g[i + 1] += 200 * r
+    g[i] = carry - 400 * xi * r - 2 * (1 - xi)
+    carry = 200 * r
   }
+  g[n - 1] = carry
   return g
 }
 
-/** Hv for the tridiagonal Hessian: Hᵢᵢ = 1200xᵢ² − 400xᵢ₊₁ + 2 (+200 for i ≥ 1), Hᵢ,ᵢ₊₁ = −400xᵢ. */
+/**
+ * Hv for the tridiagonal Hessian, Hᵢᵢ = 1200xᵢ² − 400xᵢ₊₁ + 2 (+200 for i ≥ 1),
+ * Hᵢ,ᵢ₊₁ = −400xᵢ, in one pass: each element written once, the lower band's
+ * term carried to the next; no allocation but the result.
+ */
 export const extendedHvpHandwritten = (x: Float64Array, v: Float64Array): Float64Array => {
   const n = x.length
   const out = new Float64Array(n)
+  let carry = 0
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i]
     const off = -400 * xi
-    out[i] += (1200 * xi * xi - 400 * x[i + 1] + 2) * v[i] + off * v[i + 1]
-    out[i + 1] += 200 * v[i + 1] + off * v[i]
+    const vi = v[i]
+    const next = v[i + 1]
+    out[i] = carry + (1200 * xi * xi - 400 * x[i + 1] + 2) * vi + off * next
+    carry = off * vi + 200 * next
   }
+  out[n - 1] = carry
   return out
 }
 
@@ -102,147 +113,167 @@ export const mlpLoss = (p: { w1: Sym; b1: Sym; w2: Sym; b2: Sym }, x: Sym, y: Sy
   x.matmul(p.w1).add(p.b1).tanh().matmul(p.w2).add(p.b2).sub(y).square().mean()
 
 /** Flat parameter layout of the handwritten peer: w1, b1, w2, b2 (the tree's sorted-key order is b1, b2, w1, w2). */
-interface MlpBuffers {
+export interface MlpBuffers {
   readonly w1: Float64Array
   readonly b1: Float64Array
   readonly w2: Float64Array
   readonly b2: Float64Array
 }
 
-/**
- * The forward pass by hand: hidden = tanh(x·w1 + b1) into `hidden` (256×128),
- * and each sample's output o = hidden·w2 + b2 into `out`. The sizes are
- * literals, as a person writing one network by hand would have them.
- */
-const mlpForwardHandwritten = (p: MlpBuffers, x: Float64Array, hidden: Float64Array, out: Float64Array): void => {
-  const d = 64
-  const h = 128
-  const n = 256
-  const { w1, b1, w2, b2 } = p
-  for (let s = 0; s < n; s++) {
-    const hs = s * h
-    for (let j = 0; j < h; j++) hidden[hs + j] = b1[j]
-    for (let k = 0; k < d; k++) {
-      const xk = x[s * d + k]
-      const wk = k * h
-      for (let j = 0; j < h; j++) hidden[hs + j] += xk * w1[wk + j]
-    }
-    let o = b2[0]
-    for (let j = 0; j < h; j++) {
-      const t = Math.tanh(hidden[hs + j])
-      hidden[hs + j] = t
-      o += t * w2[j]
-    }
-    out[s] = o
-  }
-}
-
-export const mlpLossHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): number => {
-  const n = 256
-  const hidden = new Float64Array(n * 128)
-  const out = new Float64Array(n)
-  mlpForwardHandwritten(p, x, hidden, out)
-  let loss = 0
-  for (let s = 0; s < n; s++) loss += (out[s] - y[s]) ** 2
-  return loss / n
-}
-
-/** Gradient of the MLP loss, by hand: the forward pass, then backpropagation through each layer. */
-export const mlpGradHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
-  const d = 64
-  const h = 128
-  const n = 256
-  const w2 = p.w2
-  const hidden = new Float64Array(n * h)
-  const out = new Float64Array(n)
-  mlpForwardHandwritten(p, x, hidden, out)
-  const dz = new Float64Array(n * h)
-  const [gw1, gb1, gw2, gb2] = [new Float64Array(d * h), new Float64Array(h), new Float64Array(h), new Float64Array(1)]
-  for (let s = 0; s < n; s++) {
-    const hs = s * h
-    const dO = (2 * (out[s] - y[s])) / n
-    gb2[0] += dO
-    for (let j = 0; j < h; j++) {
-      const t = hidden[hs + j]
-      gw2[j] += t * dO
-      const dj = dO * w2[j] * (1 - t * t)
-      dz[hs + j] = dj
-      gb1[j] += dj
-    }
-  }
-  for (let s = 0; s < n; s++) {
-    const hs = s * h
-    for (let k = 0; k < d; k++) {
-      const xk = x[s * d + k]
-      const wk = k * h
-      for (let j = 0; j < h; j++) gw1[wk + j] += xk * dz[hs + j]
-    }
-  }
-  return { w1: gw1, b1: gb1, w2: gw2, b2: gb2 }
-}
+const D = 64
+const H = 128
+const B = 256
 
 /**
- * Hessian-vector product of the MLP loss by hand (Pearlmutter's R-operator):
- * the forward and backward passes, each differentiated along the direction v.
+ * C (m×n) = op(A)·B with B k×n row-major and op(A)[i,p] = a[i·rows + p·cols]
+ * (A stored m×k: rows = k, cols = 1; Aᵀ with A stored k×m: rows = 1, cols = m),
+ * in 4×4 register blocks: sixteen accumulators in locals across the whole k
+ * loop, so each loaded element of A and B feeds four multiply-adds. m and n
+ * are multiples of 4 (they are here).
  */
-export const mlpHvpHandwritten = (p: MlpBuffers, v: MlpBuffers, x: Float64Array, y: Float64Array): MlpBuffers => {
-  const D = 64
-  const H = 128
-  const B = 256
-  const { w1, b1, w2, b2 } = p
-  const [vw1, vb1, vw2, vb2] = [v.w1, v.b1, v.w2, v.b2]
-  const hid = new Float64Array(B * H)
-  const rh = new Float64Array(B * H)
-  const rdz = new Float64Array(B * H)
-  const [ow1, ob1, ow2, ob2] = [new Float64Array(D * H), new Float64Array(H), new Float64Array(H), new Float64Array(1)]
-  for (let s = 0; s < B; s++) {
-    const hs = s * H
-    for (let j = 0; j < H; j++) {
-      hid[hs + j] = b1[j]
-      rh[hs + j] = vb1[j]
+const gemm = (a: Float64Array, rows: number, cols: number, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => {
+  for (let i = 0; i < m; i += 4) {
+    for (let j = 0; j < n; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
+      for (let p = 0, ap = i * rows, bp = j; p < k; p++, ap += cols, bp += n) {
+        const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3]
+        const a0 = a[ap], a1 = a[ap + rows], a2 = a[ap + 2 * rows], a3 = a[ap + 3 * rows]
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3
+      }
+      const o = i * n + j
+      c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03
+      c[o + n] = c10; c[o + n + 1] = c11; c[o + n + 2] = c12; c[o + n + 3] = c13
+      c[o + 2 * n] = c20; c[o + 2 * n + 1] = c21; c[o + 2 * n + 2] = c22; c[o + 2 * n + 3] = c23
+      c[o + 3 * n] = c30; c[o + 3 * n + 1] = c31; c[o + 3 * n + 2] = c32; c[o + 3 * n + 3] = c33
     }
-    for (let k = 0; k < D; k++) {
-      const xk = x[s * D + k]
-      const wk = k * H
+  }
+}
+
+/** C = A·B, A stored m×k. */
+const gemmNN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => gemm(a, k, 1, b, c, m, k, n)
+
+/** C = Aᵀ·B, A stored k×m: the weight gradient Xᵀ·dZ in one pass. */
+const gemmTN = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void => gemm(a, 1, m, b, c, m, k, n)
+
+/**
+ * The MLP by hand, as a careful person writes one network: the batch's
+ * forward pass as one register-blocked product, the weight gradient as
+ * another, the elementwise work fused into single passes, scratch buffers
+ * allocated once. `grad` allocates only its four result buffers.
+ */
+export const mlpHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array) => {
+  const { w1, b1, w2, b2 } = p
+  const hidden = new Float64Array(B * H)
+  const out = new Float64Array(B)
+  const dz = new Float64Array(B * H)
+  /** hidden = tanh(x·w1 + b1), out = hidden·w2 + b2. */
+  const forward = (): void => {
+    gemmNN(x, w1, hidden, B, D, H)
+    for (let s = 0; s < B; s++) {
+      const hs = s * H
+      let o = b2[0]
       for (let j = 0; j < H; j++) {
-        hid[hs + j] += xk * w1[wk + j]
-        rh[hs + j] += xk * vw1[wk + j]
+        const t = Math.tanh(hidden[hs + j] + b1[j])
+        hidden[hs + j] = t
+        o += t * w2[j]
+      }
+      out[s] = o
+    }
+  }
+  const loss = (): number => {
+    forward()
+    let l = 0
+    for (let s = 0; s < B; s++) l += (out[s] - y[s]) ** 2
+    return l / B
+  }
+  const grad = (): MlpBuffers => {
+    forward()
+    const [gw1, gb1, gw2, gb2] = [new Float64Array(D * H), new Float64Array(H), new Float64Array(H), new Float64Array(1)]
+    let sb2 = 0
+    for (let s = 0; s < B; s++) {
+      const hs = s * H
+      const dO = (2 * (out[s] - y[s])) / B
+      sb2 += dO
+      for (let j = 0; j < H; j++) {
+        const t = hidden[hs + j]
+        gw2[j] += t * dO
+        const dj = dO * w2[j] * (1 - t * t)
+        dz[hs + j] = dj
+        gb1[j] += dj
       }
     }
-    let o = b2[0]
-    let ro = vb2[0]
-    for (let j = 0; j < H; j++) {
-      const t = Math.tanh(hid[hs + j])
-      hid[hs + j] = t
-      const rz = rh[hs + j]
-      const r = (1 - t * t) * rz // R{h}
-      rh[hs + j] = r
-      o += t * w2[j]
-      ro += r * w2[j] + t * vw2[j]
-    }
-    const dO = (2 * (o - y[s])) / B
-    const rdO = (2 * ro) / B
-    ob2[0] += rdO
-    for (let j = 0; j < H; j++) {
-      const t = hid[hs + j]
-      const r = rh[hs + j]
-      ow2[j] += r * dO + t * rdO
-      const dh = dO * w2[j]
-      const rdh = rdO * w2[j] + dO * vw2[j]
-      const d = rdh * (1 - t * t) - 2 * dh * t * r
-      rdz[hs + j] = d
-      ob1[j] += d
-    }
+    gb2[0] = sb2
+    gemmTN(x, dz, gw1, D, B, H)
+    return { w1: gw1, b1: gb1, w2: gw2, b2: gb2 }
   }
+  return { loss, grad }
+}
+
+/**
+ * The Hessian-vector products of the MLP loss at p by hand (Pearlmutter's
+ * R-operator): the forward and backward passes at p once, here; then each
+ * product v ↦ Hv (flat, in the tree's order b1, b2, w1, w2) is the two passes
+ * differentiated along v, two register-blocked products and fused elementwise
+ * passes, allocating only its result.
+ */
+export const mlpHvpHandwritten = (p: MlpBuffers, x: Float64Array, y: Float64Array): ((v: Float64Array) => Float64Array) => {
+  const { w1, b1, w2, b2 } = p
+  const t = new Float64Array(B * H)
+  const slope = new Float64Array(B * H) // 1 − t²
+  const dO = new Float64Array(B)
+  gemmNN(x, w1, t, B, D, H)
   for (let s = 0; s < B; s++) {
     const hs = s * H
-    for (let k = 0; k < D; k++) {
-      const xk = x[s * D + k]
-      const wk = k * H
-      for (let j = 0; j < H; j++) ow1[wk + j] += xk * rdz[hs + j]
+    let o = b2[0]
+    for (let j = 0; j < H; j++) {
+      const h = Math.tanh(t[hs + j] + b1[j])
+      t[hs + j] = h
+      slope[hs + j] = 1 - h * h
+      o += h * w2[j]
     }
+    dO[s] = (2 * (o - y[s])) / B
   }
-  return { w1: ow1, b1: ob1, w2: ow2, b2: ob2 }
+  const rh = new Float64Array(B * H)
+  const rdz = new Float64Array(B * H)
+  return (v) => {
+    const vb1 = v.subarray(0, H)
+    const vb2 = v[H]
+    const vw1 = v.subarray(H + 1, H + 1 + D * H)
+    const vw2 = v.subarray(H + 1 + D * H)
+    const result = new Float64Array(v.length)
+    const ob1 = result.subarray(0, H)
+    const ow1 = result.subarray(H + 1, H + 1 + D * H)
+    const ow2 = result.subarray(H + 1 + D * H)
+    gemmNN(x, vw1, rh, B, D, H)
+    let ob2 = 0
+    for (let s = 0; s < B; s++) {
+      const hs = s * H
+      let ro = vb2
+      for (let j = 0; j < H; j++) {
+        const r = slope[hs + j] * (rh[hs + j] + vb1[j]) // R{h}
+        rh[hs + j] = r
+        ro += r * w2[j] + t[hs + j] * vw2[j]
+      }
+      const rdO = (2 * ro) / B
+      const d = dO[s]
+      ob2 += rdO
+      for (let j = 0; j < H; j++) {
+        const h = t[hs + j]
+        const r = rh[hs + j]
+        ow2[j] += r * d + h * rdO
+        const rz = (rdO * w2[j] + d * vw2[j]) * slope[hs + j] - 2 * d * w2[j] * h * r
+        rdz[hs + j] = rz
+        ob1[j] += rz
+      }
+    }
+    result[H] = ob2
+    gemmTN(x, rdz, ow1, D, B, H)
+    return result
+  }
 }
 
 export const buffersOf = (p: MlpParams): MlpBuffers => ({ w1: p.w1.data, b1: p.b1.data, w2: p.w2.data, b2: p.b2.data })

@@ -46,15 +46,11 @@ export const linearise = (point: Sym, direction: Sym, outputs: readonly Sym[]): 
     return placeholder
   }
   const entryOf = (n: Sym): Sym => (varying.has(n) ? rebuilt.get(n)! : reach(n))
-  const newDirection = (): Sym => {
-    const d = inputNode(frontier.length, direction.shape)
-    rebuilt.set(direction, d)
-    return d
-  }
-  // the fixed values first (their indices come first), then the direction, then the rest
+  // inputs of the per-direction graph: the fixed values it reads (indices 0, 1, …), then the direction
   for (const n of order) if (varying.has(n) && n !== direction) for (const i of n.inputs) if (!varying.has(i)) reach(i)
   for (const o of outputs) if (!varying.has(o)) reach(o)
-  const directionInput = newDirection()
+  const directionInput = inputNode(frontier.length, direction.shape)
+  rebuilt.set(direction, directionInput)
   for (const n of order) {
     if (!varying.has(n) || n === direction) continue
     rebuilt.set(n, new SymNode(n.op, n.inputs.map(entryOf), n.shape, n.attrs))
@@ -65,30 +61,54 @@ export const linearise = (point: Sym, direction: Sym, outputs: readonly Sym[]): 
   }
 }
 
+/** What a product at any point of one shape needs: the two halves of the HVP graph, compiled. */
+interface Split {
+  readonly fixed: (inputs: readonly Tensor[]) => Float64Array[]
+  readonly fixedShapes: ReadonlyArray<readonly number[]>
+  readonly perDirection: (inputs: readonly Tensor[]) => Float64Array[]
+}
+
+/** Splits by function and shape of x, so that building the oracle again (at another point) neither traces nor compiles. */
+const splits = new WeakMap<(x: Sym) => SymLike, Map<string, Split>>()
+
+/** Trace f at x's shape, differentiate, split and compile. */
+const build = (f: (x: Sym) => SymLike, x: Tensor): Split => {
+  const tr = trace(f, x)
+  const out = tr.graph.outputs[0]
+  if (out.size !== 1) throw new GraphError(`the function must return a scalar, it returned shape [${out.shape.join(', ')}]`)
+  const point = tr.graph.inputs[0]
+  const v = inputNode(1, x.shape)
+  const gradient = vjpGraph(out.rank === 0 ? out : reshape(out, []), [point], scalarConstant(1))
+  const { fixed, perDirection } = linearise(point, v, jvpGraph(gradient, [point], [v]))
+  return { fixed: evaluator(fixed), fixedShapes: fixed.outputs.map((o) => o.shape), perDirection: evaluator(perDirection) }
+}
+
 /**
  * The oracle v ↦ ∇²f(x)·v of `f` (written with graph ops, of one tensor) at
  * `x`, by forward-over-reverse differentiation of f's graph, with n = x.size;
  * v is read in x's row-major order. Everything that does not depend on v is
  * evaluated once, here; a product evaluates only the rest (the same numbers,
- * bit for bit, as `hvp(f)(x, v)`). One trial product checks that f traces; an
- * error is a `Left` with code 'bad-function'.
+ * bit for bit, as `hvp(f)(x, v)`). The compiled graphs are kept per function
+ * and shape of x, as `hvp` keeps its own, so a new point costs one evaluation
+ * of the fixed part. The first time, one trial product checks that f traces
+ * and evaluates; an error is a `Left` with code 'bad-function'.
  *
  * @example lanczos(getOrThrow(hessianOperator(f, x)), x.size, { k: 5 })
  * @see lanczos, powerIteration, hutchinsonTrace, spectralDensity.
  */
 export const hessianOperator = (f: (x: Sym) => SymLike, x: Tensor): E.Either<CurvatureError, HessianVectorProduct> => {
   try {
-    const tr = trace(f, x)
-    const out = tr.graph.outputs[0]
-    if (out.size !== 1) throw new GraphError(`the function must return a scalar, it returned shape [${out.shape.join(', ')}]`)
-    const point = tr.graph.inputs[0]
-    const v = inputNode(1, x.shape)
-    const gradient = vjpGraph(out.rank === 0 ? out : reshape(out, []), [point], scalarConstant(1))
-    const { fixed, perDirection } = linearise(point, v, jvpGraph(gradient, [point], [v]))
-    const fixedValues = evaluator(fixed)([x]).map((data, i) => Tensor.unsafeWrap(fixed.outputs[i].shape, data))
-    const run = evaluator(perDirection)
-    const operator: HessianVectorProduct = (direction) => run([...fixedValues, Tensor.unsafeFromBuffer(x.shape, direction)])[0]
-    operator(new Float64Array(x.size))
+    const byShape = splits.get(f) ?? new Map<string, Split>()
+    const key = x.shape.join(',')
+    const known = byShape.get(key)
+    const split = known ?? build(f, x)
+    const fixedValues = split.fixed([x]).map((data, i) => Tensor.unsafeWrap(split.fixedShapes[i], data))
+    const operator: HessianVectorProduct = (direction) => split.perDirection([...fixedValues, Tensor.unsafeFromBuffer(x.shape, direction)])[0]
+    if (known === undefined) {
+      operator(new Float64Array(x.size))
+      byShape.set(key, split)
+      splits.set(f, byShape)
+    }
     return E.right(operator)
   } catch (error) {
     if (error instanceof GraphError) return fail('bad-function', `hessianOperator: ${error.message}`)

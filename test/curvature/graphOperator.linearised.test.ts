@@ -107,4 +107,26 @@ describe('hessianOperator (linearised once)', () => {
     const own = new Set(perDirection.inputs)
     for (const n of topoOrder(perDirection.outputs)) if (n.op === 'input') expect(own.has(n)).toBe(true)
   })
+
+  it('builds again at a new point of the same shape (from the kept split) with that point\'s Hv', () => {
+    const n = 41
+    const reference = hvp(packedMlp)
+    for (const seed of [21, 22, 23]) {
+      const x = Tensor.unsafeFromBuffer([n], Float64Array.from(random(seed).uniform([n], -1, 1).data))
+      const op = hessianOperator(packedMlp, x)
+      if (E.isLeft(op)) throw new Error(op.left.message)
+      const v = Float64Array.from(random(seed + 50).normal([n]).data)
+      const want = reference(x, Tensor.unsafeFromBuffer([n], v)).data
+      const got = op.right(v)
+      for (let i = 0; i < n; i++) expect(Object.is(got[i], want[i])).toBe(true)
+    }
+  })
+
+  it('keeps nothing for a function that fails: it is a Left every time', () => {
+    const bad = (x: Sym) => x.at(7)
+    for (let k = 0; k < 2; k++) {
+      const r = hessianOperator(bad, Tensor.unsafeFromBuffer([3], new Float64Array(3)))
+      expect(E.isLeft(r) && r.left.code).toBe('bad-function')
+    }
+  })
 })

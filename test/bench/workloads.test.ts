@@ -1,0 +1,90 @@
+/**
+ * The benchmark's peers compute what the workloads say: the handwritten
+ * loops against descent's autodiff (itself tested against closed forms and
+ * finite differences elsewhere), and the PyTorch peer, where python3 with
+ * torch is installed, against the published closed form.
+ */
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { extendedRosenbrockHvp } from '../../bench/curvature.js'
+import { startTorch } from '../../bench/torch.js'
+import * as w from '../../bench/workloads.js'
+import { grad, hvp } from '../../src/graph/index.js'
+import { random } from '../../src/tensor/Random.js'
+import { Tensor } from '../../src/tensor/Tensor.js'
+
+const relative = (got: ArrayLike<number>, want: ArrayLike<number>): number => {
+  let scale = 0
+  let diff = 0
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]))
+    diff = Math.max(diff, Math.abs(got[i] - want[i]))
+  }
+  return diff / scale
+}
+
+describe('extended Rosenbrock peers (one pass, no scratch)', () => {
+  const { x, v } = w.extendedPoint(1000)
+
+  it('extendedGradHandwritten is the gradient', () => {
+    expect(relative(w.extendedGradHandwritten(x.data), grad(w.extendedRosenbrock)(x).data)).toBeLessThan(1e-14)
+  })
+
+  it('extendedHvpHandwritten is the tridiagonal Hessian times v', () => {
+    const want = extendedRosenbrockHvp(x.data)(v.data)
+    expect(relative(w.extendedHvpHandwritten(x.data, v.data), want)).toBeLessThan(1e-14)
+  })
+})
+
+describe('MLP peers (register-blocked products)', () => {
+  const problem = w.mlpProblem()
+  const bufs = w.buffersOf(problem.params)
+  const hand = w.mlpHandwritten(bufs, problem.x.data, problem.y.data)
+  const flatTree = (t: w.MlpParams): Float64Array => w.flatMlp(w.buffersOf(t))
+
+  it('mlpHandwritten gives the loss and its gradient, call after call', () => {
+    const want = flatTree(grad(w.mlpLoss)(problem.params as never, problem.x, problem.y) as never)
+    expect(relative(w.flatMlp(hand.grad()), want)).toBeLessThan(1e-12)
+    expect(relative(w.flatMlp(hand.grad()), want)).toBeLessThan(1e-12)
+    const h = hand.loss()
+    expect(hand.loss()).toBe(h)
+    expect(h).toBeGreaterThan(0)
+  })
+
+  it('mlpHvpHandwritten gives Hv for independent directions from one linearisation', () => {
+    const product = w.mlpHvpHandwritten(bufs, problem.x.data, problem.y.data)
+    const reference = hvp(w.mlpLoss)
+    const shapes = [problem.params.b1, problem.params.b2, problem.params.w1, problem.params.w2]
+    for (const seed of [1, 2]) {
+      const v = Float64Array.from(random(seed).normal([w.flatMlp(bufs).length]).data)
+      let k = 0
+      const [b1, b2, w1, w2] = shapes.map((p) => Tensor.unsafeFromBuffer(p.shape, v.slice(k, (k += p.size))))
+      const want = flatTree(reference(problem.params as never, { b1, b2, w1, w2 } as never, problem.x, problem.y) as never)
+      expect(relative(product(v), want)).toBeLessThan(1e-11)
+    }
+  })
+})
+
+describe('the PyTorch peer', () => {
+  it('reports why it cannot run when there is no such python', async () => {
+    const reason = await startTorch('/nonexistent/python3')
+    expect(reason).toMatch(/cannot start \/nonexistent\/python3/)
+  })
+
+  it.runIf(existsSync('/usr/bin/python3'))('answers W1 with the closed-form gradient, or says torch is missing', async () => {
+    const peer = await startTorch('/usr/bin/python3')
+    if (typeof peer === 'string') {
+      expect(peer).toMatch(/torch/)
+      return
+    }
+    try {
+      expect(peer.info.threads).toBe(1)
+      const g = await peer.setup('W1')
+      expect(g[0]).toBeCloseTo(-215.6, 12)
+      expect(g[1]).toBeCloseTo(-88, 12)
+      expect(await peer.remote('W1').remote(3)).toBeGreaterThan(0)
+    } finally {
+      peer.close()
+    }
+  }, 60_000)
+})
