@@ -319,22 +319,25 @@ const analysisOverlay = (a: Analysis, s: ReturnType<typeof mapScales>): SVGEleme
   const w = surface.window
   const reach = 0.12 * (w.x1 - w.x0)
   const g = el('g', { class: 'analysis-overlay' })
+  const [gx, gy] = a.json.gradient
+  const norm = Math.hypot(gx, gy)
+  const tip: Point = norm > 0 ? [x - (1.4 * reach * gx) / norm, y - (1.4 * reach * gy) / norm] : [x, y]
+  const inside = ([px, py]: Point): boolean => px >= w.x0 && px <= w.x1 && py >= w.y0 && py <= w.y1
   a.json.eigenvectors.forEach((v, i) => {
     const lambda = a.json.eigenvalues[i]
     const colour = lambda > 0 ? '#1b7837' : lambda < 0 ? '#b2182b' : '#666'
     g.append(el('line', { x1: s.x(x - reach * v[0]), y1: s.y(y - reach * v[1]), x2: s.x(x + reach * v[0]), y2: s.y(y + reach * v[1]), stroke: colour, 'stroke-width': 3, 'stroke-linecap': 'round', opacity: 0.85 }))
-    // the label at whichever end lies nearer the middle of the map, so it stays inside
-    const end = Math.abs(x + reach * v[0] - (w.x0 + w.x1) / 2) <= Math.abs(x - reach * v[0] - (w.x0 + w.x1) / 2) ? 1 : -1
-    const lx = s.x(x + end * reach * v[0])
+    // the label at the end away from the arrow, unless that end is off the map
+    const ends: Point[] = [[x + reach * v[0], y + reach * v[1]], [x - reach * v[0], y - reach * v[1]]]
+    ends.sort((p, q) => Math.hypot(q[0] - tip[0], q[1] - tip[1]) - Math.hypot(p[0] - tip[0], p[1] - tip[1]))
+    const end = ends.find(inside) ?? ends[0]
+    const lx = s.x(end[0])
     const anchor = lx > (mapFrame.width * 2) / 3 ? 'end' : lx < mapFrame.width / 3 ? 'start' : 'middle'
-    g.append(el('text', { x: lx, y: s.y(y + end * reach * v[1]) - 6, 'text-anchor': anchor, class: 'label', fill: colour }, `λ${i + 1} = ${show(lambda)}`))
+    g.append(el('text', { x: lx, y: s.y(end[1]) + (end[1] >= y ? -7 : 15), 'text-anchor': anchor, class: 'label', fill: colour }, `λ${i + 1} = ${show(lambda)}`))
   })
-  const [gx, gy] = a.json.gradient
-  const norm = Math.hypot(gx, gy)
   if (norm > 0) {
-    const L = 0.9 * reach
-    g.append(arrow(s.x(x), s.y(y), s.x(x - (L * gx) / norm), s.y(y - (L * gy) / norm), '#1d2730', 2))
-    g.append(el('text', { x: s.x(x - (L * gx) / norm) + 4, y: s.y(y - (L * gy) / norm) + 12, class: 'label' }, '−∇f'))
+    g.append(arrow(s.x(x), s.y(y), s.x(tip[0]), s.y(tip[1]), '#1d2730', 2))
+    g.append(el('text', { x: s.x(tip[0]) + (gx > 0 ? -4 : 4), y: s.y(tip[1]) + (gy > 0 ? 14 : -6), 'text-anchor': gx > 0 ? 'end' : 'start', class: 'label' }, '−∇f'))
   }
   g.append(el('rect', { x: s.x(x) - 4, y: s.y(y) - 4, width: 8, height: 8, fill: '#f5a623', stroke: '#1d2730', 'stroke-width': 1.5 }, el('title', {}, `analysed point ${showPoint(a.json.point)}`)))
   return g
@@ -539,7 +542,7 @@ const renderAnalysis = (): void => {
             { values: curve.truth, colour: '#0072B2', label: 'f(x − εg)' },
             { values: curve.model, colour: '#D55E00', dashed: true, label: 'second-order model' }
           ],
-          { width: 460, height: 200, xLabel: 'ε', yLabel: 'f(x − εg)', xs: (k) => curve.epsilon[k], xDomain: [0, reach], yScale: 'linear', ...(star !== null ? { marker: { x: star, label: `ε* = ${show(star)}` } } : {}) }
+          { width: 340, height: 230, xLabel: 'ε', yLabel: 'f(x − εg)', xs: (k) => curve.epsilon[k], xDomain: [0, reach], yScale: 'linear', ...(star !== null ? { marker: { x: star, label: `ε* = ${show(star)}` } } : {}) }
         )
       )
     )
@@ -571,4 +574,5 @@ fInput.value = state.f
 if (E.isLeft(surface.problem)) typedError = surface.problem.left
 history.replaceState(null, '', encodeState(state))
 render()
-document.documentElement.dataset.ready = 'true'
+// when the first view was drawn, in ms since navigation began: what "loads fast" is measured by
+document.documentElement.dataset.ready = String(Math.round(performance.now()))

@@ -74,6 +74,8 @@ const expectRace = async (page: Page, f: string, from: string, optimizers: strin
 
 const urlParam = (page: Page, name: string): string | null => new URL(page.url()).searchParams.get(name)
 
+if (missingBrowser !== undefined) console.warn(`skipping the playground's browser tests: ${missingBrowser}`)
+
 describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground in chromium', () => {
   beforeAll(async () => {
     site = await openSite()
@@ -263,6 +265,24 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     expect(Number(atTwo)).toBe(Number(cli[0].value.toPrecision(6)))
     await page.click('#last')
     expect(urlParam(page, 't')).toBeNull()
+    await page.close()
+  }, 60_000)
+
+  it('names a URL parameter that does not decode, and runs with the rest', async () => {
+    const page = await open('?f=x%5E2%2B2*y%5E2&from=1,nope&optimizers=adam&steps=30')
+    await expect(page.locator('#url-problems').textContent()).resolves.toContain("from: y is not a finite number in '1,nope'")
+    expect(urlParam(page, 'from')).toBe('-1.5,2')
+    await expectRace(page, 'x^2+2*y^2', '-1.5,2', 'adam', 30, 'rounding')
+    await page.close()
+  }, 60_000)
+
+  it('plays the run to its end', async () => {
+    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: 'adam', steps: 30 }))
+    await page.click('#play')
+    await expect(page.locator('#play').getAttribute('aria-label')).resolves.toBe('Pause')
+    await page.waitForFunction('document.getElementById("play").getAttribute("aria-label") === "Play"', undefined, { timeout: 10_000 })
+    expect(urlParam(page, 't')).toBeNull()
+    await expect(page.locator('#t-value').textContent()).resolves.toBe('step 30 of 30')
     await page.close()
   }, 60_000)
 
