@@ -268,6 +268,22 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     await page.close()
   }, 60_000)
 
+  it('the surface list sets f, the start and the point; κ sets the quadratic, whose Hessian is diag(1, κ)', async () => {
+    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: '{"sgd": {"lr": 0.01}}', steps: 40 }))
+    await page.selectOption('#surface', 'himmelblau')
+    expect(urlParam(page, 'f')).toBe('(x^2 + y - 11)^2 + (x + y^2 - 7)^2')
+    await expectRace(page, '(x^2 + y - 11)^2 + (x + y^2 - 7)^2', urlParam(page, 'from') ?? '', '{"sgd": {"lr": 0.01}}', 40, 'bits')
+
+    await page.selectOption('#surface', 'quadratic')
+    await expect(page.locator('#kappa').isVisible()).resolves.toBe(true)
+    await page.focus('#kappa')
+    await page.keyboard.press('ArrowRight')
+    // the slider moves log10 κ by 0.25: from κ = 10 to 10^1.25 ≈ 17.8
+    expect(urlParam(page, 'f')).toBe('0.5*(x^2 + 17.8*y^2)')
+    expect(await page.locator('[data-analysis]').getAttribute('data-eigenvalues')).toBe('1,17.8')
+    await page.close()
+  }, 60_000)
+
   it('names a URL parameter that does not decode, and runs with the rest', async () => {
     const page = await open('?f=x%5E2%2B2*y%5E2&from=1,nope&optimizers=adam&steps=30')
     await expect(page.locator('#url-problems').textContent()).resolves.toContain("from: y is not a finite number in '1,nope'")
