@@ -43,10 +43,31 @@ function loadSurfaceFor(f: string, points: readonly Point[]): Surface {
 const lastStep = (): number => state.steps
 const shownStep = (): number => state.t ?? lastStep()
 
-/** Apply a change: the URL, then what it touches, then the drawing. */
-const update = (patch: Partial<PageState>): void => {
-  state = { ...state, ...patch }
+/**
+ * Browsers ignore a page that rewrites its URL too often (Chromium: about
+ * 200 times in 10 s), so a continuous change (a drag, playback, a held key)
+ * writes it at most every 100 ms, and once more when it settles.
+ */
+const urlInterval = 100
+let lastUrlWrite = -Infinity
+let urlTimer: ReturnType<typeof setTimeout> | undefined
+const writeUrl = (): void => {
+  if (urlTimer !== undefined) clearTimeout(urlTimer)
+  urlTimer = undefined
+  lastUrlWrite = performance.now()
   history.replaceState(null, '', encodeState(state))
+}
+const writeUrlSoon = (): void => {
+  const wait = lastUrlWrite + urlInterval - performance.now()
+  if (wait <= 0) writeUrl()
+  else urlTimer ??= setTimeout(writeUrl, wait)
+}
+
+/** Apply a change: the URL (now, or soon for a `continuous` one), then what it touches, then the drawing. */
+const update = (patch: Partial<PageState>, continuous = false): void => {
+  state = { ...state, ...patch }
+  if (continuous) writeUrlSoon()
+  else writeUrl()
   render()
 }
 
@@ -344,11 +365,11 @@ const analysisOverlay = (a: Analysis, s: ReturnType<typeof mapScales>): SVGEleme
 }
 
 /** A pointer or key picked a point: it becomes the start or the analysed point. */
-const pick = (which: 'start' | 'at', p: readonly [number, number]): void => {
+const pick = (which: 'start' | 'at', p: readonly [number, number], continuous = false): void => {
   const w = surface.window
   const point: Point = [roundTo(p[0], w.x1 - w.x0), roundTo(p[1], w.y1 - w.y0)]
   fieldErrors.delete(which === 'start' ? 'start' : 'point to analyse')
-  update(which === 'start' ? { from: point } : { at: point })
+  update(which === 'start' ? { from: point } : { at: point }, continuous)
 }
 
 const pointerPoint = (e: PointerEvent): readonly [number, number] => {
@@ -373,7 +394,7 @@ map.addEventListener('pointermove', (e) => {
   // one redraw per frame however fast the pointer moves
   if (pending === undefined) {
     requestAnimationFrame(() => {
-      if (pending !== undefined && dragging !== undefined) pick(dragging, pointerPoint(pending))
+      if (pending !== undefined && dragging !== undefined) pick(dragging, pointerPoint(pending), true)
       pending = undefined
     })
   }
@@ -381,6 +402,7 @@ map.addEventListener('pointermove', (e) => {
 })
 const endDrag = (): void => {
   dragging = undefined
+  if (urlTimer !== undefined) writeUrl()
 }
 map.addEventListener('pointerup', endDrag)
 map.addEventListener('pointercancel', endDrag)
@@ -392,7 +414,7 @@ map.addEventListener('keydown', (e) => {
   const w = surface.window
   const stride = (e.shiftKey ? 0.1 : 0.01) * (w.x1 - w.x0)
   const from = clickSets === 'at' ? state.at ?? state.from : state.from
-  pick(clickSets, [from[0] + d[0] * stride, from[1] + d[1] * stride])
+  pick(clickSets, [from[0] + d[0] * stride, from[1] + d[1] * stride], e.repeat)
 })
 
 // -------------------------------------------------------------------------------------
@@ -404,10 +426,11 @@ const tValue = byId<HTMLOutputElement>('t-value')
 const playButton = byId<HTMLButtonElement>('play')
 let playing: number | undefined
 
-const showStep = (t: number): void => update({ t: t >= lastStep() ? null : Math.max(0, t) })
+const showStep = (t: number, continuous = false): void => update({ t: t >= lastStep() ? null : Math.max(0, t) }, continuous)
 const stopPlaying = (): void => {
   if (playing !== undefined) cancelAnimationFrame(playing)
   playing = undefined
+  if (urlTimer !== undefined) writeUrl()
   playButton.textContent = '▶ play'
   playButton.setAttribute('aria-label', 'Play')
 }
@@ -419,7 +442,7 @@ playButton.addEventListener('click', () => {
   const stride = Math.max(1, Math.round(lastStep() / 240))
   const frame = (): void => {
     const next = shownStep() + stride
-    showStep(next)
+    showStep(next, next < lastStep())
     if (next >= lastStep()) stopPlaying()
     else playing = requestAnimationFrame(frame)
   }
@@ -429,7 +452,8 @@ byId('first').addEventListener('click', () => (stopPlaying(), showStep(0)))
 byId('back').addEventListener('click', () => (stopPlaying(), showStep(shownStep() - 1)))
 byId('forward').addEventListener('click', () => (stopPlaying(), showStep(shownStep() + 1)))
 byId('last').addEventListener('click', () => (stopPlaying(), showStep(lastStep())))
-tInput.addEventListener('input', () => (stopPlaying(), showStep(Number(tInput.value))))
+tInput.addEventListener('input', () => (stopPlaying(), showStep(Number(tInput.value), true)))
+tInput.addEventListener('change', writeUrl)
 
 const resultsBody = document.querySelector('#results tbody') as HTMLTableSectionElement
 const lossBox = byId<HTMLDivElement>('loss')

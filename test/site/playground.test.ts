@@ -22,11 +22,16 @@ let site: Site
 /** Every URL any page asked for, to check that none left the origin. */
 const requested: string[] = []
 const pageErrors: string[] = []
+/** Console warnings and errors (Chromium warns there when a page rewrites its URL too often). */
+const consoleProblems: string[] = []
 
 const open = async (search: string, viewport = { width: 1440, height: 1000 }): Promise<Page> => {
   const page = await site.browser.newPage({ viewport })
   page.on('request', (r) => requested.push(r.url()))
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') consoleProblems.push(m.text())
+  })
   await page.goto(site.url + search)
   await page.waitForSelector('html[data-ready]')
   return page
@@ -292,13 +297,26 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     await page.close()
   }, 60_000)
 
-  it('plays the run to its end', async () => {
-    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: 'adam', steps: 30 }))
+  it('plays the run to its end, keeping the URL current without rewriting it every frame', async () => {
+    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: 'adam', steps: 600 }))
+    // count the page's URL rewrites while it plays
+    await page.evaluate(`(() => {
+      const replace = history.replaceState.bind(history)
+      window.urlWrites = 0
+      history.replaceState = (...args) => { window.urlWrites++; return replace(...args) }
+    })()`)
+    const started = Date.now()
     await page.click('#play')
     await expect(page.locator('#play').getAttribute('aria-label')).resolves.toBe('Pause')
-    await page.waitForFunction('document.getElementById("play").getAttribute("aria-label") === "Play"', undefined, { timeout: 10_000 })
+    await page.waitForFunction('document.getElementById("play").getAttribute("aria-label") === "Play"', undefined, { timeout: 30_000 })
+    const elapsed = Date.now() - started
+    const frames = 600 / 3
+    const writes = (await page.evaluate('window.urlWrites')) as number
+    // at most one rewrite per 100 ms, plus the first and the last, however many frames were drawn
+    expect(writes).toBeLessThanOrEqual(Math.min(frames, Math.ceil(elapsed / 100) + 2))
+    expect(writes).toBeGreaterThanOrEqual(2)
     expect(urlParam(page, 't')).toBeNull()
-    await expect(page.locator('#t-value').textContent()).resolves.toBe('step 30 of 30')
+    await expect(page.locator('#t-value').textContent()).resolves.toBe('step 600 of 600')
     await page.close()
   }, 60_000)
 
@@ -330,5 +348,6 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     expect(requested.length).toBeGreaterThan(0)
     expect(requested.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:'))).toEqual([])
     expect(pageErrors).toEqual([])
+    expect(consoleProblems).toEqual([])
   })
 })
