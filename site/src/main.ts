@@ -130,7 +130,7 @@ const pointError = byId<HTMLParagraphElement>('from-error')
 for (const s of surfaces) surfaceSelect.append(h('option', { value: s.id }, s.name))
 surfaceSelect.append(h('option', { value: 'typed' }, 'typed expression'))
 
-/** Text of the expression field that does not parse: kept while the user fixes it; the page keeps the last good surface. */
+/** Why the typed expression does not parse; the field keeps its text while the user fixes it, the page the last good surface. */
 let typedError: string | undefined
 
 surfaceSelect.addEventListener('change', () => {
@@ -206,12 +206,15 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=clic
   })
 }
 
+/** Show the state in a field, unless the user is typing in it (a drag or playback redraws meanwhile). */
+const setField = (input: HTMLInputElement, value: string): void => {
+  if (document.activeElement !== input) input.value = value
+}
+
 const renderSetup = (): void => {
   const listed = surfaceOf(state.f)
   surfaceSelect.value = listed?.id ?? 'typed'
-  if (document.activeElement !== fInput || typedError === undefined) {
-    if (typedError === undefined) fInput.value = state.f
-  }
+  if (typedError === undefined) setField(fInput, state.f)
   fError.hidden = typedError === undefined
   fError.textContent = typedError ?? ''
   fInput.setAttribute('aria-invalid', String(typedError !== undefined))
@@ -221,9 +224,9 @@ const renderSetup = (): void => {
     kappaInput.value = String(Math.log10(kappa))
     kappaValue.textContent = String(kappa)
   }
-  if (!fieldErrors.has('start')) fromInput.value = state.from.join(',')
-  if (!fieldErrors.has('steps')) stepsInput.value = String(state.steps)
-  if (!fieldErrors.has('point to analyse')) atInput.value = state.at === null ? '' : state.at.join(',')
+  if (!fieldErrors.has('start')) setField(fromInput, state.from.join(','))
+  if (!fieldErrors.has('steps')) setField(stepsInput, String(state.steps))
+  if (!fieldErrors.has('point to analyse')) setField(atInput, state.at === null ? '' : state.at.join(','))
   fromInput.setAttribute('aria-invalid', String(fieldErrors.has('start')))
   stepsInput.setAttribute('aria-invalid', String(fieldErrors.has('steps')))
   atInput.setAttribute('aria-invalid', String(fieldErrors.has('point to analyse')))
@@ -386,8 +389,10 @@ map.addEventListener('pointerdown', (e) => {
   const onStart = (e.target as Element).closest('#start-marker') !== null
   dragging = onStart ? 'start' : clickSets
   map.setPointerCapture(e.pointerId)
-  pick(dragging, pointerPoint(e))
+  // no text selection or scrolling while dragging, but the map takes the focus, so the fields show the new point
   e.preventDefault()
+  map.focus({ preventScroll: true })
+  pick(dragging, pointerPoint(e))
 })
 map.addEventListener('pointermove', (e) => {
   if (dragging === undefined) return

@@ -180,9 +180,11 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers, steps: 100 }))
     const frame = await page.locator('#plot-frame').boundingBox()
     if (frame === null) throw new Error('no plot frame')
-    // Rosenbrock's window is x ∈ [-2, 2], y ∈ [-1, 3]
+    // Rosenbrock's window is x ∈ [-2, 2], y ∈ [-1, 3]; the start field had the focus, and shows the new start
+    await page.focus('#from')
     await page.mouse.click(frame.x + 0.25 * frame.width, frame.y + 0.75 * frame.height)
     const from = urlParam(page, 'from') ?? ''
+    expect(await page.inputValue('#from')).toBe(from)
     const [x, y] = from.split(',').map(Number)
     expect(Math.abs(x - -1)).toBeLessThan(0.02)
     expect(Math.abs(y - 0)).toBeLessThan(0.02)
