@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 
 const stub = fileURLToPath(new URL('./src/nodeStandIns.ts', import.meta.url))
-const nodeModules = ['buffer', 'crypto', 'fs', 'path', 'perf_hooks', 'util']
+const nodeModules = ['buffer', 'crypto', 'fs', 'os', 'path', 'perf_hooks', 'util']
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -43,10 +43,31 @@ function loadSurfaceFor(f: string, points: readonly Point[]): Surface {
 const lastStep = (): number => state.steps
 const shownStep = (): number => state.t ?? lastStep()
 
-/** Apply a change: the URL, then what it touches, then the drawing. */
-const update = (patch: Partial<PageState>): void => {
-  state = { ...state, ...patch }
+/**
+ * Browsers ignore a page that rewrites its URL too often (Chromium: about
+ * 200 times in 10 s), so a continuous change (a drag, playback, a held key)
+ * writes it at most every 100 ms, and once more when it settles.
+ */
+const urlInterval = 100
+let lastUrlWrite = -Infinity
+let urlTimer: ReturnType<typeof setTimeout> | undefined
+const writeUrl = (): void => {
+  if (urlTimer !== undefined) clearTimeout(urlTimer)
+  urlTimer = undefined
+  lastUrlWrite = performance.now()
   history.replaceState(null, '', encodeState(state))
+}
+const writeUrlSoon = (): void => {
+  const wait = lastUrlWrite + urlInterval - performance.now()
+  if (wait <= 0) writeUrl()
+  else urlTimer ??= setTimeout(writeUrl, wait)
+}
+
+/** Apply a change: the URL (now, or soon for a `continuous` one), then what it touches, then the drawing. */
+const update = (patch: Partial<PageState>, continuous = false): void => {
+  state = { ...state, ...patch }
+  if (continuous) writeUrlSoon()
+  else writeUrl()
   render()
 }
 
@@ -109,7 +130,7 @@ const pointError = byId<HTMLParagraphElement>('from-error')
 for (const s of surfaces) surfaceSelect.append(h('option', { value: s.id }, s.name))
 surfaceSelect.append(h('option', { value: 'typed' }, 'typed expression'))
 
-/** Text of the expression field that does not parse: kept while the user fixes it; the page keeps the last good surface. */
+/** Why the typed expression does not parse; the field keeps its text while the user fixes it, the page the last good surface. */
 let typedError: string | undefined
 
 surfaceSelect.addEventListener('change', () => {
@@ -185,12 +206,15 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=clic
   })
 }
 
+/** Show the state in a field, unless the user is typing in it (a drag or playback redraws meanwhile). */
+const setField = (input: HTMLInputElement, value: string): void => {
+  if (document.activeElement !== input) input.value = value
+}
+
 const renderSetup = (): void => {
   const listed = surfaceOf(state.f)
   surfaceSelect.value = listed?.id ?? 'typed'
-  if (document.activeElement !== fInput || typedError === undefined) {
-    if (typedError === undefined) fInput.value = state.f
-  }
+  if (typedError === undefined) setField(fInput, state.f)
   fError.hidden = typedError === undefined
   fError.textContent = typedError ?? ''
   fInput.setAttribute('aria-invalid', String(typedError !== undefined))
@@ -200,9 +224,9 @@ const renderSetup = (): void => {
     kappaInput.value = String(Math.log10(kappa))
     kappaValue.textContent = String(kappa)
   }
-  if (!fieldErrors.has('start')) fromInput.value = state.from.join(',')
-  if (!fieldErrors.has('steps')) stepsInput.value = String(state.steps)
-  if (!fieldErrors.has('point to analyse')) atInput.value = state.at === null ? '' : state.at.join(',')
+  if (!fieldErrors.has('start')) setField(fromInput, state.from.join(','))
+  if (!fieldErrors.has('steps')) setField(stepsInput, String(state.steps))
+  if (!fieldErrors.has('point to analyse')) setField(atInput, state.at === null ? '' : state.at.join(','))
   fromInput.setAttribute('aria-invalid', String(fieldErrors.has('start')))
   stepsInput.setAttribute('aria-invalid', String(fieldErrors.has('steps')))
   atInput.setAttribute('aria-invalid', String(fieldErrors.has('point to analyse')))
@@ -319,33 +343,36 @@ const analysisOverlay = (a: Analysis, s: ReturnType<typeof mapScales>): SVGEleme
   const w = surface.window
   const reach = 0.12 * (w.x1 - w.x0)
   const g = el('g', { class: 'analysis-overlay' })
+  const [gx, gy] = a.json.gradient
+  const norm = Math.hypot(gx, gy)
+  const tip: Point = norm > 0 ? [x - (1.4 * reach * gx) / norm, y - (1.4 * reach * gy) / norm] : [x, y]
+  const inside = ([px, py]: Point): boolean => px >= w.x0 && px <= w.x1 && py >= w.y0 && py <= w.y1
   a.json.eigenvectors.forEach((v, i) => {
     const lambda = a.json.eigenvalues[i]
     const colour = lambda > 0 ? '#1b7837' : lambda < 0 ? '#b2182b' : '#666'
     g.append(el('line', { x1: s.x(x - reach * v[0]), y1: s.y(y - reach * v[1]), x2: s.x(x + reach * v[0]), y2: s.y(y + reach * v[1]), stroke: colour, 'stroke-width': 3, 'stroke-linecap': 'round', opacity: 0.85 }))
-    // the label at whichever end lies nearer the middle of the map, so it stays inside
-    const end = Math.abs(x + reach * v[0] - (w.x0 + w.x1) / 2) <= Math.abs(x - reach * v[0] - (w.x0 + w.x1) / 2) ? 1 : -1
-    const lx = s.x(x + end * reach * v[0])
+    // the label at the end away from the arrow, unless that end is off the map
+    const ends: Point[] = [[x + reach * v[0], y + reach * v[1]], [x - reach * v[0], y - reach * v[1]]]
+    ends.sort((p, q) => Math.hypot(q[0] - tip[0], q[1] - tip[1]) - Math.hypot(p[0] - tip[0], p[1] - tip[1]))
+    const end = ends.find(inside) ?? ends[0]
+    const lx = s.x(end[0])
     const anchor = lx > (mapFrame.width * 2) / 3 ? 'end' : lx < mapFrame.width / 3 ? 'start' : 'middle'
-    g.append(el('text', { x: lx, y: s.y(y + end * reach * v[1]) - 6, 'text-anchor': anchor, class: 'label', fill: colour }, `λ${i + 1} = ${show(lambda)}`))
+    g.append(el('text', { x: lx, y: s.y(end[1]) + (end[1] >= y ? -7 : 15), 'text-anchor': anchor, class: 'label', fill: colour }, `λ${i + 1} = ${show(lambda)}`))
   })
-  const [gx, gy] = a.json.gradient
-  const norm = Math.hypot(gx, gy)
   if (norm > 0) {
-    const L = 0.9 * reach
-    g.append(arrow(s.x(x), s.y(y), s.x(x - (L * gx) / norm), s.y(y - (L * gy) / norm), '#1d2730', 2))
-    g.append(el('text', { x: s.x(x - (L * gx) / norm) + 4, y: s.y(y - (L * gy) / norm) + 12, class: 'label' }, '−∇f'))
+    g.append(arrow(s.x(x), s.y(y), s.x(tip[0]), s.y(tip[1]), '#1d2730', 2))
+    g.append(el('text', { x: s.x(tip[0]) + (gx > 0 ? -4 : 4), y: s.y(tip[1]) + (gy > 0 ? 14 : -6), 'text-anchor': gx > 0 ? 'end' : 'start', class: 'label' }, '−∇f'))
   }
   g.append(el('rect', { x: s.x(x) - 4, y: s.y(y) - 4, width: 8, height: 8, fill: '#f5a623', stroke: '#1d2730', 'stroke-width': 1.5 }, el('title', {}, `analysed point ${showPoint(a.json.point)}`)))
   return g
 }
 
 /** A pointer or key picked a point: it becomes the start or the analysed point. */
-const pick = (which: 'start' | 'at', p: readonly [number, number]): void => {
+const pick = (which: 'start' | 'at', p: readonly [number, number], continuous = false): void => {
   const w = surface.window
   const point: Point = [roundTo(p[0], w.x1 - w.x0), roundTo(p[1], w.y1 - w.y0)]
   fieldErrors.delete(which === 'start' ? 'start' : 'point to analyse')
-  update(which === 'start' ? { from: point } : { at: point })
+  update(which === 'start' ? { from: point } : { at: point }, continuous)
 }
 
 const pointerPoint = (e: PointerEvent): readonly [number, number] => {
@@ -362,15 +389,17 @@ map.addEventListener('pointerdown', (e) => {
   const onStart = (e.target as Element).closest('#start-marker') !== null
   dragging = onStart ? 'start' : clickSets
   map.setPointerCapture(e.pointerId)
-  pick(dragging, pointerPoint(e))
+  // no text selection or scrolling while dragging, but the map takes the focus, so the fields show the new point
   e.preventDefault()
+  map.focus({ preventScroll: true })
+  pick(dragging, pointerPoint(e))
 })
 map.addEventListener('pointermove', (e) => {
   if (dragging === undefined) return
   // one redraw per frame however fast the pointer moves
   if (pending === undefined) {
     requestAnimationFrame(() => {
-      if (pending !== undefined && dragging !== undefined) pick(dragging, pointerPoint(pending))
+      if (pending !== undefined && dragging !== undefined) pick(dragging, pointerPoint(pending), true)
       pending = undefined
     })
   }
@@ -378,6 +407,7 @@ map.addEventListener('pointermove', (e) => {
 })
 const endDrag = (): void => {
   dragging = undefined
+  if (urlTimer !== undefined) writeUrl()
 }
 map.addEventListener('pointerup', endDrag)
 map.addEventListener('pointercancel', endDrag)
@@ -389,7 +419,7 @@ map.addEventListener('keydown', (e) => {
   const w = surface.window
   const stride = (e.shiftKey ? 0.1 : 0.01) * (w.x1 - w.x0)
   const from = clickSets === 'at' ? state.at ?? state.from : state.from
-  pick(clickSets, [from[0] + d[0] * stride, from[1] + d[1] * stride])
+  pick(clickSets, [from[0] + d[0] * stride, from[1] + d[1] * stride], e.repeat)
 })
 
 // -------------------------------------------------------------------------------------
@@ -401,10 +431,11 @@ const tValue = byId<HTMLOutputElement>('t-value')
 const playButton = byId<HTMLButtonElement>('play')
 let playing: number | undefined
 
-const showStep = (t: number): void => update({ t: t >= lastStep() ? null : Math.max(0, t) })
+const showStep = (t: number, continuous = false): void => update({ t: t >= lastStep() ? null : Math.max(0, t) }, continuous)
 const stopPlaying = (): void => {
   if (playing !== undefined) cancelAnimationFrame(playing)
   playing = undefined
+  if (urlTimer !== undefined) writeUrl()
   playButton.textContent = '▶ play'
   playButton.setAttribute('aria-label', 'Play')
 }
@@ -416,7 +447,7 @@ playButton.addEventListener('click', () => {
   const stride = Math.max(1, Math.round(lastStep() / 240))
   const frame = (): void => {
     const next = shownStep() + stride
-    showStep(next)
+    showStep(next, next < lastStep())
     if (next >= lastStep()) stopPlaying()
     else playing = requestAnimationFrame(frame)
   }
@@ -426,7 +457,8 @@ byId('first').addEventListener('click', () => (stopPlaying(), showStep(0)))
 byId('back').addEventListener('click', () => (stopPlaying(), showStep(shownStep() - 1)))
 byId('forward').addEventListener('click', () => (stopPlaying(), showStep(shownStep() + 1)))
 byId('last').addEventListener('click', () => (stopPlaying(), showStep(lastStep())))
-tInput.addEventListener('input', () => (stopPlaying(), showStep(Number(tInput.value))))
+tInput.addEventListener('input', () => (stopPlaying(), showStep(Number(tInput.value), true)))
+tInput.addEventListener('change', writeUrl)
 
 const resultsBody = document.querySelector('#results tbody') as HTMLTableSectionElement
 const lossBox = byId<HTMLDivElement>('loss')
@@ -539,7 +571,7 @@ const renderAnalysis = (): void => {
             { values: curve.truth, colour: '#0072B2', label: 'f(x − εg)' },
             { values: curve.model, colour: '#D55E00', dashed: true, label: 'second-order model' }
           ],
-          { width: 460, height: 200, xLabel: 'ε', yLabel: 'f(x − εg)', xs: (k) => curve.epsilon[k], xDomain: [0, reach], yScale: 'linear', ...(star !== null ? { marker: { x: star, label: `ε* = ${show(star)}` } } : {}) }
+          { width: 340, height: 230, xLabel: 'ε', yLabel: 'f(x − εg)', xs: (k) => curve.epsilon[k], xDomain: [0, reach], yScale: 'linear', ...(star !== null ? { marker: { x: star, label: `ε* = ${show(star)}` } } : {}) }
         )
       )
     )
@@ -571,4 +603,5 @@ fInput.value = state.f
 if (E.isLeft(surface.problem)) typedError = surface.problem.left
 history.replaceState(null, '', encodeState(state))
 render()
-document.documentElement.dataset.ready = 'true'
+// when the first view was drawn, in ms since navigation began: what "loads fast" is measured by
+document.documentElement.dataset.ready = String(Math.round(performance.now()))

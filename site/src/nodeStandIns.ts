@@ -23,5 +23,6 @@ export const resolve = unavailable('path.resolve')
 export const dirname = unavailable('path.dirname')
 export const basename = unavailable('path.basename')
 export const join = unavailable('path.join')
+export const hostname = unavailable('os.hostname')
 export const parseArgs = unavailable('util.parseArgs')
 export const performance = globalThis.performance

@@ -159,6 +159,18 @@ export interface ChartOptions {
   readonly marker?: { readonly x: number; readonly label: string }
 }
 
+/** 0 and ±10ᵏ inside the domain, thinned so labels stay 16 px apart. */
+const symlogTicks = (y: ScaleContinuousNumeric<number, number>): number[] => {
+  const [a, b] = y.domain()
+  const top = Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b), 1)))
+  const candidates = [0, ...Array.from({ length: top + 1 }, (_, k) => 10 ** k).flatMap((v) => [v, -v])].filter((v) => v >= Math.min(a, b) && v <= Math.max(a, b))
+  const kept: number[] = []
+  for (const v of candidates.sort((p, q) => Math.abs(p) - Math.abs(q))) {
+    if (kept.every((k) => Math.abs(y(k) - y(v)) >= 16)) kept.push(v)
+  }
+  return kept
+}
+
 /**
  * Lines on shared axes. On a log axis a series with values ≤ 0 switches
  * the axis to a symmetric log (linear near 0), so a surface unbounded below
@@ -191,7 +203,7 @@ export const lineChart = (series: readonly Series[], o: ChartOptions): SVGElemen
   const x = scaleLinear().domain(o.xDomain).range([left, o.width - right])
   const chart = el('svg', { viewBox: `0 0 ${o.width} ${o.height}`, class: 'chart', role: 'img', 'aria-label': `${o.yLabel} against ${o.xLabel}` })
   const axes = el('g', { class: 'axes' })
-  const yTicks = o.yScale === 'log' && lo >= 0 ? y.ticks(5).filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : y.ticks(5)
+  const yTicks = o.yScale === 'log' ? (lo >= 0 ? y.ticks(5).filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : symlogTicks(y)) : y.ticks(5)
   for (const v of yTicks) {
     axes.append(el('line', { x1: left, x2: o.width - right, y1: y(v), y2: y(v), stroke: '#e2e6ea' }))
     axes.append(el('text', { x: left - 4, y: y(v) + 4, 'text-anchor': 'end' }, tickLabel(v)))
@@ -209,7 +221,8 @@ export const lineChart = (series: readonly Series[], o: ChartOptions): SVGElemen
   if (o.marker !== undefined) {
     const mx = x(o.marker.x)
     plot.append(el('line', { x1: mx, x2: mx, y1: top, y2: o.height - bottom, stroke: '#555', 'stroke-dasharray': '2 3' }))
-    plot.append(el('text', { x: mx + 4, y: o.height - bottom - 6, class: 'marker' }, o.marker.label))
+    const nearRight = mx > left + 0.7 * (o.width - left - right)
+    plot.append(el('text', { x: nearRight ? mx - 4 : mx + 4, y: o.height - bottom - 6, 'text-anchor': nearRight ? 'end' : 'start', class: 'marker' }, o.marker.label))
   }
   chart.append(plot)
   return chart

@@ -22,11 +22,16 @@ let site: Site
 /** Every URL any page asked for, to check that none left the origin. */
 const requested: string[] = []
 const pageErrors: string[] = []
+/** Console warnings and errors (Chromium warns there when a page rewrites its URL too often). */
+const consoleProblems: string[] = []
 
 const open = async (search: string, viewport = { width: 1440, height: 1000 }): Promise<Page> => {
   const page = await site.browser.newPage({ viewport })
   page.on('request', (r) => requested.push(r.url()))
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') consoleProblems.push(m.text())
+  })
   await page.goto(site.url + search)
   await page.waitForSelector('html[data-ready]')
   return page
@@ -73,6 +78,8 @@ const expectRace = async (page: Page, f: string, from: string, optimizers: strin
 }
 
 const urlParam = (page: Page, name: string): string | null => new URL(page.url()).searchParams.get(name)
+
+if (missingBrowser !== undefined) console.warn(`skipping the playground's browser tests: ${missingBrowser}`)
 
 describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground in chromium', () => {
   beforeAll(async () => {
@@ -173,9 +180,11 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers, steps: 100 }))
     const frame = await page.locator('#plot-frame').boundingBox()
     if (frame === null) throw new Error('no plot frame')
-    // Rosenbrock's window is x ∈ [-2, 2], y ∈ [-1, 3]
+    // Rosenbrock's window is x ∈ [-2, 2], y ∈ [-1, 3]; the start field had the focus, and shows the new start
+    await page.focus('#from')
     await page.mouse.click(frame.x + 0.25 * frame.width, frame.y + 0.75 * frame.height)
     const from = urlParam(page, 'from') ?? ''
+    expect(await page.inputValue('#from')).toBe(from)
     const [x, y] = from.split(',').map(Number)
     expect(Math.abs(x - -1)).toBeLessThan(0.02)
     expect(Math.abs(y - 0)).toBeLessThan(0.02)
@@ -266,6 +275,53 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     await page.close()
   }, 60_000)
 
+  it('the surface list sets f, the start and the point; κ sets the quadratic, whose Hessian is diag(1, κ)', async () => {
+    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: '{"sgd": {"lr": 0.01}}', steps: 40 }))
+    await page.selectOption('#surface', 'himmelblau')
+    expect(urlParam(page, 'f')).toBe('(x^2 + y - 11)^2 + (x + y^2 - 7)^2')
+    await expectRace(page, '(x^2 + y - 11)^2 + (x + y^2 - 7)^2', urlParam(page, 'from') ?? '', '{"sgd": {"lr": 0.01}}', 40, 'bits')
+
+    await page.selectOption('#surface', 'quadratic')
+    await expect(page.locator('#kappa').isVisible()).resolves.toBe(true)
+    await page.focus('#kappa')
+    await page.keyboard.press('ArrowRight')
+    // the slider moves log10 κ by 0.25: from κ = 10 to 10^1.25 ≈ 17.8
+    expect(urlParam(page, 'f')).toBe('0.5*(x^2 + 17.8*y^2)')
+    expect(await page.locator('[data-analysis]').getAttribute('data-eigenvalues')).toBe('1,17.8')
+    await page.close()
+  }, 60_000)
+
+  it('names a URL parameter that does not decode, and runs with the rest', async () => {
+    const page = await open('?f=x%5E2%2B2*y%5E2&from=1,nope&optimizers=adam&steps=30')
+    await expect(page.locator('#url-problems').textContent()).resolves.toContain("from: y is not a finite number in '1,nope'")
+    expect(urlParam(page, 'from')).toBe('-1.5,2')
+    await expectRace(page, 'x^2+2*y^2', '-1.5,2', 'adam', 30, 'rounding')
+    await page.close()
+  }, 60_000)
+
+  it('plays the run to its end, keeping the URL current without rewriting it every frame', async () => {
+    const page = await open(query({ f: rosenbrock, from: '-1.5,2', optimizers: 'adam', steps: 600 }))
+    // count the page's URL rewrites while it plays
+    await page.evaluate(`(() => {
+      const replace = history.replaceState.bind(history)
+      window.urlWrites = 0
+      history.replaceState = (...args) => { window.urlWrites++; return replace(...args) }
+    })()`)
+    const started = Date.now()
+    await page.click('#play')
+    await expect(page.locator('#play').getAttribute('aria-label')).resolves.toBe('Pause')
+    await page.waitForFunction('document.getElementById("play").getAttribute("aria-label") === "Play"', undefined, { timeout: 30_000 })
+    const elapsed = Date.now() - started
+    const frames = 600 / 3
+    const writes = (await page.evaluate('window.urlWrites')) as number
+    // at most one rewrite per 100 ms, plus the first and the last, however many frames were drawn
+    expect(writes).toBeLessThanOrEqual(Math.min(frames, Math.ceil(elapsed / 100) + 2))
+    expect(writes).toBeGreaterThanOrEqual(2)
+    expect(urlParam(page, 't')).toBeNull()
+    await expect(page.locator('#t-value').textContent()).resolves.toBe('step 600 of 600')
+    await page.close()
+  }, 60_000)
+
   it('a URL opened again shows the same view', async () => {
     const page = await open('')
     const first = await rows(page)
@@ -294,5 +350,6 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     expect(requested.length).toBeGreaterThan(0)
     expect(requested.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:'))).toEqual([])
     expect(pageErrors).toEqual([])
+    expect(consoleProblems).toEqual([])
   })
 })
