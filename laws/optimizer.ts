@@ -466,6 +466,20 @@ export const seriesAveragesConstant = (average: SeriesAverage, c: number, beta: 
   return allOf(verdicts)
 }
 
+/** EWMA of any series, against the formula m ← βm + (1 − β)x (m₀ = 0), divided by 1 − βᵗ when bias corrected: pins β. */
+export const seriesAveragesAsFormula = (average: SeriesAverage, series: readonly number[], beta: number, debias: boolean, approx: ApproxEq): Verdict => {
+  const got = average(series, beta, debias)
+  let m = 0
+  const scale = Math.max(1, ...series.map(Math.abs))
+  return allOf(
+    series.map((x, i) => {
+      m = beta * m + (1 - beta) * x
+      const expected = debias ? m / (1 - beta ** (i + 1)) : m
+      return verdictOf(approx.explain(got[i] / scale, expected / scale), `${debias ? 'bias-corrected' : 'raw'} average at step ${i + 1} (β = ${beta}) vs the formula`)
+    })
+  )
+}
+
 /** The EWMA law of a series average, for any β in [0, 0.999] and constant in [−10, 10]. */
 export const ewmaLaws = (average: SeriesAverage, options: { readonly approx?: ApproxEq; readonly fc?: LawParameters } = {}): readonly Law[] => {
   const approx = options.approx ?? approxEq({ rtol: 1e-9, atol: 1e-12 })
@@ -473,6 +487,11 @@ export const ewmaLaws = (average: SeriesAverage, options: { readonly approx?: Ap
     law('ewma', 'a constant series averages to c when bias corrected, to c(1 − βᵗ) raw', () =>
       fc.property(uniformDouble(-10, 10), uniformDouble(0, 0.999), fc.integer({ min: 1, max: 30 }), (c, beta, steps) =>
         expectVerdict(seriesAveragesConstant(average, c, beta, steps, approx))
+      )
+    ),
+    law('ewma', 'any series averages as m ← βm + (1 − β)x, divided by 1 − βᵗ when bias corrected', () =>
+      fc.property(fc.array(uniformDouble(-10, 10), { minLength: 1, maxLength: 30 }), uniformDouble(0, 0.999), fc.boolean(), (series, beta, debias) =>
+        expectVerdict(seriesAveragesAsFormula(average, series, beta, debias, approx))
       )
     )
   ]
@@ -543,7 +562,11 @@ export const nesterovMatchesLookAhead = (
 // descent on quadratics
 // -------------------------------------------------------------------------------------
 
-/** Gradient descent with lr < 2/L decreases f at every step (up to rounding near the minimum). */
+/**
+ * Gradient descent with lr < 2/L decreases f strictly at every step until it
+ * has converged (f − f* within rounding of f*): an optimizer that stands
+ * still fails, as does one that overshoots.
+ */
 export const gradientDescentDecreases = (makeGd: (lr: number) => AnyOptimizer, q: Quadratic, fraction: number, steps: number): Verdict => {
   const lr = (fraction * 2) / q.L
   const path = pathOnQuadratic(makeGd(lr), q, steps)
@@ -551,8 +574,11 @@ export const gradientDescentDecreases = (makeGd: (lr: number) => AnyOptimizer, q
   for (let t = 0; t + 1 < path.length; t++) {
     const before = q.value(path[t])
     const after = q.value(path[t + 1])
-    const slack = 1e-12 * (1 + Math.abs(fStar) + Math.abs(before))
-    if (after > before + slack) return fails(`lr = ${lr} = ${fraction}·2/L: f rose from ${before} to ${after} at step ${t + 1}`)
+    const rounding = 1e-12 * (1 + Math.abs(fStar) + Math.abs(before))
+    const converged = before - fStar <= rounding
+    if (converged ? after > before + rounding : !(after < before)) {
+      return fails(`lr = ${lr} = ${fraction}·2/L: f went from ${before} to ${after} at step ${t + 1} (f* = ${fStar}), not down`)
+    }
   }
   return holds
 }
@@ -581,21 +607,25 @@ export const polyakParameters = (q: Pick<Quadratic, 'L' | 'mu' | 'kappa'>): { re
 /**
  * Heavy ball with Polyak's parameters converges at the rate (√κ−1)/(√κ+1):
  * every mode of the iteration has modulus √β, so after T steps (T chosen so
- * that ρᵀ ≈ 1e-6) the error ratio ‖eₜ‖/‖e₀‖ is at most (T+1)·c·ρᵀ — the (T+1)
+ * that ρᵀ ≈ 1e-10) the error ratio ‖eₜ‖/‖e₀‖ is at most 2(T+1)·ρᵀ — the (T+1)
  * allows for the double roots at λ = μ and λ = L. The measured rate
- * (‖e_T‖/‖e₀‖)^(1/T) must be within `slack` (default 15%) of ρ·(T+1)^(1/T).
+ * (‖e_T‖/‖e₀‖)^(1/T) must be within `slack` (default 15%) of ρ·(2(T+1))^(1/T),
+ * and in any case below the midpoint of ρ and the best rate of plain gradient
+ * descent, (κ−1)/(κ+1): a bound that stays under 1 for every κ, so no
+ * gradient descent passes as heavy ball.
  */
 export const heavyBallReachesRate = (makeHeavyBall: (lr: number, beta: number) => AnyOptimizer, q: Quadratic, slack = 0.15): Verdict => {
   const { lr, beta, rate } = polyakParameters(q)
-  const steps = Math.max(10, Math.ceil(Math.log(1e-6) / Math.log(Math.max(rate, 1e-3))))
+  const steps = Math.max(10, Math.ceil(Math.log(1e-10) / Math.log(Math.max(rate, 1e-3))))
   const path = pathOnQuadratic(makeHeavyBall(lr, beta), q, steps)
   const e0 = distance(path[0], q.xStar)
   const eT = distance(path[steps], q.xStar)
   const measured = (eT / e0) ** (1 / steps)
-  const bound = rate * (2 * (steps + 1)) ** (1 / steps) * (1 + slack)
+  const gradientDescentRate = (q.kappa - 1) / (q.kappa + 1)
+  const bound = Math.min(rate * (2 * (steps + 1)) ** (1 / steps) * (1 + slack), (rate + gradientDescentRate) / 2)
   return measured <= bound
     ? holds
-    : fails(`κ = ${q.kappa}: measured rate ${measured} over ${steps} steps, Polyak's (√κ−1)/(√κ+1) = ${rate} (allowed ${bound})`)
+    : fails(`κ = ${q.kappa}: measured rate ${measured} over ${steps} steps, Polyak's (√κ−1)/(√κ+1) = ${rate}, gradient descent's best ${gradientDescentRate} (allowed ${bound})`)
 }
 
 // -------------------------------------------------------------------------------------
@@ -647,6 +677,18 @@ export const minibatchesUnbiased = (
   const full = gradientOf(Array.from({ length: n }, (_, i) => i))
   const weighted = epoch.map((b) => scaleTree(b.length / n, gradientOf(b))).reduce((a, b) => addTrees(a, b), mapTree(full, () => 0))
   return verdictOf(approx.explain(weighted, full), 'size-weighted average of minibatch gradients vs the full-batch gradient')
+}
+
+/** Batching is a function of its seed: two calls with the same (n, batch size, seed) give the same batches, in the same order. */
+export const sameSeedSameBatches = (
+  epochOf: (n: number, batchSize: number, seed: number) => readonly (readonly number[])[],
+  n: number,
+  batchSize: number,
+  seed: number
+): Verdict => {
+  const a = JSON.stringify(epochOf(n, batchSize, seed))
+  const b = JSON.stringify(epochOf(n, batchSize, seed))
+  return a === b ? holds : fails(`seed ${seed}, n = ${n}, batch size ${batchSize}: ${a} then ${b}`)
 }
 
 // -------------------------------------------------------------------------------------
@@ -972,6 +1014,9 @@ export const minibatchLaws = (
 ): readonly Law[] => {
   const approx = options.approx ?? approxEq({ rtol: 1e-9, atol: 1e-12 })
   return [
+    law('minibatch', 'the same seed gives the same batches', () =>
+      fc.property(epochSettingArb, ({ n, batchSize, seed }) => expectVerdict(sameSeedSameBatches(epochOf, n, batchSize, seed)))
+    ),
     law('minibatch', 'averaged over an epoch, minibatch gradients equal the full-batch gradient', () =>
       fc.property(
         epochSettingArb.chain((s) =>

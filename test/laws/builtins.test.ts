@@ -145,13 +145,18 @@ describe('EWMA and minibatches', () => {
     expect(outcomes[0].holds).toBe(false)
   })
 
+  it('an EWMA with the wrong β fails the random-series law, though its bias-corrected constant series is right', () => {
+    const outcomes = runLaws(ewmaLaws((series, beta, debias) => ewmaSeries(series, debias ? beta * beta : beta, debias)), fcParams)
+    expect(outcomes.map((o) => o.holds)).toEqual([true, false])
+  })
+
   it('minibatchIndices: over an epoch the size-weighted batch gradients average to the full gradient', () => {
-    const [outcome] = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed })[0]), fcParams)
-    expect(outcome.message).toBeUndefined()
+    const outcomes = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed })[0]), fcParams)
+    expect(outcomes.map((o) => o.message)).toEqual([undefined, undefined])
   })
 
   it('with dropLast the tail is left out, and the law says so', () => {
-    const [outcome] = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed, dropLast: true })[0]), fcParams)
+    const [, outcome] = runLaws(minibatchLaws((n, batchSize, seed) => minibatchIndices(n, 1, { batchSize, seed, dropLast: true })[0]), fcParams)
     expect(outcome.holds).toBe(false)
     expect(outcome.message).toMatch(/appears 0 times/)
   })

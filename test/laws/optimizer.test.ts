@@ -209,6 +209,15 @@ describe('descent laws', () => {
     expectFails(descentLaws({ gradientDescent: (lr) => gd(0.5 * lr) }), 'contracts')
   })
 
+  it('gradient descent: rejects an optimizer that stands still (the decrease is strict)', () => {
+    expect(expectFails(descentLaws({ gradientDescent: () => zeroUpdate }), 'decreases f')).toMatch(/not down/)
+  })
+
+  it('heavy ball: rejects the best plain gradient descent, whatever κ (the bound stays below 1)', () => {
+    // lr/2 = 2/(√L+√μ)² converges, at best at (κ−1)/(κ+1): above the bound's cap (ρ + (κ−1)/(κ+1))/2.
+    expect(expectFails(descentLaws({ heavyBall: (rate) => gd(rate / 2) }), 'Polyak')).toMatch(/gradient descent's best/)
+  })
+
   it('heavy ball: rejects a momentum method that drops the momentum', () => {
     expect(expectFails(descentLaws({ heavyBall: (lr) => gd(lr) }), 'Polyak')).toMatch(/measured rate/)
   })
@@ -264,12 +273,17 @@ describe('minibatch law', () => {
       const all = shuffledEpoch(n, b, seed)
       return n % b === 0 ? all : all.slice(0, -1)
     }
-    expect(expectFails(minibatchLaws(dropLast), 'minibatch')).toMatch(/appears 0 times/)
+    expect(expectFails(minibatchLaws(dropLast), 'averaged over an epoch')).toMatch(/appears 0 times/)
+  })
+
+  it('rejects batches that depend on more than the seed', () => {
+    const unseeded = (n: number, b: number) => shuffledEpoch(n, b, Math.floor(Math.random() * 2 ** 31))
+    expect(expectFails(minibatchLaws(unseeded), 'same seed')).toMatch(/then/)
   })
 
   it('rejects an epoch that samples with replacement', () => {
     const withReplacement = (n: number, b: number, seed: number) =>
       shuffledEpoch(n, b, seed).map((batch, k) => batch.map((_, i) => (seed + 7 * k + i * 13) % n))
-    expectFails(minibatchLaws(withReplacement), 'minibatch')
+    expectFails(minibatchLaws(withReplacement), 'averaged over an epoch')
   })
 })
