@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { approxEq } from '../../laws/approx.js'
-import { checkCurvatureLaws, checkEigenLaws } from '../../laws/curvature.js'
+import { checkCurvatureLaws, checkEigenLaws, checkPartialEigenLaws } from '../../laws/curvature.js'
 import { checkGradientLaws, checkProgramLaws, libraryProgramDifferentiator, libraryTransforms } from '../../laws/gradient.js'
 import { checkProgramCurvatureLaws } from '../../laws/curvature.js'
 import { runLaws } from '../../laws/law.js'
@@ -24,6 +24,9 @@ import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
 import { unsafeAnalyzePoint } from '../../src/curvature/analyze.js'
 import { unsafeSymmetricEigen } from '../../src/curvature/eigen.js'
+import { unsafeLanczos } from '../../src/curvature/lanczos.js'
+import { type HessianVectorProduct, denseOperator } from '../../src/curvature/operator.js'
+import * as E from 'fp-ts/lib/Either.js'
 import { minibatchIndices } from '../../src/drivers/train.js'
 import { ewmaSeries } from '../../src/optim/Ewma.js'
 import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
@@ -240,11 +243,22 @@ describe('random programs over the ops', () => {
   })
 })
 
+const denseHvp = (h: Tensor): HessianVectorProduct => {
+  const operator = denseOperator(h)
+  if (E.isLeft(operator)) throw new Error(operator.left.message)
+  return operator.right
+}
+
 describe('eigen-decomposition and classification', () => {
   it('symmetricEigen and analyzePoint satisfy the eigen laws', () => {
     checkEigenLaws((h) => unsafeSymmetricEigen(h), {
       classify: (h) => unsafeAnalyzePoint({ value: 0, gradient: new Array<number>(h.shape[0]).fill(0), hessian: h }).kind,
+      signConvention: true,
       fc: fcParams
     })
+  })
+
+  it.each(['largest', 'smallest', 'magnitude'] as const)('lanczos (which = %s) satisfies the partial eigen laws, sign convention included', (which) => {
+    checkPartialEigenLaws((h, k) => unsafeLanczos(denseHvp(h), h.shape[0], { k, which }), { which, signConvention: true, fc: fcParams })
   })
 })
