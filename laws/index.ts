@@ -81,6 +81,7 @@ export {
   programToSym,
   referenceGradient,
   showProgram,
+  sizeOfProgram,
   unaryNames,
   unaryRules
 } from './program.js'

@@ -15,7 +15,7 @@ import {
   programLaws,
   referenceProgramDifferentiator
 } from '../../laws/gradient.js'
-import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program.js'
+import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, opsOf, programCaseArb, referenceGradient, showProgram, sizeOfProgram, unaryNames, unaryRules } from '../../laws/program.js'
 import { type Sym, abs, add, grad, mul, relu, square, sub, sum } from '../../src/graph/index.js'
 import { checkCurvatureLaws } from '../../laws/curvature.js'
 import { uniformDouble } from '../../laws/arbitraries.js'
@@ -56,6 +56,17 @@ describe('programs', () => {
       }),
       { numRuns: 300, seed: 7 }
     )
+  })
+})
+
+describe('program generator', () => {
+  it('programs are not tiny (median ≥ 10 nodes) and every op of the table is in at least a quarter of them', () => {
+    const cases = fc.sample(programCaseArb(), { numRuns: 1000, seed: 11 })
+    const sizes = cases.map((c) => sizeOfProgram(c.program)).sort((a, b) => a - b)
+    expect(sizes[500]).toBeGreaterThanOrEqual(10)
+    for (const op of unaryNames) expect(cases.filter((c) => opsOf(c.program).has(op)).length, op).toBeGreaterThan(250)
+    const shown = cases.map((c) => showProgram(c.program))
+    for (const token of ['sum(', 'mean(', 'logsumexp(', ' + ', ' - ', ' * ']) expect(shown.filter((t) => t.includes(token)).length, token).toBeGreaterThan(250)
   })
 })
 
