@@ -331,9 +331,10 @@ export const matchesUpdateRule = <S>(opt: Optimizer<S>, kind: RuleKind, h: Updat
  */
 export const firstStepDescends = <S>(opt: Optimizer<S>, params: TensorTree, grad: TensorTree, weightDecay = 0): Verdict => {
   const [, u] = opt.step(opt.init(params), grad, params)
-  const effective = zipWith([grad, params], ([g, p]) => g + weightDecay * p)
-  const slope = valuesOf(effective).reduce((s, g, i) => s + g * valuesOf(u)[i], 0)
-  if (valuesOf(effective).every((g) => g === 0)) return holds
+  const effective = valuesOf(zipWith([grad, params], ([g, p]) => g + weightDecay * p))
+  const us = valuesOf(u)
+  const slope = effective.reduce((s, g, i) => s + g * us[i], 0)
+  if (effective.every((g) => g === 0)) return holds
   return slope < 0 ? holds : fails(`⟨update, g + λθ⟩ = ${slope} on the first step (λ = ${weightDecay}): not a descent direction`)
 }
 
@@ -369,7 +370,7 @@ export const dampeningSkipsFirstStep = <S>(opt: Optimizer<S>, h: UpdateRuleHyper
 /**
  * A scheduled learning rate is read at the step count, 0 at the first step:
  * at fixed parameters the updates follow the rule with lr(t − 1) at step t.
- * When the updates follow lr(t) or lr(t − 2) instead, the reason says so.
+ * When the updates follow lr(count + 1) or lr(count − 1) instead, the reason says so.
  */
 export const followsSchedule = <S>(opt: Optimizer<S>, kind: RuleKind, h: UpdateRuleHyperParameters, data: ParamsAndGrads, approx: ApproxEq): Verdict => {
   const lr = h.lr
@@ -379,14 +380,14 @@ export const followsSchedule = <S>(opt: Optimizer<S>, kind: RuleKind, h: UpdateR
     const reference = runOptimizer(updateRuleReference(kind, { ...h, lr: (count) => lr(Math.max(0, count + shift)) }), data.params, data.grads, true).updates
     for (let t = 0; t < updates.length; t++) {
       const d = approx.explain(updates[t], reference[t])
-      if (d !== undefined) return `step ${t + 1} (lr(${t}) = ${lr(t)}): ${d}`
+      if (d !== undefined) return `step ${t + 1} (count ${t}, lr(${t}) = ${lr(t)}): ${d}`
     }
     return undefined
   }
   const d = against(0)
   if (d === undefined) return holds
   const shifted = [1, -1].find((shift) => against(shift) === undefined)
-  const hint = shifted === undefined ? '' : ` — the updates follow lr(t ${shifted > 0 ? '+' : '−'} 1): the schedule is counted from the wrong step`
+  const hint = shifted === undefined ? '' : ` — the updates follow lr(count ${shifted > 0 ? '+' : '−'} 1): the schedule is counted from the wrong step`
   return fails(`${d}${hint}`)
 }
 

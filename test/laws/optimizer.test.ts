@@ -180,7 +180,7 @@ describe('declared kinds pin the update rule', () => {
     expect(expectFails(optimizerLaws(weightDecayWrongSign(0.1, 0.01), { kind: 'sgd', lr: 0.1, weightDecay: 0.01 }), 'towards 0')).toMatch(/not towards 0/)
     expect(
       expectFails(optimizerLaws(scheduleOffByOne((t) => 0.1 / (1 + t)), { kind: 'sgd', lr: (t: number) => 0.1 / (1 + t) }), 'step count')
-    ).toMatch(/follow lr\(t \+ 1\): the schedule is counted from the wrong step/)
+    ).toMatch(/follow lr\(count \+ 1\): the schedule is counted from the wrong step/)
     expect(expectFails(optimizerLaws(zeroUpdate, { kind: 'sgd', lr: 0.1 }), 'descent direction')).toMatch(/not a descent direction/)
     expectFails(optimizerLaws(zeroUpdate, { descends: true }), 'descent direction')
   })
