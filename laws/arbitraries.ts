@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check'
 import { type Shape, sizeOf } from '../src/tensor/Shape.js'
-import { Tensor, fromArray } from '../src/tensor/Tensor.js'
-import { type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree.js'
+import { Tensor, fromArray, zeros } from '../src/tensor/Tensor.js'
+import { type Structure, type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree.js'
 import { dot, norm, withValues } from './internal.js'
 
 // -------------------------------------------------------------------------------------
@@ -175,6 +175,121 @@ export const paramsAndGradsArb = (
     fc
       .array(treeLike(params, constraints), { minLength: constraints.minSteps ?? 1, maxLength: constraints.maxSteps ?? 5 })
       .map((grads) => ({ params, grads }))
+  )
+
+/**
+ * Rebuild a tree of `structure` from leaves in flatten order, inserting each
+ * record's keys in an order shuffled by `seed`: equal as a tree to
+ * `unflatten(structure, leaves)`, but `Object.keys` and `Object.values` see
+ * another order, as they do on trees users build by hand.
+ */
+export const unflattenShuffled = (structure: Structure, leaves: readonly Tensor[], seed: number): TensorTree => {
+  let k = 0
+  let s = seed >>> 0 || 1
+  const next = (): number => {
+    // xorshift32: a few bits of order per record are all that is needed
+    s ^= s << 13
+    s ^= s >>> 17
+    s ^= s << 5
+    return (s >>> 0) / 2 ** 32
+  }
+  const build = (node: Structure): TensorTree => {
+    switch (node.kind) {
+      case 'leaf':
+        return leaves[k++]
+      case 'array':
+        return node.items.map(build)
+      case 'record': {
+        const built = node.items.map(build)
+        const order = node.keys.map((_, i) => i)
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(next() * (i + 1))
+          ;[order[i], order[j]] = [order[j], order[i]]
+        }
+        const out: Record<string, TensorTree> = {}
+        for (const i of order) Object.defineProperty(out, node.keys[i], { value: built[i], enumerable: true, writable: true, configurable: true })
+        return out
+      }
+    }
+  }
+  return build(structure)
+}
+
+/** The structure and leaf shapes of a tree, without its values. */
+export interface TreeSkeleton {
+  readonly structure: Structure
+  readonly shapes: readonly Shape[]
+}
+
+const skeletonOfTree = (tree: TensorTree): TreeSkeleton => {
+  const flat = flattenTensors(tree)
+  return { structure: flat.structure, shapes: flat.leaves.map((l) => l.shape) }
+}
+
+const nonEmptyShapeArb = (maxDim: number): fc.Arbitrary<Shape> =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant<Shape>([]) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: maxDim }).map((k): Shape => [k]) },
+    { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim })).map(([a, b]): Shape => [a, b]) }
+  )
+
+/**
+ * Skeletons of model-like trees: two or three layers of one shape under
+ * different names (so leaf names like `w` and `b` repeat at different paths),
+ * every leaf non-empty, sometimes a list of blocks; mixed with the edge-case
+ * trees of `tensorTreeArb` (zero-size leaves, empty records, a lone leaf).
+ */
+export const treeSkeletonArb = (constraints: TreeConstraints = {}): fc.Arbitrary<TreeSkeleton> => {
+  const maxDim = constraints.maxDim ?? 3
+  const layer = fc
+    .uniqueArray(fc.constantFrom('w', 'b', 'scale', 'kernel'), { minLength: 2, maxLength: 3 })
+    .chain((keys) => fc.tuple(...keys.map(() => nonEmptyShapeArb(maxDim))).map((shapes) => Object.fromEntries(keys.map((k, i) => [k, zeros(shapes[i])]))))
+  const layered = fc
+    .record({
+      layer,
+      names: fc.uniqueArray(fc.constantFrom('encoder', 'decoder', 'head', 'layer0', 'layer1'), { minLength: 2, maxLength: 3 }),
+      asList: fc.boolean(),
+      bias: fc.option(nonEmptyShapeArb(maxDim), { nil: undefined })
+    })
+    .map(({ layer, names, asList, bias }): TensorTree => {
+      const top: Record<string, TensorTree> = Object.fromEntries(names.map((n) => [n, layer]))
+      if (asList) top.blocks = [layer, { w: flattenTensors(layer).leaves[0] }]
+      if (bias !== undefined) top.b = zeros(bias)
+      return top
+    })
+  return fc.oneof({ weight: 3, arbitrary: layered }, { weight: 1, arbitrary: tensorTreeArb({ maxDepth: 2, maxChildren: 3, maxDim, ...constraints }) }).map(skeletonOfTree)
+}
+
+/** A tree of a skeleton's shapes with elements from `element`, its record keys inserted in a random order. */
+export const treeOfSkeleton = (skeleton: TreeSkeleton, element: fc.Arbitrary<number>): fc.Arbitrary<TensorTree> =>
+  fc
+    .tuple(fc.tuple(...skeleton.shapes.map((s) => fc.array(element, { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((v) => fromArray(s, v)))), fc.integer())
+    .map(([leaves, seed]) => unflattenShuffled(skeleton.structure, leaves, seed))
+
+/**
+ * Gradient elements: mostly uniform in [−10, 10], sometimes as small as ε
+ * (±[1e-9, 1e-7]) so that where ε sits in a formula shows, sometimes 0.
+ */
+export const gradientElementArb: fc.Arbitrary<number> = fc.oneof(
+  { weight: 6, arbitrary: uniformDouble(-10, 10) },
+  { weight: 1, arbitrary: fc.tuple(fc.boolean(), uniformDouble(1e-9, 1e-7)).map(([n, m]) => (n ? -m : m)) },
+  { weight: 1, arbitrary: fc.constant(0) }
+)
+
+/**
+ * Parameters and gradients built independently from one skeleton: each tree
+ * has its own values and its own key insertion order, none is derived from
+ * another's structure. Trees are model-like (repeated leaf names at different
+ * paths, several non-empty leaves) or edge cases (see `treeSkeletonArb`).
+ */
+export const independentParamsAndGradsArb = (
+  constraints: TreeConstraints & { readonly minSteps?: number; readonly maxSteps?: number; readonly element?: fc.Arbitrary<number> } = {}
+): fc.Arbitrary<ParamsAndGrads> =>
+  treeSkeletonArb(constraints).chain((skeleton) =>
+    fc.record({
+      params: treeOfSkeleton(skeleton, boundedDouble(constraints)),
+      grads: fc.array(treeOfSkeleton(skeleton, constraints.element ?? gradientElementArb), { minLength: constraints.minSteps ?? 1, maxLength: constraints.maxSteps ?? 5 })
+    })
   )
 
 /** A unit vector of dimension `n` (n ≥ 1), uniform enough for directional checks. */

@@ -9,7 +9,7 @@
 import fc from 'fast-check'
 import { fromArray, type Tensor } from '../src/tensor/Tensor.js'
 import { type ApproxEq, approxEq } from './approx.js'
-import { type SpectrumConstraints, type SymmetricMatrix, directionArb, symmetricMatrixArb, tensorOfShape } from './arbitraries.js'
+import { type SpectrumConstraints, type SymmetricMatrix, directionArb, symmetricMatrixArb } from './arbitraries.js'
 import { dot, norm } from './internal.js'
 import { type Law, type LawParameters, type Verdict, allOf, assertLaws, expectVerdict, fails, holds, law } from './law.js'
 import {
@@ -24,7 +24,9 @@ import {
   defaultDifferenceApprox,
   defaultIdentityApprox,
   differentiableOf,
-  libraryProgramDifferentiator
+  libraryProgramDifferentiator,
+  pointsArb,
+  smoothBetweenStencilPoints
 } from './gradient.js'
 import { type ProgramConstraints, programCaseArb, showProgram } from './program.js'
 
@@ -65,11 +67,14 @@ const hessianTimes = (h: Tensor, v: ArrayLike<number>): number[] => {
   })
 }
 
-/** H·v ≈ (∇f(x+εv) − ∇f(x−εv))/2ε (Richardson-extrapolated), on the scale max(1, ‖∇f‖, ‖Hv‖). */
+/** H·v ≈ (∇f(x+εv) − ∇f(x−εv))/2ε (Richardson-extrapolated), on the scale max(1, ‖∇f‖, ‖Hv‖); vacuous across a kink (see `smoothBetweenStencilPoints`). */
 export const hvpMatchesGradientDifferences = (d: Differentiable, x: Tensor, v: Tensor, approx: ApproxEq, h = 1e-3): Verdict => {
   const hv = Array.from(requireSecondOrder(d).hvp(x, v).data)
-  const numeric = centralDifferenceOfVector(d.gradient, x, v, h)
-  return compareVectorsOnScale(approx, hv, numeric, Math.max(norm(Array.from(d.gradient(x).data)), norm(hv)), 'H·v vs central differences of ∇f')
+  const scale = Math.max(norm(Array.from(d.gradient(x).data)), norm(hv))
+  // A kink of ∇f between the stencil points (relu, |x|, x|x|): no difference at this h speaks for H there.
+  if (!smoothBetweenStencilPoints((s) => centralDifferenceOfVector(d.gradient, x, v, s), h, approx, scale)) return holds
+  const numeric = centralDifferenceOfVector(d.gradient, x, v, h / 2)
+  return compareVectorsOnScale(approx, hv, numeric, scale, 'H·v vs central differences of ∇f')
 }
 
 /** hvp(x, v) = hessian(x)·v. */
@@ -125,17 +130,7 @@ export const eigenReconstructs = (solver: EigenSolver, m: SymmetricMatrix, appro
 }
 
 /** The eigenvectors are orthonormal: |⟨vᵢ, vⱼ⟩ − δᵢⱼ| ≤ tol. */
-export const eigenvectorsOrthonormal = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
-  const { vectors } = solver(m.matrix)
-  const tol = approx.rtol + approx.atol
-  for (let i = 0; i < vectors.length; i++) {
-    for (let j = i; j < vectors.length; j++) {
-      const g = dot(Array.from(vectors[i]), Array.from(vectors[j]))
-      if (Math.abs(g - (i === j ? 1 : 0)) > tol) return fails(`⟨v${i}, v${j}⟩ = ${g}, expected ${i === j ? 1 : 0}`)
-    }
-  }
-  return holds
-}
+export const eigenvectorsOrthonormal = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => vectorsOrthonormal(solver(m.matrix), approx)
 
 /** trace(H) = Σλ. */
 export const traceEqualsEigenvalueSum = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
@@ -156,6 +151,79 @@ export const eigenvaluesAscending = (solver: EigenSolver, m: SymmetricMatrix): V
 export const eigenvaluesMatchSpectrum = (solver: EigenSolver, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
   const values = Array.from(solver(m.matrix).values).sort((a, b) => a - b)
   return compareVectorsOnScale(approx, values, m.eigenvalues, frobenius(m), 'eigenvalues vs the generated spectrum')
+}
+
+// -------------------------------------------------------------------------------------
+// predicates: partial eigen-decompositions (top-k solvers) and the sign convention
+// -------------------------------------------------------------------------------------
+
+/** Which end of the spectrum a top-k solver returns: `largest` λ, `smallest` λ, or largest |λ| (`magnitude`). */
+export type SpectrumEnd = 'largest' | 'smallest' | 'magnitude'
+
+/** A solver of k eigenpairs of a symmetric matrix (power iteration, Lanczos, …). */
+export type PartialEigenSolver = (matrix: Tensor, k: number) => EigenDecomposition
+
+const largestNorm = (m: SymmetricMatrix): number => Math.max(...m.eigenvalues.map(Math.abs), 0)
+
+/** How much a value is wanted at an end of the spectrum: sort descending by this. */
+const wanted = (which: SpectrumEnd) => (lambda: number): number => (which === 'largest' ? lambda : which === 'smallest' ? -lambda : Math.abs(lambda))
+
+/** Every pair has a small residual: ‖Av − λv‖ ≤ tol·max(1, ‖A‖₂) (tol = rtol + atol), with ‖v‖ = 1 checked by orthonormality. */
+export const eigenResidualsSmall = (e: EigenDecomposition, m: SymmetricMatrix, approx: ApproxEq): Verdict => {
+  const allowed = (approx.rtol + approx.atol) * Math.max(1, largestNorm(m))
+  for (let i = 0; i < e.vectors.length; i++) {
+    const v = Array.from(e.vectors[i])
+    if (v.length !== m.n) return fails(`vector ${i} has ${v.length} components, the matrix is ${m.n}×${m.n}`)
+    const r = norm(m.rows.map((row, j) => dot(row, v) - e.values[i] * v[j]))
+    if (!(r <= allowed)) return fails(`pair ${i} (λ = ${e.values[i]}): ‖Av − λv‖ = ${r}, allowed ${allowed}`)
+  }
+  return holds
+}
+
+/** The vectors of a decomposition are orthonormal: |⟨vᵢ, vⱼ⟩ − δᵢⱼ| ≤ tol. */
+export const vectorsOrthonormal = (e: EigenDecomposition, approx: ApproxEq): Verdict => {
+  const tol = approx.rtol + approx.atol
+  for (let i = 0; i < e.vectors.length; i++) {
+    for (let j = i; j < e.vectors.length; j++) {
+      const g = dot(Array.from(e.vectors[i]), Array.from(e.vectors[j]))
+      if (!(Math.abs(g - (i === j ? 1 : 0)) <= tol)) return fails(`⟨v${i}, v${j}⟩ = ${g}, expected ${i === j ? 1 : 0}`)
+    }
+  }
+  return holds
+}
+
+/**
+ * A top-k solver's values are the k extreme ones of the known spectrum, most
+ * wanted first: `largest` descending, `smallest` ascending, `magnitude` by
+ * decreasing |λ| (ties of |λ| between λ and −λ may go either way).
+ */
+export const valuesAreExtreme = (e: EigenDecomposition, m: SymmetricMatrix, which: SpectrumEnd, k: number, approx: ApproxEq): Verdict => {
+  const values = Array.from(e.values)
+  if (values.length !== k || e.vectors.length !== k) return fails(`asked for ${k} pairs, got ${values.length} values and ${e.vectors.length} vectors`)
+  const key = wanted(which)
+  const expected = m.eigenvalues.map(key).sort((a, b) => b - a).slice(0, k)
+  const scale = Math.max(1, largestNorm(m))
+  const order = values.findIndex((x, i) => i > 0 && key(x) > key(values[i - 1]) + (approx.rtol + approx.atol) * scale)
+  if (order >= 0) return fails(`not most wanted first (${which}) at ${order}: ${values.join(', ')}`)
+  const stray = values.find((x) => !m.eigenvalues.some((lambda) => approx.numbers(x / scale, lambda / scale)))
+  if (stray !== undefined) return fails(`${stray} is not an eigenvalue of the matrix (spectrum ${m.eigenvalues.join(', ')})`)
+  return compareVectorsOnScale(approx, values.map(key), expected, scale, `the ${k} ${which} eigenvalues of [${m.eigenvalues.join(', ')}]`)
+}
+
+/**
+ * The library's sign convention for eigenvectors, so that output is
+ * deterministic: the first component whose magnitude is within a factor
+ * 1 − 1e-6 of the largest is positive (as `symmetricEigen`, `lanczos` and
+ * `powerIteration` promise).
+ */
+export const followsSignConvention = (e: EigenDecomposition): Verdict => {
+  for (let i = 0; i < e.vectors.length; i++) {
+    const v = Array.from(e.vectors[i])
+    const largest = Math.max(...v.map(Math.abs), 0)
+    const first = v.find((x) => Math.abs(x) >= largest * (1 - 1e-6))
+    if (first !== undefined && first < 0) return fails(`vector ${i}: its first component of largest magnitude is ${first} < 0: [${v.join(', ')}]`)
+  }
+  return holds
 }
 
 /**
@@ -186,7 +254,7 @@ export const classificationMatchesSigns = (classify: CriticalPointClassifier, m:
 export interface CurvatureLawOptions extends DerivativeTolerances {
   /** Shape of x (default [3]) when `at` is not given. */
   readonly shape?: readonly number[]
-  /** Points where the laws are checked (default values in [−1, 1]). */
+  /** Points where the laws are checked (default `pointsArb(shape)`: uniform in [−3, 3]). */
   readonly at?: fc.Arbitrary<Tensor>
   readonly transforms?: Transforms
   readonly fc?: LawParameters
@@ -228,7 +296,7 @@ const showCase = (what: string, c: { readonly x: Tensor; readonly u: Tensor; rea
 /** The second-order laws of one function (HVP vs differences, vs the Hessian, self-adjoint, symmetric). */
 export const curvatureLaws = (f: ScalarFunction, options: CurvatureLawOptions = {}): readonly Law[] => {
   const d = differentiableOf(f, options.transforms)
-  const at = options.at ?? tensorOfShape(options.shape ?? [3], { min: -1, max: 1 })
+  const at = options.at ?? pointsArb(options.shape ?? [3])
   return secondOrderLaws(
     pointAndTwoDirections(at).map((c) => Object.assign({ ...c, d }, { [fc.toStringMethod]: () => showCase('the function under test', c) })),
     options
@@ -280,6 +348,8 @@ export interface EigenLawOptions {
   readonly classify?: CriticalPointClassifier
   /** What counts as a zero eigenvalue for the classifier law (default 1e-8·max|λ|). */
   readonly zeroTol?: number
+  /** Also check the sign convention of `followsSignConvention` (default false: a solver may choose either sign). */
+  readonly signConvention?: boolean
   readonly fc?: LawParameters
 }
 
@@ -294,6 +364,9 @@ export const eigenLaws = (solver: EigenSolver, options: EigenLawOptions = {}): r
     law('eigen', 'the eigenvalues are sorted ascending', () => fc.property(matrices, (m) => expectVerdict(eigenvaluesAscending(solver, m)))),
     law('eigen', 'the eigenvalues are the spectrum of the matrix', () => fc.property(matrices, (m) => expectVerdict(eigenvaluesMatchSpectrum(solver, m, approx))))
   ]
+  if (options.signConvention === true) {
+    laws.push(law('eigen', 'each eigenvector follows the sign convention', () => fc.property(matrices, (m) => expectVerdict(followsSignConvention(solver(m.matrix))))))
+  }
   const classify = options.classify
   if (classify !== undefined) {
     laws.push(
@@ -315,3 +388,49 @@ export const eigenLaws = (solver: EigenSolver, options: EigenLawOptions = {}): r
  * @example checkEigenLaws((h) => unsafeSymmetricEigen(h), { classify: (h) => unsafeAnalyzePoint({ value: 0, gradient: [], hessian: h }).kind })
  */
 export const checkEigenLaws = (solver: EigenSolver, options: EigenLawOptions = {}): void => assertLaws(eigenLaws(solver, options), options.fc)
+
+/** Options of `partialEigenLaws`. */
+export interface PartialEigenLawOptions {
+  /** Which end of the spectrum the solver returns (default 'largest'). */
+  readonly which?: SpectrumEnd
+  /** Largest k asked for (default 3; each case draws k from 1 to min(maxK, n)). */
+  readonly maxK?: number
+  /** Tolerance of residuals, orthonormality and values (default rtol 1e-7, atol 1e-9, relative to ‖A‖₂). */
+  readonly approx?: ApproxEq
+  /** Matrices (default dimension 1–8, |λ| in [0.1, 10], both signs, eigenvalues at least 0.2 apart so the k wanted ones are well separated). */
+  readonly spectrum?: SpectrumConstraints
+  /** Also check the sign convention of `followsSignConvention` (default false). */
+  readonly signConvention?: boolean
+  readonly fc?: LawParameters
+}
+
+/**
+ * The laws of a top-k eigen-solver on random symmetric matrices of known
+ * spectrum: it returns k pairs with small residuals ‖Av − λv‖, orthonormal
+ * vectors, and the k extreme eigenvalues of the spectrum, most wanted first.
+ */
+export const partialEigenLaws = (solver: PartialEigenSolver, options: PartialEigenLawOptions = {}): readonly Law[] => {
+  const approx = options.approx ?? approxEq({ rtol: 1e-7, atol: 1e-9 })
+  const which = options.which ?? 'largest'
+  const cases = symmetricMatrixArb({ minDim: 1, maxDim: 8, minGap: 0.2, ...options.spectrum }).chain((m) =>
+    fc.integer({ min: 1, max: Math.min(options.maxK ?? 3, m.n) }).map((k) => {
+      const e = solver(m.matrix, k)
+      return Object.assign({ m, k, e }, { [fc.toStringMethod]: () => `{ k: ${k}, eigenvalues: [${m.eigenvalues.join(', ')}], rows: ${JSON.stringify(m.rows)} }` })
+    })
+  )
+  const laws: Law[] = [
+    law('eigen', `the k ${which} eigenvalues of the spectrum, most wanted first`, () =>
+      fc.property(cases, (c) => expectVerdict(valuesAreExtreme(c.e, c.m, which, c.k, approx)))
+    ),
+    law('eigen', '‖Av − λv‖ is small for every pair', () => fc.property(cases, (c) => expectVerdict(eigenResidualsSmall(c.e, c.m, approx)))),
+    law('eigen', 'the k vectors are orthonormal', () => fc.property(cases, (c) => expectVerdict(vectorsOrthonormal(c.e, approx))))
+  ]
+  if (options.signConvention === true) {
+    laws.push(law('eigen', 'each eigenvector follows the sign convention', () => fc.property(cases, (c) => expectVerdict(followsSignConvention(c.e)))))
+  }
+  return laws
+}
+
+/** Check a top-k eigen-solver; throws at the first failure with the counterexample and seed, like `fc.assert`. */
+export const checkPartialEigenLaws = (solver: PartialEigenSolver, options: PartialEigenLawOptions = {}): void =>
+  assertLaws(partialEigenLaws(solver, options), options.fc)

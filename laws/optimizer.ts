@@ -15,6 +15,7 @@ import {
   type ParamsAndGrads,
   type Quadratic,
   type TreeConstraints,
+  independentParamsAndGradsArb,
   paramsAndGradsArb,
   quadraticArb,
   tensorOfShape,
@@ -29,8 +30,12 @@ import {
   type MomentumForm,
   accumulatedMomentumReference,
   averagedMomentumReference,
+  type RuleKind,
+  type UpdateRuleHyperParameters,
   heavyBallReference,
-  nesterovLookAheadPath
+  nesterovLookAheadPath,
+  rateAt,
+  updateRuleReference
 } from './reference.js'
 
 // -------------------------------------------------------------------------------------
@@ -301,6 +306,92 @@ export const firstStepHasMagnitude = <S>(opt: Optimizer<S>, params: TensorTree, 
 }
 
 // -------------------------------------------------------------------------------------
+// update rules
+// -------------------------------------------------------------------------------------
+
+const showHyperParameters = (h: UpdateRuleHyperParameters): string =>
+  Object.entries(h)
+    .map(([k, v]) => `${k}: ${typeof v === 'function' ? 'a schedule' : JSON.stringify(v)}`)
+    .join(', ')
+
+/**
+ * The first steps of `opt` are the published update rule of `kind` for the
+ * given hyper-parameters (see `updateRuleReference`), with the parameters
+ * moving by `opt`'s updates so that weight decay sees real parameters.
+ */
+export const matchesUpdateRule = <S>(opt: Optimizer<S>, kind: RuleKind, h: UpdateRuleHyperParameters, data: ParamsAndGrads, approx: ApproxEq): Verdict => {
+  const v = sameUpdatesAs(opt, updateRuleReference(kind, h), data, approx)
+  return v.holds ? v : fails(`${kind} rule { ${showHyperParameters(h)} }: ${v.reason}`)
+}
+
+/**
+ * A gradient method's first update points downhill: ⟨update, g + λθ⟩ < 0
+ * whenever g + λθ ≠ 0 (λ the declared L2 weight decay, default 0).
+ * An optimizer that returns 0, or climbs, fails.
+ */
+export const firstStepDescends = <S>(opt: Optimizer<S>, params: TensorTree, grad: TensorTree, weightDecay = 0): Verdict => {
+  const [, u] = opt.step(opt.init(params), grad, params)
+  const effective = valuesOf(zipWith([grad, params], ([g, p]) => g + weightDecay * p))
+  const us = valuesOf(u)
+  const slope = effective.reduce((s, g, i) => s + g * us[i], 0)
+  if (effective.every((g) => g === 0)) return holds
+  return slope < 0 ? holds : fails(`⟨update, g + λθ⟩ = ${slope} on the first step (λ = ${weightDecay}): not a descent direction`)
+}
+
+/**
+ * Weight decay pulls parameters towards zero: with a zero gradient, the
+ * first update moves every parameter away from 0 towards 0 (uᵢ·θᵢ < 0 for |θᵢ| > 1e-200).
+ * Coupled (L2) and decoupled decay both obey it; a decay of the wrong sign fails.
+ */
+export const weightDecayShrinks = <S>(opt: Optimizer<S>, params: TensorTree): Verdict => {
+  const zero = mapTree(params, () => 0)
+  const [, u] = opt.step(opt.init(params), zero, params)
+  const us = valuesOf(u)
+  const ps = valuesOf(params)
+  const flat = flattenTensors(params)
+  // Below 1e-200 the decay λθ underflows towards 0 and cannot move anything.
+  const bad = ps.findIndex((p, i) => Math.abs(p) > 1e-200 && Math.sign(us[i]) !== -Math.sign(p))
+  if (bad < 0) return holds
+  return fails(`with a zero gradient, element ${bad} (of ${flat.paths.join(', ') || 'the top'}) θ = ${ps[bad]} moved by ${us[bad]}, not towards 0`)
+}
+
+/**
+ * PyTorch's dampening τ starts at the second step: the momentum buffer is the
+ * gradient itself on the first, so the first update is −lr·(g + λθ), not −lr·(1 − τ)·g.
+ */
+export const dampeningSkipsFirstStep = <S>(opt: Optimizer<S>, h: UpdateRuleHyperParameters, params: TensorTree, grad: TensorTree, approx: ApproxEq): Verdict => {
+  const [, u] = opt.step(opt.init(params), grad, params)
+  const lr = rateAt(h.lr, 0)
+  const lambda = h.weightDecay ?? 0
+  const expected = zipWith([grad, params], ([g, p]) => -lr * (g + lambda * p))
+  return verdictOf(approx.explain(u, expected), `first update with dampening ${h.dampening ?? 0} vs −lr·(g + λθ) (no dampening on the first step)`)
+}
+
+/**
+ * A scheduled learning rate is read at the step count, 0 at the first step:
+ * at fixed parameters the updates follow the rule with lr(t − 1) at step t.
+ * When the updates follow lr(count + 1) or lr(count − 1) instead, the reason says so.
+ */
+export const followsSchedule = <S>(opt: Optimizer<S>, kind: RuleKind, h: UpdateRuleHyperParameters, data: ParamsAndGrads, approx: ApproxEq): Verdict => {
+  const lr = h.lr
+  if (typeof lr === 'number') return holds
+  const updates = runOptimizer(opt, data.params, data.grads, true).updates
+  const against = (shift: number): string | undefined => {
+    const reference = runOptimizer(updateRuleReference(kind, { ...h, lr: (count) => lr(Math.max(0, count + shift)) }), data.params, data.grads, true).updates
+    for (let t = 0; t < updates.length; t++) {
+      const d = approx.explain(updates[t], reference[t])
+      if (d !== undefined) return `step ${t + 1} (count ${t}, lr(${t}) = ${lr(t)}): ${d}`
+    }
+    return undefined
+  }
+  const d = against(0)
+  if (d === undefined) return holds
+  const shifted = [1, -1].find((shift) => against(shift) === undefined)
+  const hint = shifted === undefined ? '' : ` — the updates follow lr(count ${shifted > 0 ? '+' : '−'} 1): the schedule is counted from the wrong step`
+  return fails(`${d}${hint}`)
+}
+
+// -------------------------------------------------------------------------------------
 // averages
 // -------------------------------------------------------------------------------------
 
@@ -339,6 +430,24 @@ export const averagesConstantSeries = <S>(
   )
 }
 
+/**
+ * EWMA on any series: at fixed parameters an `ewma(β) ∘ sgd(lr)` optimizer
+ * moves by −lr·mₜ with m ← βm + (1 − β)g (m₀ = 0), divided by 1 − βᵗ when
+ * bias corrected. Unlike a constant series, this pins β.
+ */
+export const averagesSeries = <S>(opt: Optimizer<S>, data: ParamsAndGrads, claim: EwmaClaim, approx: ApproxEq): Verdict => {
+  const run = runOptimizer(opt, data.params, data.grads, true)
+  let m = mapTree(data.grads[0], () => 0)
+  return allOf(
+    run.updates.map((u, i) => {
+      const t = i + 1
+      m = zipWith([m, data.grads[i]], ([a, g]) => claim.beta * a + (1 - claim.beta) * g)
+      const factor = claim.debias ? 1 / (1 - claim.beta ** t) : 1
+      return verdictOf(approx.explain(u, mapTree(m, (x) => -claim.lr * factor * x)), `step ${t} vs −lr·m${claim.debias ? '/(1 − βᵗ)' : ''} (β = ${claim.beta})`)
+    })
+  )
+}
+
 /** An EWMA of a series of numbers: element t is the average after t + 1 samples, raw or bias corrected. */
 export type SeriesAverage = (series: readonly number[], beta: number, debias: boolean) => readonly number[]
 
@@ -358,6 +467,20 @@ export const seriesAveragesConstant = (average: SeriesAverage, c: number, beta: 
   return allOf(verdicts)
 }
 
+/** EWMA of any series, against the formula m ← βm + (1 − β)x (m₀ = 0), divided by 1 − βᵗ when bias corrected: pins β. */
+export const seriesAveragesAsFormula = (average: SeriesAverage, series: readonly number[], beta: number, debias: boolean, approx: ApproxEq): Verdict => {
+  const got = average(series, beta, debias)
+  let m = 0
+  const scale = Math.max(1, ...series.map(Math.abs))
+  return allOf(
+    series.map((x, i) => {
+      m = beta * m + (1 - beta) * x
+      const expected = debias ? m / (1 - beta ** (i + 1)) : m
+      return verdictOf(approx.explain(got[i] / scale, expected / scale), `${debias ? 'bias-corrected' : 'raw'} average at step ${i + 1} (β = ${beta}) vs the formula`)
+    })
+  )
+}
+
 /** The EWMA law of a series average, for any β in [0, 0.999] and constant in [−10, 10]. */
 export const ewmaLaws = (average: SeriesAverage, options: { readonly approx?: ApproxEq; readonly fc?: LawParameters } = {}): readonly Law[] => {
   const approx = options.approx ?? approxEq({ rtol: 1e-9, atol: 1e-12 })
@@ -365,6 +488,11 @@ export const ewmaLaws = (average: SeriesAverage, options: { readonly approx?: Ap
     law('ewma', 'a constant series averages to c when bias corrected, to c(1 − βᵗ) raw', () =>
       fc.property(uniformDouble(-10, 10), uniformDouble(0, 0.999), fc.integer({ min: 1, max: 30 }), (c, beta, steps) =>
         expectVerdict(seriesAveragesConstant(average, c, beta, steps, approx))
+      )
+    ),
+    law('ewma', 'any series averages as m ← βm + (1 − β)x, divided by 1 − βᵗ when bias corrected', () =>
+      fc.property(fc.array(uniformDouble(-10, 10), { minLength: 1, maxLength: 30 }), uniformDouble(0, 0.999), fc.boolean(), (series, beta, debias) =>
+        expectVerdict(seriesAveragesAsFormula(average, series, beta, debias, approx))
       )
     )
   ]
@@ -435,7 +563,11 @@ export const nesterovMatchesLookAhead = (
 // descent on quadratics
 // -------------------------------------------------------------------------------------
 
-/** Gradient descent with lr < 2/L decreases f at every step (up to rounding near the minimum). */
+/**
+ * Gradient descent with lr < 2/L decreases f strictly at every step until it
+ * has converged (f − f* within rounding of f*): an optimizer that stands
+ * still fails, as does one that overshoots.
+ */
 export const gradientDescentDecreases = (makeGd: (lr: number) => AnyOptimizer, q: Quadratic, fraction: number, steps: number): Verdict => {
   const lr = (fraction * 2) / q.L
   const path = pathOnQuadratic(makeGd(lr), q, steps)
@@ -443,8 +575,11 @@ export const gradientDescentDecreases = (makeGd: (lr: number) => AnyOptimizer, q
   for (let t = 0; t + 1 < path.length; t++) {
     const before = q.value(path[t])
     const after = q.value(path[t + 1])
-    const slack = 1e-12 * (1 + Math.abs(fStar) + Math.abs(before))
-    if (after > before + slack) return fails(`lr = ${lr} = ${fraction}·2/L: f rose from ${before} to ${after} at step ${t + 1}`)
+    const rounding = 1e-12 * (1 + Math.abs(fStar) + Math.abs(before))
+    const converged = before - fStar <= rounding
+    if (converged ? after > before + rounding : !(after < before)) {
+      return fails(`lr = ${lr} = ${fraction}·2/L: f went from ${before} to ${after} at step ${t + 1} (f* = ${fStar}), not down`)
+    }
   }
   return holds
 }
@@ -473,21 +608,25 @@ export const polyakParameters = (q: Pick<Quadratic, 'L' | 'mu' | 'kappa'>): { re
 /**
  * Heavy ball with Polyak's parameters converges at the rate (√κ−1)/(√κ+1):
  * every mode of the iteration has modulus √β, so after T steps (T chosen so
- * that ρᵀ ≈ 1e-6) the error ratio ‖eₜ‖/‖e₀‖ is at most (T+1)·c·ρᵀ — the (T+1)
+ * that ρᵀ ≈ 1e-10) the error ratio ‖eₜ‖/‖e₀‖ is at most 2(T+1)·ρᵀ — the (T+1)
  * allows for the double roots at λ = μ and λ = L. The measured rate
- * (‖e_T‖/‖e₀‖)^(1/T) must be within `slack` (default 15%) of ρ·(T+1)^(1/T).
+ * (‖e_T‖/‖e₀‖)^(1/T) must be within `slack` (default 15%) of ρ·(2(T+1))^(1/T),
+ * and in any case below the midpoint of ρ and the best rate of plain gradient
+ * descent, (κ−1)/(κ+1): a bound that stays under 1 for every κ, so no
+ * gradient descent passes as heavy ball.
  */
 export const heavyBallReachesRate = (makeHeavyBall: (lr: number, beta: number) => AnyOptimizer, q: Quadratic, slack = 0.15): Verdict => {
   const { lr, beta, rate } = polyakParameters(q)
-  const steps = Math.max(10, Math.ceil(Math.log(1e-6) / Math.log(Math.max(rate, 1e-3))))
+  const steps = Math.max(10, Math.ceil(Math.log(1e-10) / Math.log(Math.max(rate, 1e-3))))
   const path = pathOnQuadratic(makeHeavyBall(lr, beta), q, steps)
   const e0 = distance(path[0], q.xStar)
   const eT = distance(path[steps], q.xStar)
   const measured = (eT / e0) ** (1 / steps)
-  const bound = rate * (2 * (steps + 1)) ** (1 / steps) * (1 + slack)
+  const gradientDescentRate = (q.kappa - 1) / (q.kappa + 1)
+  const bound = Math.min(rate * (2 * (steps + 1)) ** (1 / steps) * (1 + slack), (rate + gradientDescentRate) / 2)
   return measured <= bound
     ? holds
-    : fails(`κ = ${q.kappa}: measured rate ${measured} over ${steps} steps, Polyak's (√κ−1)/(√κ+1) = ${rate} (allowed ${bound})`)
+    : fails(`κ = ${q.kappa}: measured rate ${measured} over ${steps} steps, Polyak's (√κ−1)/(√κ+1) = ${rate}, gradient descent's best ${gradientDescentRate} (allowed ${bound})`)
 }
 
 // -------------------------------------------------------------------------------------
@@ -541,20 +680,34 @@ export const minibatchesUnbiased = (
   return verdictOf(approx.explain(weighted, full), 'size-weighted average of minibatch gradients vs the full-batch gradient')
 }
 
+/** Batching is a function of its seed: two calls with the same (n, batch size, seed) give the same batches, in the same order. */
+export const sameSeedSameBatches = (
+  epochOf: (n: number, batchSize: number, seed: number) => readonly (readonly number[])[],
+  n: number,
+  batchSize: number,
+  seed: number
+): Verdict => {
+  const a = JSON.stringify(epochOf(n, batchSize, seed))
+  const b = JSON.stringify(epochOf(n, batchSize, seed))
+  return a === b ? holds : fails(`seed ${seed}, n = ${n}, batch size ${batchSize}: ${a} then ${b}`)
+}
+
 // -------------------------------------------------------------------------------------
 // runners
 // -------------------------------------------------------------------------------------
 
 /** What an optimizer claims beyond the general laws; each claim adds its laws. */
-export interface OptimizerClaims {
+export interface OptimizerClaims extends Partial<UpdateRuleHyperParameters> {
   /**
-   * A shorthand for common claims: `'sgd'` and `'momentum'` are linear in the
-   * gradient; `'rmsprop'` is scale invariant; `'adam'` is scale invariant with
-   * first step lr; `'adagrad'` is scale invariant with non-increasing rates.
+   * The kind pins the published update rule (PyTorch's) for the declared
+   * hyper-parameters — see `UpdateRuleHyperParameters` for the names and
+   * defaults — and adds that kind's laws: descent on the first step, weight
+   * decay, dampening and schedule laws where they apply; linearity ('sgd',
+   * 'momentum'), scale invariance ('rmsprop', 'adam', 'adagrad'), Adam's first
+   * step of lr, AdaGrad's non-increasing rates. Every kind needs `lr`;
+   * 'momentum' needs `momentum` too. 'generic' (the default) pins nothing.
    */
-  readonly kind?: 'generic' | 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adagrad'
-  /** The learning rate (needed by `'adam'` for its first step). */
-  readonly lr?: number
+  readonly kind?: 'generic' | RuleKind
   /** `init` ignores parameter values (default true). */
   readonly initDependsOnlyOnShapes?: boolean
   readonly linear?: boolean
@@ -562,6 +715,8 @@ export interface OptimizerClaims {
   /** First update is −lr·sign(g) per coordinate. */
   readonly firstStepMagnitude?: number
   readonly effectiveLearningRateNeverIncreases?: boolean
+  /** The first update is a descent direction, ⟨u, g + λθ⟩ < 0 (default: true for every kind but 'generic'). */
+  readonly descends?: boolean
   /** Optimizers that must give the same updates (neutral settings, documented equivalences). */
   readonly equivalentTo?: readonly { readonly name: string; readonly optimizer: AnyOptimizer }[]
   /** `opt` is an EWMA stage in front of sgd. */
@@ -580,19 +735,42 @@ export interface OptimizerLawOptions extends OptimizerClaims {
   readonly fc?: LawParameters
 }
 
-const claimsOfKind = (options: OptimizerLawOptions): OptimizerClaims => {
-  switch (options.kind) {
+/** The hyper-parameters a declared kind needs, checked: a missing one is an error naming the kind, not a law silently dropped. */
+const ruleOf = (options: OptimizerLawOptions): { readonly kind: RuleKind; readonly h: UpdateRuleHyperParameters } | undefined => {
+  const kind = options.kind
+  if (kind === undefined || kind === 'generic') return undefined
+  if (!(kind in ruleNeeds)) throw new TypeError(`optimizerLaws: unknown kind '${String(kind)}'; the kinds are generic, ${Object.keys(ruleNeeds).join(', ')}`)
+  for (const name of ruleNeeds[kind]) {
+    if (options[name] === undefined) throw new TypeError(`optimizerLaws: kind '${kind}' pins its update rule and needs ${name}: pass { kind: '${kind}', ${name}: … }`)
+  }
+  const lr = options.lr
+  if (typeof lr === 'number' && !(Number.isFinite(lr) && lr > 0)) throw new RangeError(`optimizerLaws: kind '${kind}' needs a finite lr > 0, got ${lr}`)
+  const h: UpdateRuleHyperParameters = { ...options, lr: lr as UpdateRuleHyperParameters['lr'] }
+  const keys: readonly (keyof UpdateRuleHyperParameters)[] = ['lr', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'betas', 'amsgrad', 'eps', 'alpha', 'centered', 'lrDecay', 'initialAccumulatorValue']
+  return { kind, h: Object.fromEntries(keys.filter((k) => h[k] !== undefined).map((k) => [k, h[k]])) as unknown as UpdateRuleHyperParameters }
+}
+
+const ruleNeeds: { readonly [K in RuleKind]: readonly (keyof UpdateRuleHyperParameters)[] } = {
+  sgd: ['lr'],
+  momentum: ['lr', 'momentum'],
+  rmsprop: ['lr'],
+  adam: ['lr'],
+  adagrad: ['lr']
+}
+
+const claimsOfKind = (rule: { readonly kind: RuleKind; readonly h: UpdateRuleHyperParameters } | undefined): OptimizerClaims => {
+  if (rule === undefined) return {}
+  const plain = (rule.h.weightDecay ?? 0) === 0
+  switch (rule.kind) {
     case 'sgd':
     case 'momentum':
-      return { linear: true }
+      return { linear: plain, descends: true }
     case 'rmsprop':
-      return { scaleInvariant: true }
+      return { scaleInvariant: plain, descends: true }
     case 'adam':
-      return { scaleInvariant: true, firstStepMagnitude: options.lr }
+      return { scaleInvariant: plain, firstStepMagnitude: plain ? rateAt(rule.h.lr, 0) : undefined, descends: true }
     case 'adagrad':
-      return { scaleInvariant: true, effectiveLearningRateNeverIncreases: true }
-    default:
-      return {}
+      return { scaleInvariant: plain, effectiveLearningRateNeverIncreases: plain, descends: true }
   }
 }
 
@@ -600,18 +778,18 @@ const positiveScale = fc.oneof(uniformDouble(0.1, 1), uniformDouble(1, 10))
 
 /**
  * The laws that apply to `opt`: the general ones (purity, determinism,
- * structure) first, then those its claims and `kind` add.
+ * structure) first, then those its claims and `kind` add. Throws when a
+ * declared kind lacks a hyper-parameter it needs.
  */
 export const optimizerLaws = (opt: AnyOptimizer, options: OptimizerLawOptions = {}): readonly Law[] => {
-  const claims: OptimizerClaims = { ...claimsOfKind(options), ...options }
+  const rule = ruleOf(options)
+  const claims: OptimizerClaims = { ...claimsOfKind(rule), ...options }
   const approx = options.approx ?? approxEq()
   const epsilonApprox = options.epsilonApprox ?? approxEq({ rtol: 1e-5, atol: 1e-12 })
   const trees = { maxDepth: 2, maxChildren: 3, maxDim: 3, ...options.trees }
-  const data = paramsAndGradsArb({ ...trees, minSteps: 1, maxSteps: 4 })
+  const data = independentParamsAndGradsArb({ ...trees, minSteps: 1, maxSteps: 4 })
   const awayFromZero = (minSteps: number) =>
-    tensorTreeArb(trees).chain((params) =>
-      fc.array(treeLikeAwayFromZero(params), { minLength: minSteps, maxLength: 4 }).map((grads) => ({ params, grads }))
-    )
+    independentParamsAndGradsArb({ ...trees, minSteps, maxSteps: 4, element: fc.tuple(fc.boolean(), uniformDouble(0.1, 10)).map(([n, m]) => (n ? -m : m)) })
   const laws: Law[] = [
     law('purity', 'init and step do not mutate their inputs', () => fc.property(data, (d) => expectVerdict(doesNotMutateInputs(opt, d)))),
     law('purity', 'stepping the same state twice gives identical results', () => fc.property(data, (d) => expectVerdict(isDeterministic(opt, d)))),
@@ -637,6 +815,44 @@ export const optimizerLaws = (opt: AnyOptimizer, options: OptimizerLawOptions = 
   }
   for (const { name, optimizer } of claims.equivalentTo ?? []) {
     laws.push(law('composition', `equals ${name}`, () => fc.property(data, (d) => expectVerdict(sameUpdatesAs(opt, optimizer, d, approx)))))
+  }
+  if (rule !== undefined) {
+    const { kind, h } = rule
+    const steps = independentParamsAndGradsArb({ ...trees, minSteps: 3, maxSteps: 4 })
+    laws.push(
+      law('rule', `the first steps are ${kind}'s published update rule for the declared hyper-parameters`, () =>
+        fc.property(steps, (d) => expectVerdict(matchesUpdateRule(opt, kind, h, d, approx)))
+      )
+    )
+    if (typeof h.lr !== 'number') {
+      laws.push(
+        law('rule', 'the scheduled learning rate is read at the step count (0 at the first step)', () =>
+          fc.property(steps, (d) => expectVerdict(followsSchedule(opt, kind, h, d, approx)))
+        )
+      )
+    }
+    if (kind === 'momentum' && (h.dampening ?? 0) !== 0) {
+      laws.push(
+        law('rule', 'dampening starts at the second step (the first update is −lr·(g + λθ))', () =>
+          fc.property(data, (d) => expectVerdict(dampeningSkipsFirstStep(opt, h, d.params, d.grads[0], approx)))
+        )
+      )
+    }
+    if ((h.weightDecay ?? 0) > 0) {
+      laws.push(
+        law('rule', 'weight decay moves every parameter towards 0 when the gradient is 0', () =>
+          fc.property(data, (d) => expectVerdict(weightDecayShrinks(opt, d.params)))
+        )
+      )
+    }
+  }
+  if (claims.descends === true) {
+    const lambda = rule?.h.weightDecay ?? options.weightDecay ?? 0
+    laws.push(
+      law('descent', 'the first update is a descent direction: ⟨u, g + λθ⟩ < 0', () =>
+        fc.property(data, (d) => expectVerdict(firstStepDescends(opt, d.params, d.grads[0], lambda)))
+      )
+    )
   }
   if (claims.linear === true) {
     laws.push(
@@ -672,16 +888,24 @@ export const optimizerLaws = (opt: AnyOptimizer, options: OptimizerLawOptions = 
   }
   if (claims.ewma !== undefined) {
     const ewma = claims.ewma
+    const ewmaApprox = approxEq({ rtol: Math.max(approx.rtol, 1e-9), atol: Math.max(approx.atol, 1e-12) })
     laws.push(
       law('ewma', `a constant series averages to ${ewma.debias ? 'the constant' : 'c(1 − βᵗ)'}`, () =>
         fc.property(
           tensorTreeArb(trees).chain((p) => fc.tuple(fc.constant(p), treeLike(p, trees))),
           fc.integer({ min: 1, max: 12 }),
-          ([p, c], steps) => expectVerdict(averagesConstantSeries(opt, p, c, ewma, steps, approxEq({ rtol: Math.max(approx.rtol, 1e-9), atol: Math.max(approx.atol, 1e-12) })))
+          ([p, c], steps) => expectVerdict(averagesConstantSeries(opt, p, c, ewma, steps, ewmaApprox))
         )
+      ),
+      law('ewma', `any series averages with β = ${ewma.beta} (m ← βm + (1 − β)g${ewma.debias ? ', divided by 1 − βᵗ' : ''})`, () =>
+        fc.property(independentParamsAndGradsArb({ ...trees, minSteps: 2, maxSteps: 6 }), (d) => expectVerdict(averagesSeries(opt, d, ewma, ewmaApprox)))
       )
     )
   }
+  // The laws of the optimizer algebra (a pass-through stage is transparent anywhere in a chain,
+  // chain associativity, the nested form equals `chain`, `toSpec` round-trips, line-search
+  // terminals decrease f with Armijo's condition at every accepted step) go here, with the
+  // claims that enable them, once `chain` and its stages are on main (the optimizer-algebra issue).
   return laws
 }
 
@@ -791,6 +1015,9 @@ export const minibatchLaws = (
 ): readonly Law[] => {
   const approx = options.approx ?? approxEq({ rtol: 1e-9, atol: 1e-12 })
   return [
+    law('minibatch', 'the same seed gives the same batches', () =>
+      fc.property(epochSettingArb, ({ n, batchSize, seed }) => expectVerdict(sameSeedSameBatches(epochOf, n, batchSize, seed)))
+    ),
     law('minibatch', 'averaged over an epoch, minibatch gradients equal the full-batch gradient', () =>
       fc.property(
         epochSettingArb.chain((s) =>

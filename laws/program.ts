@@ -291,27 +291,46 @@ export interface ProgramCase {
   readonly direction: readonly number[]
 }
 
-/** Random programs over x of dimension n, depth ≤ `maxDepth`, built with `fc.letrec`. */
+/** The number of nodes of a program. */
+export const sizeOfProgram = (p: Program): number =>
+  p.op === 'unary' || p.op === 'reduce' ? 1 + sizeOfProgram(p.arg) : p.op === 'binary' ? 1 + sizeOfProgram(p.left) + sizeOfProgram(p.right) : 1
+
+/**
+ * Random programs over x of dimension n, built with `fc.letrec` (depth ≤
+ * `maxDepth`, default 4), each then extended by one to three terms
+ * `∘ op(q)` with ops drawn without repetition, so that programs are not
+ * tiny and every op of the table appears in a good share of them.
+ */
 export const programArb = (n: number, constraints: ProgramConstraints = {}): fc.Arbitrary<Program> => {
   const unary = constraints.unary ?? unaryNames
-  const { program } = fc.letrec<{ program: Program; leaf: Program }>((tie) => ({
-    leaf: fc.oneof(
-      { weight: 3, arbitrary: fc.constant<Program>({ op: 'x' }) },
-      { weight: 1, arbitrary: fc.integer({ min: 0, max: n - 1 }).map((index): Program => ({ op: 'xi', index })) },
-      { weight: 1, arbitrary: uniformDouble(-2, 2).map((value): Program => ({ op: 'const', value })) }
-    ),
-    program: fc.oneof(
-      { depthSize: 'small', maxDepth: constraints.maxDepth ?? 4, withCrossShrink: true },
-      { weight: 2, arbitrary: tie('leaf') },
-      { weight: 3, arbitrary: fc.record({ op: fc.constant('unary' as const), fn: fc.constantFrom(...unary), arg: tie('program') }) },
-      {
-        weight: 2,
-        arbitrary: fc.record({ op: fc.constant('binary' as const), fn: fc.constantFrom<BinaryName>('add', 'sub', 'mul'), left: tie('program'), right: tie('program') })
-      },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('reduce' as const), fn: fc.constantFrom<ReduceName>('sum', 'mean', 'logsumexp'), arg: tie('program') }) }
+  const binaryFn = fc.constantFrom<BinaryName>('add', 'sub', 'mul')
+  const reduceFn = fc.constantFrom<ReduceName>('sum', 'mean', 'logsumexp')
+  const letrecOf = (maxDepth: number) =>
+    fc.letrec<{ program: Program; leaf: Program }>((tie) => ({
+      leaf: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<Program>({ op: 'x' }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: n - 1 }).map((index): Program => ({ op: 'xi', index })) },
+        { weight: 1, arbitrary: uniformDouble(-2, 2).map((value): Program => ({ op: 'const', value })) }
+      ),
+      program: fc.oneof(
+        { depthSize: 'small', maxDepth, withCrossShrink: true },
+        { weight: 2, arbitrary: tie('leaf') },
+        { weight: 3, arbitrary: fc.record({ op: fc.constant('unary' as const), fn: fc.constantFrom(...unary), arg: tie('program') }) },
+        { weight: 2, arbitrary: fc.record({ op: fc.constant('binary' as const), fn: binaryFn, left: tie('program'), right: tie('program') }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('reduce' as const), fn: reduceFn, arg: tie('program') }) }
+      )
+    })).program
+  const core = letrecOf(constraints.maxDepth ?? 4)
+  const term = fc.record({ fn: binaryFn, reduce: fc.option(reduceFn, { nil: undefined, freq: 3 }), arg: letrecOf(2) })
+  return fc
+    .tuple(core, fc.uniqueArray(fc.constantFrom(...unary), { minLength: 1, maxLength: Math.min(3, unary.length) }), fc.array(term, { minLength: 3, maxLength: 3 }))
+    .map(([base, ops, terms]) =>
+      ops.reduce<Program>((acc, fn, i) => {
+        const { fn: combine, reduce, arg } = terms[i]
+        const applied: Program = { op: 'unary', fn, arg }
+        return { op: 'binary', fn: combine, left: acc, right: reduce === undefined ? applied : { op: 'reduce', fn: reduce, arg: applied } }
+      }, base)
     )
-  }))
-  return program
 }
 
 /** A program, its dimension, a point in [−1, 1]ⁿ and a unit direction; prints as program text. */

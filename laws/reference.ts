@@ -6,7 +6,7 @@
  */
 import type { Optimizer } from '../src/optim/Optimizer.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
-import { mapTree, zipWith } from './internal.js'
+import { mapTree, valuesOf, withValues, zipWith } from './internal.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -89,4 +89,123 @@ export const nesterovLookAheadPath = (
     path.push(lookAhead())
   }
   return path
+}
+
+// -------------------------------------------------------------------------------------
+// the published update rules (PyTorch's torch.optim), one element at a time
+// -------------------------------------------------------------------------------------
+
+/** A learning rate: a number, or a schedule of the step count (0 at the first step). */
+export type LearningRate = number | ((count: number) => number)
+
+/** The learning rate at a step count (0 at the first step). */
+export const rateAt = (lr: LearningRate, count: number): number => (typeof lr === 'number' ? lr : lr(count))
+
+/** Hyper-parameters of the published rules, PyTorch's names in camelCase; `lr` is required. */
+export interface UpdateRuleHyperParameters {
+  readonly lr: LearningRate
+  /** L2 decay λ added to the gradient, g ← g + λθ (default 0). */
+  readonly weightDecay?: number
+  /** SGD: momentum μ (default 0), dampening τ (default 0), Nesterov (default false). */
+  readonly momentum?: number
+  readonly dampening?: number
+  readonly nesterov?: boolean
+  /** Adam: (β₁, β₂) (default (0.9, 0.999)); amsgrad (default false). */
+  readonly betas?: readonly [number, number]
+  readonly amsgrad?: boolean
+  /** ε (default 1e-8; AdaGrad 1e-10). */
+  readonly eps?: number
+  /** RMSProp: α (default 0.99), centered (default false). */
+  readonly alpha?: number
+  readonly centered?: boolean
+  /** AdaGrad: learning-rate decay (default 0) and the accumulator's start (default 0). */
+  readonly lrDecay?: number
+  readonly initialAccumulatorValue?: number
+}
+
+/** The kinds whose update rule is pinned. */
+export type RuleKind = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adagrad'
+
+/** One element's state: named numbers, all 0 before the first step. */
+type Cell = Readonly<Record<string, number>>
+
+/** One element's step: the state, the gradient g (decay already added), θ, t (1 at the first step) → new state and update. */
+type CellStep = (s: Cell, g: number, t: number) => readonly [Cell, number]
+
+const cellRules: { readonly [K in RuleKind]: (h: UpdateRuleHyperParameters) => CellStep } = {
+  sgd: (h) => (s, g, t) => [s, -rateAt(h.lr, t - 1) * g],
+  momentum: (h) => {
+    const mu = h.momentum ?? 0
+    const tau = h.dampening ?? 0
+    return (s, g, t) => {
+      // PyTorch: the buffer starts as g itself (no dampening on the first step).
+      const b = t === 1 ? g : mu * s.b + (1 - tau) * g
+      const d = h.nesterov === true ? g + mu * b : b
+      return [{ b }, -rateAt(h.lr, t - 1) * d]
+    }
+  },
+  rmsprop: (h) => {
+    const alpha = h.alpha ?? 0.99
+    const eps = h.eps ?? 1e-8
+    const mu = h.momentum ?? 0
+    return (s, g, t) => {
+      const v = alpha * (s.v ?? 0) + (1 - alpha) * g * g
+      const m = h.centered === true ? alpha * (s.m ?? 0) + (1 - alpha) * g : 0
+      const a = Math.sqrt(v - m * m) + eps
+      const lr = rateAt(h.lr, t - 1)
+      if (mu === 0) return [{ v, m }, (-lr * g) / a]
+      const b = mu * (s.b ?? 0) + g / a
+      return [{ v, m, b }, -lr * b]
+    }
+  },
+  adam: (h) => {
+    const [b1, b2] = h.betas ?? [0.9, 0.999]
+    const eps = h.eps ?? 1e-8
+    return (s, g, t) => {
+      const m = b1 * (s.m ?? 0) + (1 - b1) * g
+      const v = b2 * (s.v ?? 0) + (1 - b2) * g * g
+      const vMax = h.amsgrad === true ? Math.max(s.vMax ?? 0, v) : v
+      const denominator = Math.sqrt(vMax) / Math.sqrt(1 - b2 ** t) + eps
+      return [{ m, v, vMax }, (-rateAt(h.lr, t - 1) / (1 - b1 ** t)) * (m / denominator)]
+    }
+  },
+  adagrad: (h) => {
+    const eps = h.eps ?? 1e-10
+    const decay = h.lrDecay ?? 0
+    return (s, g, t) => {
+      const sum = (t === 1 ? (h.initialAccumulatorValue ?? 0) : s.sum) + g * g
+      const lr = rateAt(h.lr, t - 1) / (1 + (t - 1) * decay)
+      return [{ sum }, (-lr * g) / (Math.sqrt(sum) + eps)]
+    }
+  }
+}
+
+/** The reference's state: the step count and one cell per element, in flatten order. */
+export interface RuleState {
+  readonly t: number
+  readonly cells: readonly Cell[]
+}
+
+/**
+ * The published update rule of a kind, written one element at a time straight
+ * from PyTorch's documentation: an independent reference for `matchesUpdateRule`.
+ */
+export const updateRuleReference = (kind: RuleKind, h: UpdateRuleHyperParameters): Optimizer<RuleState> => {
+  const cell = cellRules[kind](h)
+  const lambda = h.weightDecay ?? 0
+  return {
+    init: () => ({ t: 0, cells: [] }),
+    step: (state, grad, params) => {
+      const t = state.t + 1
+      const gs = valuesOf(grad)
+      const ps = valuesOf(params)
+      const cells: Cell[] = []
+      const us = gs.map((g, i) => {
+        const [c, u] = cell(state.cells[i] ?? {}, g + lambda * ps[i], t)
+        cells.push(c)
+        return u
+      })
+      return [{ t, cells }, withValues(grad, us)]
+    }
+  }
 }

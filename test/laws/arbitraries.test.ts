@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   directionArb,
+  independentParamsAndGradsArb,
   orthogonalArb,
   paramsAndGradsArb,
   quadraticArb,
@@ -58,6 +59,29 @@ describe('tensorTreeArb', () => {
       fc.property(tensorTreeArb().chain((p) => treeLikeAwayFromZero(p)), (g) => valuesOf(g).every((x) => Math.abs(x) >= 0.1 && Math.abs(x) <= 10)),
       runs
     )
+  })
+})
+
+describe('independentParamsAndGradsArb', () => {
+  const keyOrders = (tree: unknown): string[] =>
+    tree === null || typeof tree !== 'object' || ArrayBuffer.isView(tree) || 'shape' in (tree as object)
+      ? []
+      : Array.isArray(tree)
+        ? tree.flatMap(keyOrders)
+        : [Object.keys(tree).join(','), ...Object.values(tree as object).flatMap(keyOrders)]
+
+  it('mostly several non-empty leaves, repeated leaf names at different paths, shuffled and independent key orders', () => {
+    const cases = fc.sample(independentParamsAndGradsArb({ minSteps: 2, maxSteps: 2 }), { numRuns: 500, seed: 5 })
+    const share = (p: (d: (typeof cases)[number]) => boolean): number => cases.filter(p).length / cases.length
+    const nonEmpty = (d: (typeof cases)[number]) => flattenTensors(d.params).leaves.filter((l) => l.size > 0).length
+    const names = (d: (typeof cases)[number]) => flattenTensors(d.params).paths.map((p) => p.split(/[.[\]]/).filter((x) => x !== '').pop())
+    expect(share((d) => nonEmpty(d) >= 2)).toBeGreaterThan(0.7)
+    expect(share((d) => new Set(names(d)).size < names(d).length)).toBeGreaterThan(0.6)
+    // Some record inserts its keys out of sorted order (what Object.values would see) ...
+    expect(share((d) => keyOrders(d.grads[0]).some((k) => k !== k.split(',').sort().join(',')))).toBeGreaterThan(0.5)
+    // ... and the two gradients and the parameters do not share one insertion order.
+    expect(share((d) => keyOrders(d.grads[0]).join(';') !== keyOrders(d.grads[1]).join(';'))).toBeGreaterThan(0.5)
+    for (const d of cases) for (const g of d.grads) expect(signatureOf(flattenTensors(g))).toBe(signatureOf(flattenTensors(d.params)))
   })
 })
 

@@ -11,6 +11,9 @@ import {
 import { type Differentiable, type ProgramDifferentiator, libraryProgramDifferentiator } from '../../laws/gradient.js'
 import { unsafeAnalyzePoint } from '../../src/curvature/analyze.js'
 import { unsafeSymmetricEigen } from '../../src/curvature/eigen.js'
+import { unsafeLanczos } from '../../src/curvature/lanczos.js'
+import { unsafePowerIteration } from '../../src/curvature/power.js'
+import { type PartialEigenSolver, type SpectrumEnd, checkPartialEigenLaws, partialEigenLaws } from '../../laws/curvature.js'
 import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
 
 const params = { numRuns: 50, seed: 777 }
@@ -124,5 +127,79 @@ describe('eigen laws', () => {
       return { values: Array.from(e.values).reverse(), vectors: e.vectors.slice().reverse() }
     }
     expect(() => checkEigenLaws(reversed, { fc: params })).toThrow(/law "eigen › [^"]*" does not hold[\s\S]*seed: 777/)
+  })
+})
+
+describe('partial eigen laws (top-k solvers)', () => {
+  const operator = (h: Tensor) => {
+    const n = h.shape[0]
+    return (v: Float64Array) => Float64Array.from({ length: n }, (_, i) => v.reduce((s, x, j) => s + h.data[i * n + j] * x, 0))
+  }
+  const lanczosOf =
+    (which: SpectrumEnd): PartialEigenSolver =>
+    (h, k) =>
+      unsafeLanczos(operator(h), h.shape[0], { k, which })
+  const powerOf = (maxIterations: number): PartialEigenSolver => (h, k) => {
+    const pairs = unsafePowerIteration(operator(h), h.shape[0], { k, maxIterations, tol: 1e-12 })
+    return { values: pairs.map((p) => p.value), vectors: pairs.map((p) => p.vector) }
+  }
+  // Power iteration needs a gap in |λ|: positive spectra, eigenvalues at least 0.2 apart.
+  const positive = { spectrum: { signs: 'positive' as const, minGap: 0.2 } }
+
+  it.each(['largest', 'smallest', 'magnitude'] as const)('hold for lanczos (which = %s), sign convention included', (which) => {
+    expectAllHold(partialEigenLaws(lanczosOf(which), { which, signConvention: true }))
+  })
+
+  it('hold for power iteration with deflation (largest |λ|)', () => {
+    expectAllHold(partialEigenLaws(powerOf(20000), { which: 'magnitude', signConvention: true, ...positive }))
+  })
+
+  it('reject power iteration without deflation (the same top vector k times)', () => {
+    const undeflated: PartialEigenSolver = (h, k) => {
+      const top = powerOf(20000)(h, 1)
+      return { values: Array.from({ length: k }, () => top.values[0]), vectors: Array.from({ length: k }, () => top.vectors[0]) }
+    }
+    expect(expectFails(partialEigenLaws(undeflated, { which: 'magnitude', ...positive }), 'orthonormal')).toMatch(/⟨v0, v1⟩ = 1/)
+  })
+
+  it('reject a solver that returns the wrong end of the spectrum', () => {
+    expect(expectFails(partialEigenLaws(lanczosOf('smallest'), { which: 'largest' }), 'largest eigenvalues')).toMatch(/largest eigenvalues of/)
+  })
+
+  it('reject pairs from too few iterations (large residuals)', () => {
+    expect(expectFails(partialEigenLaws(powerOf(3), { which: 'magnitude', ...positive }), 'small for every pair')).toMatch(/‖Av − λv‖ = /)
+  })
+
+  it('reject vectors that are not normalised, and values in the wrong order', () => {
+    const unnormalised: PartialEigenSolver = (h, k) => {
+      const e = lanczosOf('largest')(h, k)
+      return { values: e.values, vectors: e.vectors.map((v) => Array.from(v, (x) => 2 * x)) }
+    }
+    expectFails(partialEigenLaws(unnormalised), 'orthonormal')
+    const reversed: PartialEigenSolver = (h, k) => {
+      const e = lanczosOf('largest')(h, k)
+      return { values: Array.from(e.values).reverse(), vectors: e.vectors.slice().reverse() }
+    }
+    expect(expectFails(partialEigenLaws(reversed), 'most wanted first')).toMatch(/not most wanted first/)
+  })
+
+  it('the sign convention: rejects flipped vectors, though every other law still holds', () => {
+    const flipped: PartialEigenSolver = (h, k) => {
+      const e = lanczosOf('largest')(h, k)
+      return { values: e.values, vectors: e.vectors.map((v) => Array.from(v, (x) => -x)) }
+    }
+    const laws = partialEigenLaws(flipped, { signConvention: true })
+    expect(expectFails(laws, 'sign convention')).toMatch(/first component of largest magnitude is -/)
+    expectAllHold(laws.filter((l) => !l.name.includes('sign convention')))
+    const flippedFull: EigenSolver = (h) => {
+      const e = solver(h)
+      return { values: e.values, vectors: e.vectors.map((v) => Array.from(v, (x) => -x)) }
+    }
+    expectFails(eigenLaws(flippedFull, { signConvention: true }), 'sign convention')
+    expectAllHold(eigenLaws(solver, { signConvention: true }))
+  })
+
+  it('the runner throws with the law and seed', () => {
+    expect(() => checkPartialEigenLaws(lanczosOf('smallest'), { fc: params })).toThrow(/law "eigen › [^"]*" does not hold[\s\S]*seed: 777/)
   })
 })

@@ -145,3 +145,85 @@ export const sloppyDonated = (lr: number): Optimizer<null> => ({
   step: (s, g) => [s, mapTree(g, (x) => -lr * x)],
   stepDonated: (s, g) => [s, mapTree(g, (x) => Math.fround(-lr * x))]
 })
+
+// -------------------------------------------------------------------------------------
+// one-line bugs: each is a correct optimizer above with one line changed
+// -------------------------------------------------------------------------------------
+
+/** Adam with β₁ and β₂ swapped (β₁ = 0.999, β₂ = 0.9), declared with the default betas. */
+export const adamSwappedBetas = (lr: number): Optimizer<AdamState> => tinyAdam(lr, { b1: 0.999, b2: 0.9 })
+
+/** Adam with ε inside the square root: √(v̂ + ε) instead of √v̂ + ε. */
+export const adamEpsInsideSqrt = (lr: number, b1 = 0.9, b2 = 0.999, eps = 1e-8): Optimizer<AdamState> => ({
+  init: (p) => ({ t: 0, m: mapTree(p, () => 0), r: mapTree(p, () => 0) }),
+  step: (s, g) => {
+    const t = s.t + 1
+    const m = zipWith([s.m, g], ([a, x]) => b1 * a + (1 - b1) * x)
+    const r = zipWith([s.r, g], ([a, x]) => b2 * a + (1 - b2) * x * x)
+    return [{ t, m, r }, zipWith([m, r], ([a, b]) => (-lr * (a / (1 - b1 ** t))) / Math.sqrt(b / (1 - b2 ** t) + eps))]
+  }
+})
+
+/** PyTorch's momentum with dampening τ applied on the first step too: v₁ = (1 − τ)g. */
+export const dampenedFromTheStart = (lr: number, beta: number, dampening: number): Optimizer<V> => ({
+  init: () => ({ v: undefined }),
+  step: (s, g) => {
+    const v = zipWith([s.v ?? mapTree(g, () => 0), g], ([a, b]) => beta * a + (1 - dampening) * b)
+    return [{ v }, mapTree(v, (x) => -lr * x)]
+  }
+})
+
+/** RMSProp without the (1 − ρ) factor: r ← ρr + g². */
+export const rmsWithoutOneMinusRho = (lr: number, rho = 0.9, eps = 1e-8): Optimizer<{ readonly r: TensorTree }> => ({
+  init: (p) => ({ r: mapTree(p, () => 0) }),
+  step: (s, g) => {
+    const r = zipWith([s.r, g], ([a, x]) => rho * a + x * x)
+    return [{ r }, zipWith([g, r], ([x, a]) => (-lr * x) / (Math.sqrt(a) + eps))]
+  }
+})
+
+/** Sgd with L2 weight decay of the wrong sign: g − λθ. */
+export const weightDecayWrongSign = (lr: number, lambda: number): Optimizer<null> => ({
+  init: () => null,
+  step: (s, g, p) => [s, zipWith([g, p], ([x, w]) => -lr * (x - lambda * w))]
+})
+
+/** Sgd with a schedule read one step late: lr(t) at step t instead of lr(t − 1). */
+export const scheduleOffByOne = (lr: (count: number) => number): Optimizer<{ readonly count: number }> => ({
+  init: () => ({ count: 0 }),
+  step: (s, g) => [{ count: s.count + 1 }, mapTree(g, (x) => -lr(s.count + 1) * x)]
+})
+
+/** An optimizer that never moves. */
+export const zeroUpdate: Optimizer<null> = { init: () => null, step: (s, g) => [s, mapTree(g, () => 0)] }
+
+/** Gradient leaves in insertion order (`Object.values`), as a hand-written walk would read them. */
+const leavesInInsertionOrder = (tree: TensorTree): Tensor[] =>
+  tree instanceof Tensor ? [tree] : Array.isArray(tree) ? tree.flatMap(leavesInInsertionOrder) : Object.values(tree).flatMap(leavesInInsertionOrder)
+
+/** Momentum whose velocity is in flatten (sorted) order but reads the gradient with `Object.values`. */
+export const objectValuesMomentum = (lr: number, beta: number): Optimizer<{ readonly v: readonly Float64Array[] }> => ({
+  init: (p) => ({ v: flattenTensors(p).leaves.map((l) => new Float64Array(l.size)) }),
+  step: (s, g) => {
+    const gs = leavesInInsertionOrder(g)
+    const v = s.v.map((old, k) => old.map((x, i) => beta * x + gs[k].data[i]))
+    return [{ v }, unflatten(flattenTensors(g).structure, v.map((x, k) => Tensor.unsafeFromBuffer(flattenTensors(g).leaves[k].shape, x.map((y) => -lr * y))))]
+  }
+})
+
+/** Momentum whose state is keyed by leaf name (`w`), not by path (`encoder.w`): layers share a velocity. */
+export const nameKeyedMomentum = (lr: number, beta: number): Optimizer<{ readonly v: Readonly<Record<string, Float64Array>> }> => ({
+  init: () => ({ v: {} }),
+  step: (s, g) => {
+    const flat = flattenTensors(g)
+    const v: Record<string, Float64Array> = {}
+    const leaves = flat.leaves.map((leaf, k) => {
+      const name = flat.paths[k].split(/[.[\]]/).filter((x) => x !== '').pop() ?? ''
+      const old = s.v[name]
+      const next = leaf.data.map((x, i) => (old === undefined ? x : beta * (old[i] ?? 0) + x))
+      v[name] = next
+      return Tensor.unsafeFromBuffer(leaf.shape, next.map((x) => -lr * x))
+    })
+    return [{ v }, unflatten(flat.structure, leaves)]
+  }
+})

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { lawExpectations } from './expect.js'
 import {
   type ProgramDifferentiator,
+  type ScalarFunction,
+  defaultDifferenceApprox,
+  smoothBetweenStencilPoints,
   type Transforms,
   centralDifference,
   checkGradientLaws,
@@ -12,8 +15,10 @@ import {
   programLaws,
   referenceProgramDifferentiator
 } from '../../laws/gradient.js'
-import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, programCaseArb, referenceGradient, showProgram, unaryRules } from '../../laws/program.js'
-import { grad } from '../../src/graph/index.js'
+import { type Program, type UnaryTable, dualBinaryRules, evaluateProgram, opsOf, programCaseArb, referenceGradient, showProgram, sizeOfProgram, unaryNames, unaryRules } from '../../laws/program.js'
+import { type Sym, abs, add, grad, mul, relu, square, sub, sum } from '../../src/graph/index.js'
+import { checkCurvatureLaws } from '../../laws/curvature.js'
+import { uniformDouble } from '../../laws/arbitraries.js'
 import { fromArray } from '../../src/tensor/Tensor.js'
 
 const params = { numRuns: 60, seed: 424242 }
@@ -51,6 +56,17 @@ describe('programs', () => {
       }),
       { numRuns: 300, seed: 7 }
     )
+  })
+})
+
+describe('program generator', () => {
+  it('programs are not tiny (median ≥ 10 nodes) and every op of the table is in at least a quarter of them', () => {
+    const cases = fc.sample(programCaseArb(), { numRuns: 1000, seed: 11 })
+    const sizes = cases.map((c) => sizeOfProgram(c.program)).sort((a, b) => a - b)
+    expect(sizes[500]).toBeGreaterThanOrEqual(10)
+    for (const op of unaryNames) expect(cases.filter((c) => opsOf(c.program).has(op)).length, op).toBeGreaterThan(250)
+    const shown = cases.map((c) => showProgram(c.program))
+    for (const token of ['sum(', 'mean(', 'logsumexp(', ' + ', ' - ', ' * ']) expect(shown.filter((t) => t.includes(token)).length, token).toBeGreaterThan(250)
   })
 })
 
@@ -110,5 +126,57 @@ describe('gradientLaws on a user function', () => {
     // Forgets that d(x²)/dx = 2x and returns x.
     const wrong: Transforms = { ...libraryTransforms, grad: (f) => (x) => fromArray(x.shape, Array.from(grad(f)(x).data, (g) => g / 2)) }
     expect(() => checkGradientLaws((x) => x.square().sum(), { transforms: wrong, fc: params })).toThrow(/law "gradient › ⟨t, ∇f\(x\)⟩ agrees with central differences[\s\S]*seed: 424242/)
+  })
+})
+
+describe('gradient laws at kinks', () => {
+  // Huber with δ = 1 from public ops: ½·min(|x|, δ)² + δ·relu(|x| − δ), min(|x|, δ) = |x| − relu(|x| − δ).
+  const huber = (x: Sym): Sym => {
+    const excess = relu(sub(abs(x), 1))
+    return sum(add(mul(0.5, square(sub(abs(x), excess))), excess))
+  }
+  const kinked: readonly (readonly [string, ScalarFunction])[] = [
+    ['x|x|', (x) => sum(mul(x, abs(x)))],
+    ['Huber', huber],
+    ['relu', (x) => sum(mul(relu(x), x.sin().add(2)))],
+    ['abs', (x) => sum(abs(x))]
+  ]
+  const seeds = [1, 2, 3, 4, 5]
+
+  it.each(kinked)('the correct gradient and curvature of %s pass at default settings under 5 seeds', (_, f) => {
+    for (const seed of seeds) {
+      checkGradientLaws(f, { shape: [4], fc: { seed } })
+      checkCurvatureLaws(f, { shape: [4], fc: { seed, numRuns: 50 } })
+    }
+  })
+
+  it.each(kinked)('%s passes also at points each within 2e-3 of a kink (0 or ±1), so most stencils straddle one', (_, f) => {
+    const coordinate = fc.tuple(fc.constantFrom(0, 1, -1), fc.noBias(uniformDouble(-2e-3, 2e-3))).map(([kink, offset]) => kink + offset)
+    const at = fc.array(coordinate, { minLength: 4, maxLength: 4 }).map((v) => fromArray([4], v))
+    checkGradientLaws(f, { at, fc: { seed: 7, numRuns: 200 } })
+    checkCurvatureLaws(f, { at, fc: { seed: 7, numRuns: 100 } })
+  })
+
+  const handWritten = (value: (x: number[]) => number, gradient: (x: number[]) => number[]): Transforms => ({
+    ...libraryTransforms,
+    value: () => (x) => value(Array.from(x.data)),
+    grad: () => (x) => fromArray(x.shape, gradient(Array.from(x.data)))
+  })
+  const huberValue = (x: number[]) => x.reduce((s, v) => s + (Math.abs(v) <= 1 ? 0.5 * v * v : Math.abs(v) - 0.5), 0)
+
+  it.each([
+    ['a Huber gradient that forgets to clip (x instead of clamp(x, −1, 1))', handWritten(huberValue, (x) => x)],
+    ['an abs gradient that forgets the sign (1 everywhere)', handWritten((x) => x.reduce((s, v) => s + Math.abs(v), 0), (x) => x.map(() => 1))],
+    ['an x|x| gradient of |x| instead of 2|x|', handWritten((x) => x.reduce((s, v) => s + v * Math.abs(v), 0), (x) => x.map(Math.abs))],
+    ['a relu gradient of the wrong side (x < 0)', handWritten((x) => x.reduce((s, v) => s + Math.max(v, 0), 0), (x) => x.map((v) => (v < 0 ? 1 : 0)))]
+  ] as [string, Transforms][])('rejects %s', (_, transforms) => {
+    expectFails(gradientLaws((x) => sum(x), { transforms, shape: [4] }), 'central differences')
+  })
+
+  it('smoothBetweenStencilPoints sees a kink inside the stencil and none outside', () => {
+    const relu1 = (s: number) => [Math.max(0.3e-3 + s, 0)]
+    const diff = (f: (s: number) => number[]) => (h: number) => [(4 * ((f(h / 2)[0] - f(-h / 2)[0]) / h) - (f(h)[0] - f(-h)[0]) / (2 * h)) / 3]
+    expect(smoothBetweenStencilPoints(diff(relu1), 1e-3, defaultDifferenceApprox, 1)).toBe(false)
+    expect(smoothBetweenStencilPoints(diff((s) => [Math.max(0.3 + s, 0)]), 1e-3, defaultDifferenceApprox, 1)).toBe(true)
   })
 })

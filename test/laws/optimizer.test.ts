@@ -1,12 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { lawExpectations } from './expect.js'
+import { runLaw } from '../../laws/law.js'
 import { quadraticArb } from '../../laws/arbitraries.js'
 import {
   checkOptimizerLaws,
   descentLaws,
   minibatchLaws,
   type AnyOptimizer,
+  type OptimizerLawOptions,
   optimizerLaws,
   pathOnQuadratic,
   polyakParameters
@@ -26,12 +28,21 @@ import {
   tinyAdam,
   tinyMomentum,
   tinyRms,
-  tinySgd
+  tinySgd,
+  adamEpsInsideSqrt,
+  adamSwappedBetas,
+  dampenedFromTheStart,
+  nameKeyedMomentum,
+  objectValuesMomentum,
+  rmsWithoutOneMinusRho,
+  scheduleOffByOne,
+  weightDecayWrongSign,
+  zeroUpdate
 } from './fixtures.js'
 
 const params = { numRuns: 40, seed: 20261129 }
 
-const { expectAllHold, expectFails } = lawExpectations(params)
+const { expectAllHold, expectFails, lawNamed } = lawExpectations(params)
 
 describe('general optimizer laws', () => {
   it.each([
@@ -93,20 +104,20 @@ describe('claimed optimizer laws', () => {
   })
 
   it('scaling: sgd and momentum are linear; RMSProp is not', () => {
-    expectAllHold(optimizerLaws(tinySgd(0.3), { kind: 'sgd' }))
-    expectAllHold(optimizerLaws(tinyMomentum(0.3, 0.8), { kind: 'momentum' }))
+    expectAllHold(optimizerLaws(tinySgd(0.3), { kind: 'sgd', lr: 0.3 }))
+    expectAllHold(optimizerLaws(tinyMomentum(0.3, 0.8), { kind: 'momentum', lr: 0.3, momentum: 0.8 }))
     expectFails(optimizerLaws(tinyRms(0.3), { linear: true }), 'linear')
   })
 
   it('scaling: RMSProp, Adam and AdaGrad are scale invariant; sgd is not', () => {
-    expectAllHold(optimizerLaws(tinyRms(0.01), { kind: 'rmsprop' }))
+    expectAllHold(optimizerLaws(tinyRms(0.01), { kind: 'rmsprop', lr: 0.01, alpha: 0.9 }))
     expectAllHold(optimizerLaws(tinyAdam(0.01), { kind: 'adam', lr: 0.01 }))
-    expectAllHold(optimizerLaws(tinyAdaGrad(0.1), { kind: 'adagrad' }))
+    expectAllHold(optimizerLaws(tinyAdaGrad(0.1), { kind: 'adagrad', lr: 0.1 }))
     expectFails(optimizerLaws(tinySgd(0.1), { scaleInvariant: true }), 'invariant')
   })
 
   it("scaling: rejects Adam without bias correction (its first step is lr·(1−β₁)/√(1−β₂) ≈ 3.16·lr)", () => {
-    const message = expectFails(optimizerLaws(tinyAdam(0.01, { biasCorrection: false }), { kind: 'adam', lr: 0.01 }), 'first update')
+    const message = expectFails(optimizerLaws(tinyAdam(0.01, { biasCorrection: false }), { kind: 'adam', lr: 0.01 }), 'per coordinate')
     expect(message).toMatch(/0\.0316/)
   })
 
@@ -119,6 +130,59 @@ describe('claimed optimizer laws', () => {
     const averaged = averagedMomentumReference(0.8, 0.5)
     expectAllHold(optimizerLaws(averaged, { ewma: { beta: 0.8, debias: false, lr: 0.5 } }))
     expectFails(optimizerLaws(averaged, { ewma: { beta: 0.8, debias: true, lr: 0.5 } }), 'constant series')
+  })
+
+  it('ewma: the bias-corrected law pins β (plain sgd passes a constant series, not a random one)', () => {
+    const claim = { ewma: { beta: 0.8, debias: true, lr: 0.5 } }
+    expect(runLaw(lawNamed(optimizerLaws(tinySgd(0.5), claim), 'constant series'), params).holds).toBe(true)
+    expect(expectFails(optimizerLaws(tinySgd(0.5), claim), 'any series')).toMatch(/β = 0\.8/)
+    expectFails(optimizerLaws(averagedMomentumReference(0.7, 0.5), { ewma: { beta: 0.8, debias: false, lr: 0.5 } }), 'any series')
+  })
+})
+
+describe('declared kinds pin the update rule', () => {
+  const rule = 'published update rule'
+
+  it('a kind without the hyper-parameters it needs is an error, not a dropped law', () => {
+    expect(() => optimizerLaws(tinyAdam(0.01), { kind: 'adam' })).toThrow(/kind 'adam' pins its update rule and needs lr/)
+    expect(() => optimizerLaws(tinyMomentum(0.1, 0.9), { kind: 'momentum', lr: 0.1 })).toThrow(/needs momentum/)
+    expect(() => optimizerLaws(tinySgd(0.1), { kind: 'sgd', lr: -1 })).toThrow(/finite lr > 0/)
+  })
+
+  it('the correct formulas pass (every option of the built-ins: builtins.test.ts)', () => {
+    expectAllHold(optimizerLaws(tinySgd(0.1), { kind: 'sgd', lr: 0.1 }))
+    expectAllHold(optimizerLaws(tinyMomentum(0.1, 0.9, true), { kind: 'momentum', lr: 0.1, momentum: 0.9, nesterov: true }))
+    expectAllHold(optimizerLaws(tinyAdam(0.01, { b1: 0.8, b2: 0.99 }), { kind: 'adam', lr: 0.01, betas: [0.8, 0.99] }))
+    expectAllHold(optimizerLaws(tinyAdaGrad(0.1), { kind: 'adagrad', lr: 0.1 }))
+  })
+
+  it.each([
+    ['swapped β’s', adamSwappedBetas(0.01), { kind: 'adam', lr: 0.01 }],
+    ['ε inside the square root', adamEpsInsideSqrt(0.01), { kind: 'adam', lr: 0.01 }],
+    ['Adam without bias correction', tinyAdam(0.01, { biasCorrection: false }), { kind: 'adam', lr: 0.01 }],
+    ['dampening on the first step', dampenedFromTheStart(0.1, 0.9, 0.5), { kind: 'momentum', lr: 0.1, momentum: 0.9, dampening: 0.5 }],
+    ['RMSProp without (1 − ρ)', rmsWithoutOneMinusRho(0.01, 0.9), { kind: 'rmsprop', lr: 0.01, alpha: 0.9 }],
+    ['weight decay of the wrong sign', weightDecayWrongSign(0.1, 0.01), { kind: 'sgd', lr: 0.1, weightDecay: 0.01 }],
+    ['a schedule read one step late', scheduleOffByOne((t) => 0.1 / (1 + t)), { kind: 'sgd', lr: (t: number) => 0.1 / (1 + t) }],
+    ['an update that is always 0', zeroUpdate, { kind: 'sgd', lr: 0.1 }],
+    ['leaves read with Object.values', objectValuesMomentum(0.1, 0.9), { kind: 'momentum', lr: 0.1, momentum: 0.9 }],
+    ['state keyed by leaf name', nameKeyedMomentum(0.1, 0.9), { kind: 'momentum', lr: 0.1, momentum: 0.9 }],
+    ['RMSProp declared as AdaGrad', tinyRms(0.1), { kind: 'adagrad', lr: 0.1 }],
+    ['momentum declared as plain sgd', tinyMomentum(0.1, 0.5), { kind: 'sgd', lr: 0.1 }]
+  ] as [string, AnyOptimizer, OptimizerLawOptions][])('rejects %s', (_, opt, options) => {
+    expect(expectFails(optimizerLaws(opt, options), rule)).toMatch(/differs from the reference/)
+  })
+
+  it('the focused laws say what broke: dampening, weight decay, schedule, descent', () => {
+    expect(
+      expectFails(optimizerLaws(dampenedFromTheStart(0.1, 0.9, 0.5), { kind: 'momentum', lr: 0.1, momentum: 0.9, dampening: 0.5 }), 'dampening starts')
+    ).toMatch(/no dampening on the first step/)
+    expect(expectFails(optimizerLaws(weightDecayWrongSign(0.1, 0.01), { kind: 'sgd', lr: 0.1, weightDecay: 0.01 }), 'towards 0')).toMatch(/not towards 0/)
+    expect(
+      expectFails(optimizerLaws(scheduleOffByOne((t) => 0.1 / (1 + t)), { kind: 'sgd', lr: (t: number) => 0.1 / (1 + t) }), 'step count')
+    ).toMatch(/follow lr\(count \+ 1\): the schedule is counted from the wrong step/)
+    expect(expectFails(optimizerLaws(zeroUpdate, { kind: 'sgd', lr: 0.1 }), 'descent direction')).toMatch(/not a descent direction/)
+    expectFails(optimizerLaws(zeroUpdate, { descends: true }), 'descent direction')
   })
 })
 
@@ -143,6 +207,15 @@ describe('descent laws', () => {
 
   it('gradient descent: rejects a step that undershoots the contraction (½ the lr)', () => {
     expectFails(descentLaws({ gradientDescent: (lr) => gd(0.5 * lr) }), 'contracts')
+  })
+
+  it('gradient descent: rejects an optimizer that stands still (the decrease is strict)', () => {
+    expect(expectFails(descentLaws({ gradientDescent: () => zeroUpdate }), 'decreases f')).toMatch(/not down/)
+  })
+
+  it('heavy ball: rejects the best plain gradient descent, whatever κ (the bound stays below 1)', () => {
+    // lr/2 = 2/(√L+√μ)² converges, at best at (κ−1)/(κ+1): above the bound's cap (ρ + (κ−1)/(κ+1))/2.
+    expect(expectFails(descentLaws({ heavyBall: (rate) => gd(rate / 2) }), 'Polyak')).toMatch(/gradient descent's best/)
   })
 
   it('heavy ball: rejects a momentum method that drops the momentum', () => {
@@ -200,12 +273,17 @@ describe('minibatch law', () => {
       const all = shuffledEpoch(n, b, seed)
       return n % b === 0 ? all : all.slice(0, -1)
     }
-    expect(expectFails(minibatchLaws(dropLast), 'minibatch')).toMatch(/appears 0 times/)
+    expect(expectFails(minibatchLaws(dropLast), 'averaged over an epoch')).toMatch(/appears 0 times/)
+  })
+
+  it('rejects batches that depend on more than the seed', () => {
+    const unseeded = (n: number, b: number) => shuffledEpoch(n, b, Math.floor(Math.random() * 2 ** 31))
+    expect(expectFails(minibatchLaws(unseeded), 'same seed')).toMatch(/then/)
   })
 
   it('rejects an epoch that samples with replacement', () => {
     const withReplacement = (n: number, b: number, seed: number) =>
       shuffledEpoch(n, b, seed).map((batch, k) => batch.map((_, i) => (seed + 7 * k + i * 13) % n))
-    expectFails(minibatchLaws(withReplacement), 'minibatch')
+    expectFails(minibatchLaws(withReplacement), 'averaged over an epoch')
   })
 })
