@@ -16,7 +16,7 @@ export {
 // the graph -----------------------------------------------------------------------------
 export {
   type Concrete, type ConcreteArgs, type Graph, type HvpMode, type OpName, type SymFunction, type SymLike, type SymTree,
-  type Trace, GraphError, Sym, abs, add, at, broadcastTo, concat, constant, cos, div, dot, eqMask, evaluator, exp, grad,
+  type Trace, type TreeHessian, type TreeJacobian, GraphError, Sym, compileCacheLimit, abs, add, at, broadcastTo, concat, constant, cos, div, dot, eqMask, evaluator, exp, grad,
   hessian, hvp, jacobian, jit, jvp, jvpGraph, lift, log, logsumexp, matmul, max, mean, mul, neg, nodeCount, outer, pad,
   pow, powConst, relu, reshape, showGraph, sigmoid, sign, simplify, sin, slice, softplus, sqrt, square, stack, step, sub,
   sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph

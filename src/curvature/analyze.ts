@@ -12,13 +12,14 @@
  * `analyze` computes them for a traced function with the autodiff graph.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { GraphError, type Sym, type SymLike, hessian, valueAndGrad } from '../graph/index.js'
+import { type Concrete, GraphError, type Sym, type SymLike, type TreeHessian, hessian, valueAndGrad } from '../graph/index.js'
 import { showShape } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
+import type { TensorTree } from '../tensor/Tree.js'
 import { type CurvatureError, checkNumberOption, fail, getOrThrow } from './CurvatureError.js'
 import { symmetricEigenOfArray } from './eigen.js'
 import { stepFromEigen } from './newton.js'
-import { allFinite, dot, norm } from './vector.js'
+import { type LeafLayout, allFinite, dot, joinLeaves, layoutOf, norm } from './vector.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -79,6 +80,11 @@ export interface PointAnalysis {
   readonly newtonStep: readonly number[] | null
   /** −|H|⁻¹∇f; null when H is singular. */
   readonly saddleFreeStep: readonly number[] | null
+  /**
+   * When the point was a tree of tensors: where each leaf's numbers sit in the
+   * vectors and matrices above (flatten order, row-major), by leaf path.
+   */
+  readonly layout?: readonly LeafLayout[]
 }
 
 // -------------------------------------------------------------------------------------
@@ -173,7 +179,8 @@ export const unsafeAnalyzePoint = (point: PointDerivatives, options: AnalyzeOpti
   getOrThrow(analyzePoint(point, options))
 
 /**
- * Analyze the function `f` (written with graph ops, of one tensor) at the
+ * Analyze the function `f` (written with graph ops, of one tensor or of a tree
+ * of tensors, whose numbers then count end to end, see `layout`) at the
  * point `x` (a tensor of any shape, or plain numbers for a vector): value and
  * gradient from `valueAndGrad(f)`, the Hessian from `hessian(f)` (reshaped to
  * n×n, n = x.size), then {@link analyzePoint}. Transforms are made once per
@@ -184,30 +191,53 @@ export const unsafeAnalyzePoint = (point: PointDerivatives, options: AnalyzeOpti
  * @example analyze((v) => v.at(0).square().sub(v.at(1).square()), [0, 0]) // kind 'saddle', eigenvalues [-2, 2]
  * @see analyzePoint when the derivatives come from elsewhere.
  */
-export const analyze = (
-  f: (x: Sym) => SymLike,
-  x: Tensor | ArrayLike<number>,
-  options: AnalyzeOptions = {}
-): E.Either<CurvatureError, PointAnalysis> => {
-  const point = x instanceof Tensor ? x : Tensor.unsafeFromBuffer([x.length], Float64Array.from(x))
-  if (!allFinite(point.data)) return fail('not-finite', `analyze: the point has a non-finite coordinate: [${Array.from(point.data).join(', ')}]`)
+export function analyze(f: (x: Sym) => SymLike, x: Tensor | ArrayLike<number>, options?: AnalyzeOptions): E.Either<CurvatureError, PointAnalysis>
+export function analyze<P>(f: (x: P) => SymLike, x: Concrete<P>, options?: AnalyzeOptions): E.Either<CurvatureError, PointAnalysis>
+export function analyze(f: (x: never) => SymLike, x: TensorTree | ArrayLike<number>, options: AnalyzeOptions = {}): E.Either<CurvatureError, PointAnalysis> {
+  const isNumbers = !(x instanceof Tensor) && (ArrayBuffer.isView(x) || (Array.isArray(x) && x.every((c) => typeof c === 'number')))
+  const numbers = x as ArrayLike<number>
+  const point: TensorTree = isNumbers ? Tensor.unsafeFromBuffer([numbers.length], Float64Array.from(numbers)) : (x as TensorTree)
   const transforms = transformsOf(f)
   let value: number
-  let gradient: Tensor
+  let gradient: Tensor | Float64Array
   let h: Tensor
+  let layout: readonly LeafLayout[] | undefined
   try {
-    ;[value, gradient] = transforms.valueAndGrad(point)
-    h = transforms.hessian(point)
+    if (point instanceof Tensor) {
+      if (!allFinite(point.data)) return fail('not-finite', `analyze: the point has a non-finite coordinate: [${Array.from(point.data).join(', ')}]`)
+      ;[value, gradient] = transforms.valueAndGrad(point) as readonly [number, Tensor]
+      h = transforms.hessian(point) as Tensor
+    } else {
+      try {
+        layout = layoutOf(point)
+      } catch (error) {
+        return fail('bad-dimension', `analyze: the point must be a tensor, numbers or a tree of tensors: ${(error as Error).message}`)
+      }
+      const coordinates = joinLeaves(point)
+      const bad = coordinates.findIndex((c) => !Number.isFinite(c))
+      if (bad >= 0) {
+        const leaf = [...layout].reverse().find((l) => l.offset <= bad)!
+        return fail('not-finite', `analyze: parameter ${leaf.path || 'at the top'} has a non-finite entry ${coordinates[bad]} (flat index ${bad})`)
+      }
+      const [v, g] = transforms.valueAndGrad(point)
+      value = v
+      gradient = joinLeaves(g)
+      h = (transforms.hessian(point) as TreeHessian).flat
+    }
   } catch (error) {
     if (error instanceof GraphError) return fail('bad-function', `analyze: ${error.message}`)
     throw error
   }
-  return analyzePoint({ value, gradient, hessian: h }, options)
+  const result = analyzePoint({ value, gradient, hessian: h }, options)
+  return layout === undefined ? result : E.map((r: PointAnalysis): PointAnalysis => ({ ...r, layout }))(result)
 }
 
 /** The throwing form of {@link analyze}. */
-export const unsafeAnalyze = (f: (x: Sym) => SymLike, x: Tensor | ArrayLike<number>, options: AnalyzeOptions = {}): PointAnalysis =>
-  getOrThrow(analyze(f, x, options))
+export function unsafeAnalyze(f: (x: Sym) => SymLike, x: Tensor | ArrayLike<number>, options?: AnalyzeOptions): PointAnalysis
+export function unsafeAnalyze<P>(f: (x: P) => SymLike, x: Concrete<P>, options?: AnalyzeOptions): PointAnalysis
+export function unsafeAnalyze(f: (x: never) => SymLike, x: TensorTree | ArrayLike<number>, options: AnalyzeOptions = {}): PointAnalysis {
+  return getOrThrow(analyze(f as (x: Sym) => SymLike, x as Tensor, options))
+}
 
 // -------------------------------------------------------------------------------------
 // operations
@@ -225,17 +255,17 @@ export const predictAlongGradient = (analysis: PointAnalysis, epsilon: number): 
 // -------------------------------------------------------------------------------------
 
 interface Transforms {
-  readonly valueAndGrad: (x: Tensor) => readonly [number, Tensor]
-  readonly hessian: (x: Tensor) => Tensor
+  readonly valueAndGrad: (x: TensorTree) => readonly [number, TensorTree]
+  readonly hessian: (x: TensorTree) => Tensor | TreeHessian
 }
 
 /** One set of compiled transforms per function (weakly held), so repeated analyses reuse the traces. */
-const transformCache = new WeakMap<(x: Sym) => SymLike, Transforms>()
+const transformCache = new WeakMap<(x: never) => SymLike, Transforms>()
 
-const transformsOf = (f: (x: Sym) => SymLike): Transforms => {
+const transformsOf = (f: (x: never) => SymLike): Transforms => {
   let t = transformCache.get(f)
   if (t === undefined) {
-    t = { valueAndGrad: valueAndGrad(f) as Transforms['valueAndGrad'], hessian: hessian(f) }
+    t = { valueAndGrad: valueAndGrad(f as never) as unknown as Transforms['valueAndGrad'], hessian: hessian(f as never) as unknown as Transforms['hessian'] }
     transformCache.set(f, t)
   }
   return t

@@ -9,11 +9,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { inputNode, scalarConstant } from '../graph/build.js'
-import { type Graph, GraphError, type Sym, type SymLike, evaluator, jvpGraph, reshape, topoOrder, trace, vjpGraph } from '../graph/index.js'
+import { type Concrete, type Graph, GraphError, type Sym, type SymLike, evaluator, hvp, jvpGraph, reshape, topoOrder, trace, vjpGraph } from '../graph/index.js'
 import { Sym as SymNode } from '../graph/Sym.js'
 import { Tensor } from '../tensor/Tensor.js'
+import type { TensorTree } from '../tensor/Tree.js'
 import { type CurvatureError, fail } from './CurvatureError.js'
 import type { HessianVectorProduct } from './operator.js'
+import { joinLeaves, splitLike } from './vector.js'
 
 /** A graph of the point and a direction, split where the direction enters. */
 export interface Linearised {
@@ -84,30 +86,41 @@ const build = (f: (x: Sym) => SymLike, x: Tensor): Split => {
 }
 
 /**
- * The oracle v ↦ ∇²f(x)·v of `f` (written with graph ops, of one tensor) at
- * `x`, by forward-over-reverse differentiation of f's graph, with n = x.size;
- * v is read in x's row-major order. Everything that does not depend on v is
- * evaluated once, here; a product evaluates only the rest (the same numbers,
- * bit for bit, as `hvp(f)(x, v)`). The compiled graphs are kept per function
- * and shape of x, as `hvp` keeps its own, so a new point costs one evaluation
- * of the fixed part. The first time, one trial product checks that f traces
- * and evaluates; an error is a `Left` with code 'bad-function'.
+ * The oracle v ↦ ∇²f(x)·v of `f` (written with graph ops) at `x`, by
+ * forward-over-reverse differentiation of f's graph. `x` is one tensor (v is
+ * read in its row-major order, n = x.size) or a tree of tensors (v holds every
+ * leaf end to end in flatten order, n the total size; see `layoutOf`).
+ * For one tensor, everything that does not depend on v is evaluated once,
+ * here, and a product evaluates only the rest (the same numbers, bit for bit,
+ * as `hvp(f)(x, v)`); the compiled graphs are kept per function and shape of
+ * x, as `hvp` keeps its own. A tree goes through `hvp` per product. The first
+ * time, one trial product checks that f traces and evaluates; an error is a
+ * `Left` with code 'bad-function'.
  *
  * @example lanczos(getOrThrow(hessianOperator(f, x)), x.size, { k: 5 })
  * @see lanczos, powerIteration, hutchinsonTrace, spectralDensity.
  */
-export const hessianOperator = (f: (x: Sym) => SymLike, x: Tensor): E.Either<CurvatureError, HessianVectorProduct> => {
+export function hessianOperator(f: (x: Sym) => SymLike, x: Tensor): E.Either<CurvatureError, HessianVectorProduct>
+export function hessianOperator<P>(f: (x: P) => SymLike, x: Concrete<P>): E.Either<CurvatureError, HessianVectorProduct>
+export function hessianOperator(f: (x: never) => SymLike, x: TensorTree): E.Either<CurvatureError, HessianVectorProduct> {
   try {
-    const byShape = splits.get(f) ?? new Map<string, Split>()
+    if (!(x instanceof Tensor)) {
+      const product = hvp(f as never) as unknown as (x: TensorTree, v: TensorTree) => TensorTree
+      const operator: HessianVectorProduct = (v) => joinLeaves(product(x, splitLike(x, v)))
+      operator(new Float64Array(joinLeaves(x).length))
+      return E.right(operator)
+    }
+    const g = f as unknown as (x: Sym) => SymLike
+    const byShape = splits.get(g) ?? new Map<string, Split>()
     const key = x.shape.join(',')
     const known = byShape.get(key)
-    const split = known ?? build(f, x)
+    const split = known ?? build(g, x)
     const fixedValues = split.fixed([x]).map((data, i) => Tensor.unsafeWrap(split.fixedShapes[i], data))
     const operator: HessianVectorProduct = (direction) => split.perDirection([...fixedValues, Tensor.unsafeFromBuffer(x.shape, direction)])[0]
     if (known === undefined) {
       operator(new Float64Array(x.size))
       byShape.set(key, split)
-      splits.set(f, byShape)
+      splits.set(g, byShape)
     }
     return E.right(operator)
   } catch (error) {

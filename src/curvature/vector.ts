@@ -3,6 +3,8 @@
  * toolkit. Functions whose name ends in `InPlace` write their first argument,
  * which must be a buffer the caller owns (never a tensor's data).
  */
+import { Tensor } from '../tensor/Tensor.js'
+import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 
 /** Σ aᵢbᵢ. */
 export const dot = (a: Float64Array, b: Float64Array): number => {
@@ -93,4 +95,52 @@ export const reorthogonaliseInPlace = (w: Float64Array, basis: readonly Float64A
     before = after
   }
   return before
+}
+
+// -------------------------------------------------------------------------------------
+// trees as vectors
+// -------------------------------------------------------------------------------------
+
+/** Where each leaf of a parameter tree sits in the vector of all its numbers (flatten order, row-major). */
+export interface LeafLayout {
+  readonly path: string
+  readonly shape: readonly number[]
+  readonly offset: number
+}
+
+/** The layout of a tree's leaves laid end to end. */
+export const layoutOf = (tree: TensorTree): readonly LeafLayout[] => {
+  const flat = flattenTensors(tree)
+  let offset = 0
+  return flat.leaves.map((l, i) => {
+    const entry = { path: flat.paths[i], shape: l.shape, offset }
+    offset += l.size
+    return entry
+  })
+}
+
+/** Every number of a tree's leaves, end to end. */
+export const joinLeaves = (tree: TensorTree): Float64Array => {
+  const leaves = flattenTensors(tree).leaves
+  const out = new Float64Array(leaves.reduce((n, l) => n + l.size, 0))
+  let offset = 0
+  for (const l of leaves) {
+    out.set(l.data, offset)
+    offset += l.size
+  }
+  return out
+}
+
+/** A vector cut into a tree shaped like `like` (the inverse of `joinLeaves`). */
+export const splitLike = (like: TensorTree, v: Float64Array): TensorTree => {
+  const flat = flattenTensors(like)
+  let offset = 0
+  return unflatten(
+    flat.structure,
+    flat.leaves.map((l) => {
+      const t = Tensor.unsafeFromBuffer(l.shape, v.slice(offset, offset + l.size))
+      offset += l.size
+      return t
+    })
+  )
 }

@@ -8,6 +8,7 @@ export {
 } from './ops.js'
 export { type Graph, jvpGraph, nodeCount, showGraph, simplify, topoOrder, vjpGraph } from './Graph.js'
 export {
-  type Concrete, type ConcreteArgs, type HvpMode, type SymFunction, type SymTree, type Trace, evaluator, grad,
-  hessian, hvp, jacobian, jit, jvp, symGrad, trace, valueAndGrad, vjp
+  type Concrete, type ConcreteArgs, type HvpMode, type SymFunction, type SymTree, type Trace, type TreeHessian,
+  type TreeJacobian, compileCacheLimit, evaluator, grad, hessian, hvp, jacobian, jit, jvp, symGrad, trace,
+  valueAndGrad, vjp
 } from './transforms.js'

@@ -14,13 +14,13 @@
 import { showShape } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import {
-  type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, signatureOf, unflatten
+  type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, setOwn, signatureOf, unflatten
 } from '../tensor/Tree.js'
 import { compileGraph } from '../eval/compile.js'
 import { interpret } from '../eval/interpret.js'
 import { Builder, GraphError, inputNode, scalarConstant, withBuilder } from './build.js'
 import { type Graph, jvpGraph, topoOrder, vjpGraph } from './Graph.js'
-import { constant, lift, reshape, stack } from './ops.js'
+import { constant, lift, reshape, slice, stack } from './ops.js'
 import { Sym, type SymLike } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
@@ -128,18 +128,29 @@ const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string } =
 }
 
 /**
- * Memoise `build` by the signature of the arguments. A failed build caches
- * nothing, so a bad call leaves the transform as it was.
+ * How many compiled signatures (input structures and shapes) each transformed
+ * function keeps: the least recently used is dropped beyond this, so a
+ * function called with ever new shapes uses bounded memory (an entry is a few
+ * kB of compiled code); a dropped signature is traced again when it comes back.
+ */
+export const compileCacheLimit: number = 256
+
+/**
+ * Memoise `build` by the signature of the arguments, keeping the
+ * `compileCacheLimit` most recently used. A failed build caches nothing, so a
+ * bad call leaves the transform as it was.
  */
 const cached = <E>(build: (args: readonly unknown[]) => E) => {
+  // A Map iterates in insertion order: re-inserting on use keeps the least recent first.
   const cache = new Map<string, E>()
   return (args: readonly unknown[]): { entry: E; leaves: Tensor[] } => {
     const { leaves, key } = leavesOf(args)
     let entry = cache.get(key)
     if (entry === undefined) {
       entry = build(args)
-      cache.set(key, entry)
-    }
+      if (cache.size >= compileCacheLimit) cache.delete(cache.keys().next().value as string)
+    } else cache.delete(key)
+    cache.set(key, entry)
     return { entry, leaves }
   }
 }
@@ -340,11 +351,102 @@ export const hvp = <P, R extends readonly unknown[]>(
 const SYMBOLIC_HESSIAN_LIMIT = 16
 
 /**
- * The dense Hessian ∇²f(x) of a function of one tensor x of shape s, as a
- * tensor of shape [...s, ...s]. For small inputs, meant for toy functions and
- * curvature analysis; for large ones use `hvp`.
+ * A matrix over the leaves of a parameter tree: `flat` over the leaves laid
+ * end to end (flatten order, each leaf row-major), and the same numbers cut
+ * into blocks keyed by leaf path (`Tree.pathOf`).
  */
-export const hessian = <R extends readonly unknown[]>(
+export interface TreeHessian {
+  /** Shape [n, n], n the number of parameters. */
+  readonly flat: Tensor
+  readonly paths: readonly string[]
+  /** `blocks[p][q]` = ∂²f/∂p∂q, of shape [...shape of p, ...shape of q]. */
+  readonly blocks: Readonly<Record<string, Readonly<Record<string, Tensor>>>>
+}
+
+/** The Jacobian of a function of a tree: `flat` of shape [...o, n], and `blocks[p]` of shape [...o, ...shape of p]. */
+export interface TreeJacobian {
+  readonly flat: Tensor
+  readonly paths: readonly string[]
+  readonly blocks: Readonly<Record<string, Tensor>>
+}
+
+/** f of a tree as a function of one vector holding the tree's leaves end to end. */
+const onFlatVector =
+  (f: (...args: never[]) => unknown, flat: Flat<Tensor>) =>
+  (v: Sym, ...rest: unknown[]): SymLike => {
+    let offset = 0
+    const leaves = flat.leaves.map((l) => {
+      const part = reshape(slice(v, offset, offset + l.size), l.shape)
+      offset += l.size
+      return part
+    })
+    return (f as (...xs: unknown[]) => SymLike)(unflatten(flat.structure, leaves), ...rest)
+  }
+
+const leavesEndToEnd = (flat: Flat<Tensor>): Tensor => {
+  const out = new Float64Array(flat.leaves.reduce((n, l) => n + l.size, 0))
+  let offset = 0
+  for (const l of flat.leaves) {
+    out.set(l.data, offset)
+    offset += l.size
+  }
+  return Tensor.unsafeFromBuffer([out.length], out)
+}
+
+/** Columns `[from, from + width)` of each of `rows` rows of a row-major matrix with `n` columns. */
+const columnBlock = (data: Float64Array, rows: number, n: number, from: number, width: number, shape: readonly number[]): Tensor => {
+  const out = new Float64Array(rows * width)
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * n + from, r * n + from + width), r * width)
+  return Tensor.unsafeFromBuffer(shape, out)
+}
+
+const offsetsOf = (flat: Flat<Tensor>): number[] => {
+  const offsets: number[] = []
+  let k = 0
+  for (const l of flat.leaves) {
+    offsets.push(k)
+    k += l.size
+  }
+  return offsets
+}
+
+const treeHessian = (flat: Flat<Tensor>, h: Tensor): TreeHessian => {
+  const n = h.shape[0]
+  const offsets = offsetsOf(flat)
+  const blocks: Record<string, Record<string, Tensor>> = {}
+  flat.leaves.forEach((p, i) => {
+    const row: Record<string, Tensor> = {}
+    const rows = h.data.subarray(offsets[i] * n, (offsets[i] + p.size) * n)
+    flat.leaves.forEach((q, j) => setOwn(row, flat.paths[j], columnBlock(rows, p.size, n, offsets[j], q.size, [...p.shape, ...q.shape])))
+    setOwn(blocks, flat.paths[i], row)
+  })
+  return { flat: h, paths: flat.paths, blocks }
+}
+
+/**
+ * The dense Hessian ∇²f(x). Of one tensor x of shape s: a tensor of shape
+ * [...s, ...s]. Of a tree of tensors: a `TreeHessian`, the [n, n] matrix over
+ * all parameters and its blocks by leaf path. For small inputs, meant for toy
+ * functions and curvature analysis; for large ones use `hvp`.
+ * @example hessian((p: { a: Sym; b: Sym }) => p.a.mul(p.b).sum())({ a: tensor([1]), b: tensor([2]) }).blocks.a.b // [[1]]
+ */
+export function hessian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): (x: Tensor, ...rest: ConcreteArgs<R>) => Tensor
+export function hessian<P, R extends readonly unknown[]>(f: SymFunction<P, R>): (x: Concrete<P>, ...rest: ConcreteArgs<R>) => TreeHessian
+export function hessian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): (x: Tensor, ...rest: ConcreteArgs<R>) => Tensor | TreeHessian {
+  const ofTensor = tensorHessian(f)
+  const ofTree = cached((args) => {
+    const flat = flattenArg('hessian', args[0], 0)
+    return { flat, h: tensorHessian(onFlatVector(f as never, flat) as never) as (x: Tensor, ...rest: unknown[]) => Tensor }
+  })
+  return ((x: unknown, ...rest: unknown[]) => {
+    if (x instanceof Tensor) return (ofTensor as (...a: unknown[]) => Tensor)(x, ...rest)
+    const { entry } = ofTree([x, ...rest])
+    const flat = flattenArg('hessian', x, 0)
+    return treeHessian(flat, entry.h(leavesEndToEnd(flat), ...rest))
+  }) as never
+}
+
+const tensorHessian = <R extends readonly unknown[]>(
   f: SymFunction<Sym, R>
 ): ((x: Tensor, ...rest: ConcreteArgs<R>) => Tensor) => {
   const get = cached((args) => {
@@ -383,27 +485,32 @@ export const hessian = <R extends readonly unknown[]>(
 }
 
 /**
- * The Jacobian of a function from one tensor (shape s) to a tensor (shape o),
- * as a tensor of shape [...o, ...s]: row i is the pullback of the i-th unit
- * cotangent.
+ * The Jacobian of a function to a tensor (shape o). Of one tensor (shape s): a
+ * tensor of shape [...o, ...s], row i the pullback of the i-th unit cotangent.
+ * Of a tree of tensors: a `TreeJacobian`, [...o, n] over all parameters and
+ * its blocks [...o, ...shape of p] by leaf path p.
  */
-export const jacobian = <R extends readonly unknown[]>(
-  f: SymFunction<Sym, R>
-): ((x: Tensor, ...rest: ConcreteArgs<R>) => Tensor) => {
-  const pull = vjp(f)
-  return ((x: Tensor, ...rest: unknown[]) => {
-    if (!(x instanceof Tensor)) throw new GraphError(`jacobian: x must be a tensor, got ${describe(x)}`)
-    const [value, pullback] = (pull as (...a: unknown[]) => readonly [Tensor, (ct: Tensor) => unknown])(x, ...rest)
+export function jacobian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): (x: Tensor, ...rest: ConcreteArgs<R>) => Tensor
+export function jacobian<P, R extends readonly unknown[]>(f: SymFunction<P, R>): (x: Concrete<P>, ...rest: ConcreteArgs<R>) => TreeJacobian
+export function jacobian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): (x: Tensor, ...rest: ConcreteArgs<R>) => Tensor | TreeJacobian {
+  const pull = vjp(f as never) as unknown as (...a: unknown[]) => readonly [Tensor, (ct: Tensor) => TensorTree]
+  return ((x: unknown, ...rest: unknown[]) => {
+    const flat = x instanceof Tensor ? undefined : flattenArg('jacobian', x, 0)
+    const [value, pullback] = pull(x, ...rest)
     const m = value.size
-    const n = x.size
+    const n = flat === undefined ? (x as Tensor).size : flat.leaves.reduce((k, l) => k + l.size, 0)
     const out = new Float64Array(m * n)
     for (let i = 0; i < m; i++) {
       const e = new Float64Array(m)
       e[i] = 1
-      const row = (pullback(Tensor.unsafeFromBuffer(value.shape, e)) as unknown as Tensor).data
-      out.set(row, i * n)
+      const row = pullback(Tensor.unsafeFromBuffer(value.shape, e))
+      out.set(row instanceof Tensor ? row.data : leavesEndToEnd(flattenTensors(row)).data, i * n)
     }
-    return Tensor.unsafeFromBuffer([...value.shape, ...x.shape], out)
+    if (flat === undefined) return Tensor.unsafeFromBuffer([...value.shape, ...(x as Tensor).shape], out)
+    const offsets = offsetsOf(flat)
+    const blocks: Record<string, Tensor> = {}
+    flat.leaves.forEach((l, j) => setOwn(blocks, flat.paths[j], columnBlock(out, m, n, offsets[j], l.size, [...value.shape, ...l.shape])))
+    return { flat: Tensor.unsafeFromBuffer([...value.shape, n], out), paths: flat.paths, blocks }
   }) as never
 }
 

@@ -376,3 +376,23 @@ describe('analyze(f, x) through the autodiff graph', () => {
     expect(E.isLeft(analyze(f, [0, NaN, 0])) ).toBe(true)
   })
 })
+
+describe('analyze over a tree of parameters', () => {
+  it('analyses all leaves together and says where each leaf sits', () => {
+    // f = ½‖w‖² − ½b² + w₀·b: at the origin a saddle; leaves in sorted order b, w₀, w₁ give
+    // the Hessian [[−1,1,0],[1,1,0],[0,0,1]] with eigenvalues −√2, 1, √2.
+    const f = (p: { w: Sym; b: Sym }): Sym => p.w.square().sum().mul(0.5).sub(p.b.square().mul(0.5)).add(p.w.at(0).mul(p.b))
+    const r = unsafeAnalyze(f, { w: tensor([0, 0]), b: tensor(0) })
+    expect(r.kind).toBe('saddle')
+    expect(r.hessian).toEqual([[-1, 1, 0], [1, 1, 0], [0, 0, 1]])
+    expect(r.eigenvalues[0]).toBeCloseTo(-Math.SQRT2, 12)
+    expect(r.eigenvalues[1]).toBeCloseTo(1, 12)
+    expect(r.eigenvalues[2]).toBeCloseTo(Math.SQRT2, 12)
+    expect(r.layout).toEqual([{ path: 'b', shape: [], offset: 0 }, { path: 'w', shape: [2], offset: 1 }])
+  })
+  it('names the leaf of a non-finite coordinate', () => {
+    const f = (p: { w: Sym }): Sym => p.w.square().sum()
+    const r = analyze(f, { w: tensor([1, NaN]) })
+    expect(E.isLeft(r) && r.left.message).toBe('analyze: parameter w has a non-finite entry NaN (flat index 1)')
+  })
+})

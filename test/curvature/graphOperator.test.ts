@@ -47,3 +47,18 @@ describe('hessianOperator', () => {
     expect(E.isLeft(r) && r.left.code).toBe('bad-function')
   })
 })
+
+describe('hessianOperator over a tree', () => {
+  it('takes and returns every leaf end to end, as the dense tree Hessian does', () => {
+    // f = Σ aᵢ²bᵢ: with leaves a, b the Hessian is [[diag 2b, diag 2a], [diag 2a, 0]].
+    const f = (p: { a: Sym; b: Sym }): Sym => p.a.square().mul(p.b).sum()
+    const op = hessianOperator(f, { a: Tensor.unsafeFromBuffer([2], Float64Array.from([1, 2])), b: Tensor.unsafeFromBuffer([2], Float64Array.from([3, 4])) })
+    if (E.isLeft(op)) throw new Error(op.left.message)
+    const dense = [[6, 0, 2, 0], [0, 8, 0, 4], [2, 0, 0, 0], [0, 4, 0, 0]]
+    for (let j = 0; j < 4; j++) {
+      const e = new Float64Array(4)
+      e[j] = 1
+      expect(Array.from(op.right(e))).toEqual(dense.map((row) => row[j]))
+    }
+  })
+})
