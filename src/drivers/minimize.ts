@@ -130,7 +130,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
   let steps = 0
   let message: string | undefined
   // The last point where the value and every coordinate were finite.
-  let last: { readonly x: TensorTree; readonly value: number; readonly gradient: TensorTree } | undefined
+  let last: { readonly x: TensorTree; readonly value: number; readonly gradient: TensorTree; readonly step: number } | undefined
 
   const reason = ((): StopReason => {
     for (;;) {
@@ -152,7 +152,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
       }
       if (keepValues) values.push(value)
       if (trajectory) path.push(x)
-      last = { x, value, gradient }
+      last = { x, value, gradient, step: steps }
       if (gradNorm <= gradTol) return 'grad-tol'
       if (value < best - minDecrease) {
         best = value
@@ -181,7 +181,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
     x = last.x
     value = last.value
     gradient = last.gradient
-    steps -= 1
+    steps = last.step
   }
   return {
     params: x,
