@@ -99,7 +99,7 @@ export const scalarFunctions = { erf, sigmoid, softplus, huber, step, relu, clip
 // the table
 // -------------------------------------------------------------------------------------
 
-/** An elementwise forward on one element; unused arguments are ignored. */
+/** An elementwise forward on one element; it must ignore the arguments beyond its arity (they are 0). */
 export type ScalarForward = (a: number, b: number, c: number) => number
 
 export interface ElementwiseNumeric {
@@ -127,12 +127,15 @@ const EXPENSIVE = 10
 const fixed = (f: ScalarForward) => (): ScalarForward => f
 
 /** An op that is a function of `Math`: the same function forward and emitted. */
-const math = (name: 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'atan' | 'asin' | 'acos' | 'sinh' | 'cosh' | 'asinh' | 'log1p' | 'expm1', cost = EXPENSIVE): ElementwiseNumeric => ({
+const math = (name: 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'atan' | 'asin' | 'acos' | 'sinh' | 'cosh' | 'asinh' | 'log1p' | 'expm1', cost = EXPENSIVE): ElementwiseNumeric => {
+  const f = Math[name]
+  return {
   arity: 1,
-  forward: fixed(Math[name] as ScalarForward),
+  forward: fixed((a) => f(a)), // called with one argument, whatever the caller passes
   emit: ([a]) => `Math.${name}(${a})`,
   cost
-})
+  }
+}
 
 /** An op whose emitted code calls the library's own scalar function. */
 const called = (name: 'erf' | 'sigmoid' | 'softplus' | 'step' | 'relu', cost: number): ElementwiseNumeric => ({
@@ -205,9 +208,9 @@ export const numeric: { readonly [P in ElementwiseOp]: ElementwiseNumeric } = {
   sub: infix('-', (a, b) => a - b),
   mul: infix('*', (a, b) => a * b),
   div: infix('/', (a, b) => a / b),
-  pow: { arity: 2, forward: fixed(Math.pow), emit: ([a, b]) => `Math.pow(${a}, ${b})`, cost: EXPENSIVE },
-  minimum: { arity: 2, forward: fixed(Math.min), emit: ([a, b]) => `Math.min(${a}, ${b})`, cost: CHEAP },
-  maximum: { arity: 2, forward: fixed(Math.max), emit: ([a, b]) => `Math.max(${a}, ${b})`, cost: CHEAP },
+  pow: { arity: 2, forward: fixed((a, b) => Math.pow(a, b)), emit: ([a, b]) => `Math.pow(${a}, ${b})`, cost: EXPENSIVE },
+  minimum: { arity: 2, forward: fixed((a, b) => Math.min(a, b)), emit: ([a, b]) => `Math.min(${a}, ${b})`, cost: CHEAP },
+  maximum: { arity: 2, forward: fixed((a, b) => Math.max(a, b)), emit: ([a, b]) => `Math.max(${a}, ${b})`, cost: CHEAP },
   eqmask: comparison('===', (a, b) => a === b),
   notequal: comparison('!==', (a, b) => a !== b),
   less: comparison('<', (a, b) => a < b),
