@@ -19,7 +19,10 @@ export {
   type Trace, type TreeHessian, type TreeJacobian, GraphError, Sym, compileCacheLimit, abs, add, at, broadcastTo, concat, constant, cos, div, dot, eqMask, evaluator, exp, grad,
   hessian, hvp, jacobian, jit, jvp, jvpGraph, lift, log, logsumexp, matmul, max, mean, mul, neg, nodeCount, outer, pad,
   pow, powConst, relu, reshape, showGraph, sigmoid, sign, simplify, sin, slice, softplus, sqrt, square, stack, step, sub,
-  sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph
+  sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph,
+  type CustomJvpArgs, type CustomVjpArgs, acos, asin, asinh, atan, clip, cosh, crossEntropy, customVjp, equal, erf,
+  expm1, greater, greaterEqual, huber, less, lessEqual, log1p, logSoftmax, maximum, minimum, notEqual, sinh, softmax,
+  stopGradient, where
 } from './graph/index.js'
 export { interpret } from './eval/interpret.js'
 export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'

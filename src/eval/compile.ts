@@ -1,22 +1,25 @@
 /**
  * The compiler: turns a graph into one JavaScript function with fused loops.
- *
- * Plan: decide which nodes get a buffer (inputs, outputs, reductions, matrix
- * products, joins, and shared subexpressions too costly to recompute). Every
- * other node is inlined, as a `const` in the loop of the buffer that uses it,
- * read at whatever index that loop needs (shifted for a slice, clamped and
- * masked for a pad, permuted for a transpose, dropped for a broadcast). Nodes
- * of one element live in locals. So a chain of elementwise ops, slices and
- * sums becomes a single pass over memory.
+ * It runs in two halves. The plan (`plan.ts`, a value) says which nodes get
+ * a buffer, which read another's in place, which live in locals and which
+ * are inlined. The emitter here reads the plan and writes the code: every
+ * inlined node is a `const` in the loop of the buffer that uses it, read at
+ * whatever index that loop needs (shifted for a slice, clamped and masked for
+ * a pad, permuted for a transpose, dropped for a broadcast), and each
+ * elementwise op's code comes from the op table (`graph/primitives.ts`). So
+ * a chain of elementwise ops, slices and sums becomes a single pass over
+ * memory.
  *
  * The generated source holds numeric literals and internal names only: no
  * text that came from a user ever reaches it.
  */
-import { type Graph, foreignInput, topoOrder, useCounts } from '../graph/Graph.js'
+import { foreignInput, type Graph } from '../graph/Graph.js'
 import { GraphError } from '../graph/build.js'
+import { isElementwiseOp, literal, numeric, scalarFunctions } from '../graph/primitives.js'
 import type { Sym } from '../graph/Sym.js'
 import { stridesOf } from '../tensor/Shape.js'
 import { matmulKernels } from './matmul.js'
+import { type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -31,111 +34,7 @@ interface Index {
   readonly flat?: string
 }
 
-// -------------------------------------------------------------------------------------
-// literals and scalar rules
-// -------------------------------------------------------------------------------------
-
-/** A number as JavaScript source that evaluates to exactly that double. */
-export const literal = (x: number): string => {
-  if (Number.isNaN(x)) return 'NaN'
-  if (x === Infinity) return 'Infinity'
-  if (x === -Infinity) return '(-Infinity)'
-  if (Object.is(x, -0)) return '(-0)'
-  return x < 0 ? `(${String(x)})` : String(x)
-}
-
-const unaryJs = (op: string, a: string, exponent: number | undefined): string => {
-  switch (op) {
-    case 'neg': return `(-${a})`
-    case 'exp': case 'log': case 'sin': case 'cos': case 'tan': case 'sqrt': case 'tanh': case 'abs': case 'sign':
-      return `Math.${op}(${a})`
-    case 'sigmoid': return `(1 / (1 + Math.exp(-${a})))`
-    case 'step': return `(${a} > 0 ? 1 : ${a} <= 0 ? 0 : NaN)`
-    case 'relu': return `(${a} > 0 ? ${a} : ${a} <= 0 ? 0 : NaN)`
-    case 'softplus': return `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-${a})) : Math.log1p(Math.exp(${a})))`
-    case 'square': return `(${a} * ${a})`
-    case 'powc': return `Math.pow(${a}, ${literal(exponent!)})`
-    default: throw new Error(`internal: no JavaScript for unary op ${op}`)
-  }
-}
-
-const binaryJs = (op: string, a: string, b: string): string => {
-  switch (op) {
-    case 'add': return `(${a} + ${b})`
-    case 'sub': return `(${a} - ${b})`
-    case 'mul': return `(${a} * ${b})`
-    case 'div': return `(${a} / ${b})`
-    case 'pow': return `Math.pow(${a}, ${b})`
-    case 'eqmask': return `(${a} === ${b} ? 1 : 0)`
-    default: throw new Error(`internal: no JavaScript for binary op ${op}`)
-  }
-}
-
-const isElementwise = (n: Sym): boolean =>
-  n.inputs.length > 0 && !['broadcast', 'reshape', 'transpose', 'slice', 'pad', 'concat', 'sum', 'max', 'matmul'].includes(n.op)
-
-const EXPENSIVE = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'softplus', 'powc', 'pow', 'sqrt'])
-
-/** Reshapes that only add or drop axes of size 1 map an index axis to axis. */
-const squeezeCompatible = (from: readonly number[], to: readonly number[]): boolean => {
-  const a = from.filter((d) => d !== 1)
-  const b = to.filter((d) => d !== 1)
-  return a.length === b.length && a.every((d, i) => d === b[i])
-}
-
-// -------------------------------------------------------------------------------------
-// plan
-// -------------------------------------------------------------------------------------
-
-/** Shared inlined subexpressions cheaper than this are recomputed rather than stored. */
-const SHARE_COST = 6
-/** Inlined expressions are cut (stored) beyond this cost, to keep loop bodies small. */
-const MAX_INLINE_COST = 80
-/** …and beyond this depth of ops of any kind (slices and transposes cost nothing but still nest). */
-const MAX_INLINE_DEPTH = 200
-
-const plan = (order: readonly Sym[], outputs: readonly Sym[]): Set<Sym> => {
-  const uses = useCounts(order)
-  const stored = new Set<Sym>()
-  const store = (n: Sym): void => {
-    if (n.op !== 'input' && n.op !== 'const') stored.add(n)
-  }
-  for (const o of outputs) store(o)
-  for (const n of order) {
-    if (n.op === 'sum' || n.op === 'max' || n.op === 'concat' || n.op === 'matmul') store(n)
-    if (n.op === 'matmul') {
-      for (const x of n.inputs) store(x.op === 'transpose' && x.rank === 2 ? x.inputs[0] : x)
-    }
-    if (n.op === 'reshape' && !squeezeCompatible(n.inputs[0].shape, n.shape)) store(n.inputs[0])
-  }
-  // cost: the arithmetic an inlined node recomputes; depth: how deep code generation recurses for it
-  const cost = new Map<Sym, number>()
-  const depth = new Map<Sym, number>()
-  for (const n of order) {
-    if (n.size === 1 || n.inputs.length === 0 || stored.has(n)) {
-      cost.set(n, 0)
-      depth.set(n, 0)
-      continue
-    }
-    let c = isElementwise(n) ? (EXPENSIVE.has(n.op) ? 10 : 1) : 0
-    let d = 0
-    for (const i of n.inputs) {
-      c += cost.get(i)!
-      d = Math.max(d, depth.get(i)!)
-    }
-    d += 1
-    if (c > MAX_INLINE_COST || d > MAX_INLINE_DEPTH || ((uses.get(n) ?? 0) > 1 && c >= SHARE_COST)) {
-      stored.add(n)
-      c = 0
-      d = 0
-    }
-    cost.set(n, c)
-    depth.set(n, d)
-  }
-  // one-element nodes live in locals, not buffers
-  for (const n of [...stored]) if (n.size === 1 && !outputs.includes(n)) stored.delete(n)
-  return stored
-}
+export { literal, planGraph, type Plan }
 
 // -------------------------------------------------------------------------------------
 // code generation
@@ -161,23 +60,25 @@ class Emitter {
 }
 
 /** Compile a graph to a function. Throws only on internal errors. */
-export const compileGraph = (g: Graph): CompiledGraph => {
-  const order = topoOrder(g.outputs)
-  const stored = plan(order, g.outputs)
+export const compileGraph = (g: Graph): CompiledGraph => emit(planGraph(g))
+
+/** Write the code a plan describes. */
+const emit = (plan: Plan): CompiledGraph => {
+  const { order, buffers, aliases, locals, constantBuffers } = plan
   const consts: Float64Array[] = []
   const prelude: string[] = []
   const body: string[] = []
-  const name = new Map<Sym, string>()
-  const outputSet = new Set(g.outputs)
+  const outputSet = new Set(plan.outputs)
 
-  const alias = new Map<Sym, Sym>()
   const isBuffer = (n: Sym): boolean =>
-    n.op === 'input' || (n.op === 'const' && n.size > 1) || stored.has(n) || alias.has(n)
+    n.op === 'input' || (n.op === 'const' && (n.size > 1 || constantBuffers.has(n))) || buffers.has(n) || aliases.has(n)
 
-  g.inputs.forEach((n, i) => name.set(n, `in${i}`))
+  // names: in<i> for inputs, c<k> for constant buffers, b<id> for buffers, s<id> for locals, literals
+  const name = new Map<Sym, string>()
+  plan.inputs.forEach((n, i) => name.set(n, `in${i}`))
   for (const n of order) {
     if (n.op === 'const') {
-      if (n.size === 1) name.set(n, literal(n.attrs.value!.data[0]))
+      if (!isBuffer(n)) name.set(n, literal(n.attrs.value!.data[0]))
       else {
         name.set(n, `c${consts.length}`)
         prelude.push(`const c${consts.length} = consts[${consts.length}];`)
@@ -185,16 +86,15 @@ export const compileGraph = (g: Graph): CompiledGraph => {
       }
     } else if (n.op === 'input') {
       if (!name.has(n)) throw new GraphError(foreignInput(n))
-    } else if (n.op === 'reshape' && !outputSet.has(n) && isBuffer(alias.get(n.inputs[0]) ?? n.inputs[0])) {
-      // a reshape of a buffer reads that buffer in place: same elements, same order
-      alias.set(n, alias.get(n.inputs[0]) ?? n.inputs[0])
-      stored.delete(n)
-      name.set(n, name.get(n.inputs[0])!)
-    } else if (stored.has(n)) {
+    } else if (aliases.has(n)) {
+      name.set(n, name.get(aliases.get(n)!)!)
+    } else if (buffers.has(n)) {
       const b = `b${n.id}`
       name.set(n, b)
       if (outputSet.has(n)) body.push(`const ${b} = new Float64Array(${n.size});`)
       else prelude.push(`const ${b} = new Float64Array(${n.size});`)
+    } else if (locals.has(n)) {
+      name.set(n, `s${n.id}`)
     }
   }
 
@@ -210,11 +110,17 @@ export const compileGraph = (g: Graph): CompiledGraph => {
     return shape.map((d, k) => (d === 1 ? '0' : `(Math.floor(${flat} / ${strides[k]}) % ${d})`))
   }
 
-  /** The value of node `n` at `idx`, emitting temporaries into `em`. */
-  const gen = (n: Sym, idx: Index, em: Emitter): string => {
+  /**
+   * The value of node `n` at `idx`, emitting temporaries into `em`: a read of
+   * its buffer or local, or (for an inlined node, or with `own` for the node
+   * a loop is computing) its op applied to its inputs' values.
+   */
+  const gen = (n: Sym, idx: Index, em: Emitter, own = false): string => {
     const known = name.get(n)
-    if (isBuffer(n)) return n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
-    if (known !== undefined) return known // a literal or a local
+    if (!own) {
+      if (isBuffer(n)) return n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
+      if (known !== undefined) return known // a literal or a local
+    }
     const key = `${n.id}@${idx.flat ?? idx.dims.join(',')}`
     const [a] = n.inputs
     switch (n.op) {
@@ -265,11 +171,12 @@ export const compileGraph = (g: Graph): CompiledGraph => {
         const inner = a.size === 0 ? '0' : gen(a, { dims }, em)
         return em.temp(key, `(${conds.join(' && ')} ? ${inner} : 0)`)
       }
+      case 'custom':
+        return gen(a, idx, em)
       default: {
-        if (!isElementwise(n)) throw new Error(`internal: ${n.op} node ${n.id} was not given a buffer`)
+        if (!isElementwiseOp(n.op)) throw new Error(`internal: ${n.op} node ${n.id} was not given a buffer`)
         const args = n.inputs.map((x) => gen(x, idx, em))
-        const expr = args.length === 1 ? unaryJs(n.op, args[0], n.attrs.exponent) : binaryJs(n.op, args[0], args[1])
-        return em.temp(key, expr)
+        return em.temp(key, numeric[n.op].emit(args, n.attrs))
       }
     }
   }
@@ -289,16 +196,15 @@ export const compileGraph = (g: Graph): CompiledGraph => {
     return [`{`, ...out, `}`]
   }
 
-  const localScalar = new Set<Sym>()
   for (const n of order) {
-    if (n.inputs.length === 0 || alias.has(n)) continue
+    if (n.inputs.length === 0 || aliases.has(n)) continue
     const target = name.get(n)
     if (n.op === 'matmul') {
       const [a, b] = n.inputs
-      const aT = a.op === 'transpose'
-      const bT = b.op === 'transpose'
-      const an = name.get(aT ? a.inputs[0] : a)!
-      const bn = name.get(bT ? b.inputs[0] : b)!
+      const aT = a !== matmulOperand(a)
+      const bT = b !== matmulOperand(b)
+      const an = name.get(matmulOperand(a))!
+      const bn = name.get(matmulOperand(b))!
       const kernel = `mm${aT ? 'T' : 'N'}${bT ? 'T' : 'N'}`
       body.push(`${kernel}(${an}, ${bn}, ${target}, ${a.shape[0]}, ${a.shape[1]}, ${b.shape[1]});`)
       continue
@@ -309,7 +215,8 @@ export const compileGraph = (g: Graph): CompiledGraph => {
       const isMax = n.op === 'max'
       const init = isMax ? '-Infinity' : '0'
       if (n.size === 1) {
-        const acc = `s${n.id}`
+        // a local reduction accumulates in its own name; a stored one copies the total into its buffer
+        const acc = buffers.has(n) ? `s${n.id}` : target!
         body.push(`let ${acc} = ${init};`)
         if (a.size > 0) {
           body.push(...loop(a.shape, (idx, em) => {
@@ -317,11 +224,7 @@ export const compileGraph = (g: Graph): CompiledGraph => {
             return [isMax ? `if (${v} > ${acc} || ${v} !== ${v}) ${acc} = ${v};` : `${acc} += ${v};`]
           }, `r${n.id}_`))
         }
-        if (stored.has(n)) body.push(`${target}[0] = ${acc};`)
-        else {
-          name.set(n, acc)
-          localScalar.add(n)
-        }
+        if (buffers.has(n)) body.push(`${target}[0] = ${acc};`)
         continue
       }
       body.push(`${target}.fill(${init});`)
@@ -351,40 +254,24 @@ export const compileGraph = (g: Graph): CompiledGraph => {
       })
       continue
     }
-    if (stored.has(n)) {
+    if (buffers.has(n)) {
       if (n.size === 0) continue
       body.push(...loop(n.shape, (idx, em) => {
-        const v = genTop(n, idx, em)
+        const v = gen(n, idx, em, true)
         return [`${target}[${idx.flat}] = ${v};`]
       }, `l${n.id}_`))
       continue
     }
-    if (n.size === 1) {
-      // a one-element node: computed once, into a local
+    if (locals.has(n)) {
       const em = new Emitter(`u${n.id}_`)
-      const v = genTop(n, { dims: n.shape.map(() => '0'), flat: '0' }, em)
-      body.push(...em.lines, `const s${n.id} = ${v};`)
-      name.set(n, `s${n.id}`)
-      localScalar.add(n)
+      const v = gen(n, { dims: n.shape.map(() => '0'), flat: '0' }, em, true)
+      body.push(...em.lines, `const ${target} = ${v};`)
     }
   }
 
-  /** Generate a stored node's own op (not a read of its buffer) at `idx`. */
-  function genTop(n: Sym, idx: Index, em: Emitter): string {
-    const saved = name.get(n)
-    const wasStored = stored.delete(n)
-    name.delete(n)
-    try {
-      return gen(n, idx, em)
-    } finally {
-      if (saved !== undefined) name.set(n, saved)
-      if (wasStored) stored.add(n)
-    }
-  }
-
-  const results = g.outputs.map((o) => {
+  const results = plan.outputs.map((o) => {
     const nm = name.get(o)!
-    if (stored.has(o)) return nm
+    if (buffers.has(o)) return nm
     if (o.op === 'input' || (o.op === 'const' && o.size > 1)) return `${nm}.slice()`
     return `Float64Array.of(${nm})`
   })
@@ -396,10 +283,11 @@ export const compileGraph = (g: Graph): CompiledGraph => {
     return dup ? `${r}.slice()` : r
   })
 
-  const unpack = g.inputs.map((_, i) => `const in${i} = ins[${i}].data;`)
+  const unpack = plan.inputs.map((_, i) => `const in${i} = ins[${i}].data;`)
   const source = [
     '"use strict";',
     'const { mmNN, mmNT, mmTN, mmTT } = kernels;',
+    'const F = scalars;',
     ...prelude,
     'return function compiled(ins) {',
     ...unpack,
@@ -408,8 +296,10 @@ export const compileGraph = (g: Graph): CompiledGraph => {
     '};'
   ].join('\n')
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('consts', 'kernels', source) as (c: Float64Array[], k: typeof matmulKernels) => CompiledGraph
-  const compiled = factory(consts, matmulKernels)
+  const factory = new Function('consts', 'kernels', 'scalars', source) as (
+    c: Float64Array[], k: typeof matmulKernels, f: typeof scalarFunctions
+  ) => CompiledGraph
+  const compiled = factory(consts, matmulKernels, scalarFunctions)
   Object.defineProperty(compiled, 'source', { value: source })
   return compiled
 }

@@ -1,5 +1,6 @@
 /**
- * The interpreter: evaluates a graph node by node with the numeric kernels.
+ * The interpreter: evaluates a graph node by node with each op's forward
+ * from the op table (`graph/forward.ts`) and the matrix kernels of `matmul.ts`.
  * It is the reference the compiler is tested against, and the evaluator for
  * graphs too large to compile. Values are released after their last use, so
  * a long chain holds only a few tensors at a time.
@@ -9,7 +10,8 @@ import { GraphError } from '../graph/build.js'
 import type { Sym } from '../graph/Sym.js'
 import { showShape, shapeEquals } from '../tensor/Shape.js'
 import type { Tensor } from '../tensor/Tensor.js'
-import { forward } from './kernels.js'
+import { forward } from '../graph/forward.js'
+import { matmulKernels } from './matmul.js'
 
 /** Evaluate the graph's outputs at the given input values (one tensor per input node). */
 export const interpret = (g: Graph, inputs: readonly Tensor[]): Tensor[] => {
@@ -35,7 +37,7 @@ export const interpret = (g: Graph, inputs: readonly Tensor[]): Tensor[] => {
       values.set(node, node.attrs.value!)
       continue
     }
-    values.set(node, forward(node, node.inputs.map((i) => values.get(i)!)))
+    values.set(node, forward(node, node.inputs.map((i) => values.get(i)!), matmulKernels.mmNN))
     for (const i of node.inputs) {
       const left = remaining.get(i)! - 1
       remaining.set(i, left)

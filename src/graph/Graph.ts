@@ -9,8 +9,7 @@ import { formatNumber } from '../tensor/Tensor.js'
 import { showShape } from '../tensor/Shape.js'
 import { Builder, GraphError, make, withBuilder } from './build.js'
 import {
-  add, broadcastTo, concat, div, eqMask, matmul, mul, neg, pad, pow, powConst, reshape, sliceAll, sub, sum,
-  max, transpose
+  add, broadcastTo, concat, div, matmul, mul, neg, pad, pow, powConst, reshape, sliceAll, sub, sum, max, transpose
 } from './ops.js'
 import * as rules from './rules.js'
 import { Sym } from './Sym.js'
@@ -151,7 +150,6 @@ const rebuild = (n: Sym, xs: readonly Sym[]): Sym => {
     case 'mul': return mul(a, b)
     case 'div': return div(a, b)
     case 'pow': return pow(a, b)
-    case 'eqmask': return eqMask(a, b)
     case 'neg': return neg(a)
     case 'powc': return powConst(a, n.attrs.exponent!)
     case 'broadcast': return broadcastTo(a, n.shape)

@@ -17,15 +17,34 @@ import * as ops from './ops.js'
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'sqrt' | 'tanh' | 'sigmoid'
   | 'abs' | 'sign' | 'step' | 'relu' | 'softplus' | 'square' | 'powc'
+  | 'atan' | 'asin' | 'acos' | 'sinh' | 'cosh' | 'asinh' | 'log1p' | 'expm1' | 'erf' | 'huber' | 'stopgrad'
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'eqmask'
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'minimum' | 'maximum'
+  | 'eqmask' | 'notequal' | 'less' | 'lessequal' | 'greater' | 'greaterequal'
 
-export type OpName =
-  | 'input' | 'const'
-  | UnaryOp | BinaryOp
-  | 'broadcast' | 'reshape' | 'transpose' | 'slice' | 'pad' | 'concat'
-  | 'sum' | 'max'
-  | 'matmul'
+/** Ops of three inputs: `where(cond, a, b)` and `clip(x, lo, hi)`. */
+export type TernaryOp = 'where' | 'clip'
+
+/** Ops that map elements to elements (inputs broadcast to the output's shape): one entry each in the op tables. */
+export type ElementwiseOp = UnaryOp | BinaryOp | TernaryOp
+
+/** Ops that move, reduce or combine elements, and a user's own derivative (`custom`). */
+export type StructuralOp =
+  | 'broadcast' | 'reshape' | 'transpose' | 'slice' | 'pad' | 'concat' | 'sum' | 'max' | 'matmul' | 'custom'
+
+export type OpName = 'input' | 'const' | ElementwiseOp | StructuralOp
+
+/**
+ * A user's derivative for `customVjp`: the cotangents of the inputs `xs`
+ * given the output `y` and its cotangent `ct`, written with graph ops.
+ */
+export interface CustomRule {
+  readonly name: string
+  readonly vjp: (ct: Sym, y: Sym, xs: readonly Sym[]) => readonly Sym[]
+  /** The tangent of `y` given the inputs' tangents (`undefined` for a zero); derived from `vjp` when absent. */
+  readonly jvp?: (ts: readonly (Sym | undefined)[], y: Sym, xs: readonly Sym[]) => Sym | undefined
+}
 
 /** Constant attributes of a node: numbers only, never text from a user. */
 export interface Attrs {
@@ -47,6 +66,10 @@ export interface Attrs {
   readonly hi?: readonly number[]
   /** concat: the axis joined along. */
   readonly axis?: number
+  /** huber: the threshold between the quadratic and the linear part. */
+  readonly delta?: number
+  /** custom: the user's derivative. */
+  readonly rule?: CustomRule
 }
 
 let nextId = 0
@@ -96,6 +119,29 @@ export class Sym {
   sigmoid(): Sym { return ops.sigmoid(this) }
   abs(): Sym { return ops.abs(this) }
   relu(): Sym { return ops.relu(this) }
+  sign(): Sym { return ops.sign(this) }
+  atan(): Sym { return ops.atan(this) }
+  asin(): Sym { return ops.asin(this) }
+  acos(): Sym { return ops.acos(this) }
+  sinh(): Sym { return ops.sinh(this) }
+  cosh(): Sym { return ops.cosh(this) }
+  asinh(): Sym { return ops.asinh(this) }
+  log1p(): Sym { return ops.log1p(this) }
+  expm1(): Sym { return ops.expm1(this) }
+  erf(): Sym { return ops.erf(this) }
+  huber(delta?: number): Sym { return ops.huber(this, delta) }
+  stopGradient(): Sym { return ops.stopGradient(this) }
+  minimum(b: SymLike): Sym { return ops.minimum(this, b) }
+  maximum(b: SymLike): Sym { return ops.maximum(this, b) }
+  clip(lo: SymLike, hi: SymLike): Sym { return ops.clip(this, lo, hi) }
+  less(b: SymLike): Sym { return ops.less(this, b) }
+  lessEqual(b: SymLike): Sym { return ops.lessEqual(this, b) }
+  greater(b: SymLike): Sym { return ops.greater(this, b) }
+  greaterEqual(b: SymLike): Sym { return ops.greaterEqual(this, b) }
+  equal(b: SymLike): Sym { return ops.equal(this, b) }
+  notEqual(b: SymLike): Sym { return ops.notEqual(this, b) }
+  softmax(axis?: number): Sym { return ops.softmax(this, axis) }
+  logSoftmax(axis?: number): Sym { return ops.logSoftmax(this, axis) }
   softplus(): Sym { return ops.softplus(this) }
   sum(axes?: number | readonly number[]): Sym { return ops.sum(this, axes) }
   mean(axes?: number | readonly number[]): Sym { return ops.mean(this, axes) }

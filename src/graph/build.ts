@@ -4,9 +4,9 @@
  * made. Every op constructor goes through `make`, so every graph — traced,
  * differentiated or simplified — is built the same way.
  */
-import { forward } from '../eval/kernels.js'
 import { type Shape, sizeOf } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
+import { forward } from './forward.js'
 import { type Attrs, type OpName, Sym } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
@@ -61,13 +61,14 @@ export const withBuilder = <A>(builder: Builder, f: () => A): A => {
   }
 }
 
-const tensorIds = new WeakMap<Tensor, number>()
-let nextTensorId = 0
-const tensorId = (t: Tensor): number => {
-  let id = tensorIds.get(t)
+const objectIds = new WeakMap<object, number>()
+let nextObjectId = 0
+/** A number naming an object (a constant's tensor, a custom rule) in hash-consing keys. */
+const objectId = (t: object): number => {
+  let id = objectIds.get(t)
   if (id === undefined) {
-    id = nextTensorId++
-    tensorIds.set(t, id)
+    id = nextObjectId++
+    objectIds.set(t, id)
   }
   return id
 }
@@ -81,7 +82,7 @@ const keyOf = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs): 
   if (op === 'input') return undefined
   if (op === 'const') {
     const v = attrs.value!
-    return v.size === 1 ? `c${v.shape.length}:${numberKey(v.data[0])}` : `C:${tensorId(v)}`
+    return v.size === 1 ? `c${v.shape.length}:${numberKey(v.data[0])}` : `C:${objectId(v)}`
   }
   let key = op
   for (const i of inputs) key += `,${i.id}`
@@ -91,6 +92,8 @@ const keyOf = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs): 
   if (attrs.starts !== undefined) key += `|s${attrs.starts.join(' ')}:${attrs.ends!.join(' ')}`
   if (attrs.lo !== undefined) key += `|l${attrs.lo.join(' ')}:${attrs.hi!.join(' ')}`
   if (attrs.axis !== undefined) key += `|x${attrs.axis}`
+  if (attrs.delta !== undefined) key += `|d${numberKey(attrs.delta)}`
+  if (attrs.rule !== undefined) key += `|r${objectId(attrs.rule)}`
   // reshape and broadcast are told apart by their target shape alone; other ops' shapes follow from their inputs
   return op === 'reshape' || op === 'broadcast' ? `${key}|${shape.join(' ')}` : key
 }
@@ -101,8 +104,9 @@ const keyOf = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs): 
 
 /** The one way nodes are made: fold constants, then intern. */
 export const make = (op: OpName, inputs: readonly Sym[], shape: Shape, attrs: Attrs = {}): Sym => {
-  // Folding a broadcast or a pad would only spell out a bigger constant than it reads.
-  const expands = op === 'broadcast' || op === 'pad'
+  // Folding a broadcast or a pad would only spell out a bigger constant than it reads;
+  // a matrix product's kernels belong to the evaluators, which compute it at run time.
+  const expands = op === 'broadcast' || op === 'pad' || op === 'matmul'
   if (!expands && op !== 'const' && op !== 'input' && inputs.length > 0 && sizeOf(shape) <= FOLD_LIMIT && inputs.every(isConst)) {
     const value = forward(new Sym(op, inputs, shape, attrs), inputs.map((i) => i.attrs.value!))
     return constantNode(value)

@@ -7,7 +7,7 @@
 import { type Shape, broadcastShapes, normaliseAxis, shapeEquals, showShape, sizeOf } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { GraphError, constantNode, constantValue, make, scalarConstant } from './build.js'
-import { type BinaryOp, Sym, type SymLike, type UnaryOp } from './Sym.js'
+import { type BinaryOp, type CustomRule, Sym, type SymLike, type TernaryOp, type UnaryOp } from './Sym.js'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -48,6 +48,36 @@ export const sigmoid: (x: SymLike) => Sym = unary('sigmoid')
 export const abs: (x: SymLike) => Sym = unary('abs')
 /** −1, 0 or 1; its derivative is zero. */
 export const sign: (x: SymLike) => Sym = unary('sign')
+export const atan: (x: SymLike) => Sym = unary('atan')
+export const asin: (x: SymLike) => Sym = unary('asin')
+export const acos: (x: SymLike) => Sym = unary('acos')
+export const sinh: (x: SymLike) => Sym = unary('sinh')
+export const cosh: (x: SymLike) => Sym = unary('cosh')
+export const asinh: (x: SymLike) => Sym = unary('asinh')
+/** log(1 + x), accurate near x = 0. */
+export const log1p: (x: SymLike) => Sym = unary('log1p')
+/** eˣ − 1, accurate near x = 0. */
+export const expm1: (x: SymLike) => Sym = unary('expm1')
+/** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt; one implementation (within 2 ulp) for every evaluator. */
+export const erf: (x: SymLike) => Sym = unary('erf')
+
+/**
+ * The value passes, the derivative is zero: in reverse and forward mode, at
+ * every order (`grad`, `jvp`, `hvp`, `hessian` all see a constant).
+ */
+export const stopGradient: (x: SymLike) => Sym = unary('stopgrad')
+
+/**
+ * Huber's function, elementwise: x²/2 where |x| < δ, else δ(|x| − δ/2);
+ * PyTorch's `huber_loss(x, 0, reduction='none', delta=δ)`. Its derivative is
+ * clip(x, −δ, δ). `delta` defaults to 1 and must be positive.
+ */
+export const huber = (x: SymLike, delta = 1): Sym => {
+  if (!(delta > 0) || !Number.isFinite(delta)) throw new GraphError(`huber: delta must be a positive finite number, got ${delta}`)
+  const a = lift(x)
+  return make('huber', [a], a.shape, { delta })
+}
+
 /** Heaviside step: 1 where x > 0, else 0; its derivative is zero. */
 export const step: (x: SymLike) => Sym = unary('step')
 export const relu: (x: SymLike) => Sym = unary('relu')
@@ -85,14 +115,16 @@ const binary = (op: BinaryOp, x: SymLike, y: SymLike): Sym => {
   }
   const ca = constantValue(a)
   const cb = constantValue(b)
-  // Identities that keep the result's shape: x+0, 0+x, x−0, x·1, 1·x, x/1, x^1.
+  // Identities exact in IEEE arithmetic for every x, ±0 and NaN included, that keep the result's shape:
+  // x + (−0), (−0) + x, x − (+0), (−0) − x = −x, x·1, 1·x, x/1, x^1. (x + 0 is not x at x = −0, nor 0 − x −x at x = 0.)
   if (shapeEquals(a.shape, shape)) {
-    if ((op === 'add' || op === 'sub') && cb === 0) return a
+    if (op === 'add' && Object.is(cb, -0)) return a
+    if (op === 'sub' && Object.is(cb, 0)) return a
     if ((op === 'mul' || op === 'div' || op === 'pow') && cb === 1) return a
   }
   if (shapeEquals(b.shape, shape)) {
-    if (op === 'add' && ca === 0) return b
-    if (op === 'sub' && ca === 0) return neg(b)
+    if (op === 'add' && Object.is(ca, -0)) return b
+    if (op === 'sub' && Object.is(ca, -0)) return neg(b)
     if (op === 'mul' && ca === 1) return b
   }
   if (op === 'pow' && cb !== undefined && b.size === 1) return broadcastTo(powConst(a, cb), shape)
@@ -107,6 +139,64 @@ export const div = (a: SymLike, b: SymLike): Sym => binary('div', a, b)
 export const pow = (a: SymLike, b: SymLike): Sym => binary('pow', a, b)
 /** 1 where a = b, else 0; its derivative is zero (used by the derivative of max). */
 export const eqMask = (a: SymLike, b: SymLike): Sym => binary('eqmask', a, b)
+/** The mask a = b: 1 where it holds, else 0 (NaN equals nothing); its derivative is zero. */
+export const equal: (a: SymLike, b: SymLike) => Sym = eqMask
+/** The mask a ≠ b (1 where a or b is NaN). */
+export const notEqual = (a: SymLike, b: SymLike): Sym => binary('notequal', a, b)
+/** The mask a < b. */
+export const less = (a: SymLike, b: SymLike): Sym => binary('less', a, b)
+/** The mask a ≤ b. */
+export const lessEqual = (a: SymLike, b: SymLike): Sym => binary('lessequal', a, b)
+/** The mask a > b. */
+export const greater = (a: SymLike, b: SymLike): Sym => binary('greater', a, b)
+/** The mask a ≥ b. */
+export const greaterEqual = (a: SymLike, b: SymLike): Sym => binary('greaterequal', a, b)
+
+/**
+ * Elementwise minimum (NaN if either is NaN). At a tie each input gets half
+ * the gradient, as in PyTorch's `torch.minimum`.
+ */
+export const minimum = (a: SymLike, b: SymLike): Sym => binary('minimum', a, b)
+/** Elementwise maximum (NaN if either is NaN); at a tie each input gets half the gradient (`torch.maximum`). */
+export const maximum = (a: SymLike, b: SymLike): Sym => binary('maximum', a, b)
+
+/** The broadcast of several shapes, if they broadcast. */
+const broadcastAll = (shapes: readonly Shape[]): Shape | undefined =>
+  shapes.reduce<Shape | undefined>((acc, s) => (acc === undefined ? undefined : broadcastShapes(acc, s)), [])
+
+const ternary = (op: TernaryOp, x: SymLike, y: SymLike, z: SymLike): Sym => {
+  const [a, b, c] = [lift(x), lift(y), lift(z)]
+  const shape = broadcastAll([a.shape, b.shape, c.shape])
+  if (shape === undefined) {
+    throw new GraphError(`${op}: shapes ${showShape(a.shape)}, ${showShape(b.shape)} and ${showShape(c.shape)} do not broadcast`)
+  }
+  return make(op, [broadcastTo(a, shape), broadcastTo(b, shape), broadcastTo(c, shape)], shape)
+}
+
+/**
+ * `a` where `cond` is nonzero, else `b` (a mask from `less`, `greater`, …).
+ * The gradient flows only into the branch taken, and a NaN or ∞ in the
+ * derivative of the branch not taken does not reach it: the gradient of
+ * where(x > 0, sqrt(x), −x) at x = −1 is −1.
+ */
+export const where = (cond: SymLike, a: SymLike, b: SymLike): Sym => {
+  const c = lift(cond)
+  const k = constantValue(c)
+  const [x, y] = [lift(a), lift(b)]
+  // a constant condition picks its branch, when that keeps the shape
+  if (k !== undefined && !Number.isNaN(k)) {
+    const picked = k !== 0 ? x : y
+    const shape = broadcastAll([c.shape, x.shape, y.shape])
+    if (shape !== undefined && shapeEquals(shape, picked.shape)) return picked
+  }
+  return ternary('where', c, x, y)
+}
+
+/**
+ * min(max(x, lo), hi), as PyTorch's `clamp`: the gradient passes to x where
+ * lo ≤ x ≤ hi (bounds included), to lo where x < lo and to hi where x > hi.
+ */
+export const clip = (x: SymLike, lo: SymLike, hi: SymLike): Sym => ternary('clip', x, lo, hi)
 
 // -------------------------------------------------------------------------------------
 // reductions
@@ -149,13 +239,62 @@ export const mean = (x: SymLike, axes?: number | readonly number[]): Sym => {
 /** The shape `x` would have with reduced axes kept as size 1. */
 const keepDims = (x: Sym, axes: readonly number[]): number[] => x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
 
-/** logsumexp(x) = m + log Σ exp(x − m), m = max(x): stable for large x. */
+/**
+ * logsumexp(x) = m + log Σ exp(x − m), m = max(x) where it is finite and 0
+ * where it is ±∞, as PyTorch: stable for large x, −∞ when every element is
+ * −∞, ∞ when one is ∞. The shift m is a constant to the derivative (it
+ * cancels), so the gradient is softmax(x) exactly.
+ */
 export const logsumexp = (x: SymLike, axes?: number | readonly number[]): Sym => {
   const a = lift(x)
   const ax = normaliseAxes('logsumexp', a, axes)
   const m = max(a, ax)
-  const shifted = sub(a, broadcastTo(reshape(m, keepDims(a, ax)), a.shape))
-  return add(m, log(sum(exp(shifted), ax)))
+  const shift = stopGradient(where(equal(abs(m), Infinity), 0, m))
+  const shifted = sub(a, broadcastTo(reshape(shift, keepDims(a, ax)), a.shape))
+  return add(log(sum(exp(shifted), ax)), shift)
+}
+
+const singleAxis = (name: string, a: Sym, axis: number): number => {
+  const ax = normaliseAxis(axis, a.rank)
+  if (ax === undefined) throw new GraphError(`${name}: axis ${axis} out of range for shape ${showShape(a.shape)}`)
+  return ax
+}
+
+/** log softmax(x) = x − logsumexp(x) along `axis` (default the last). */
+export const logSoftmax = (x: SymLike, axis = -1): Sym => {
+  const a = lift(x)
+  const ax = singleAxis('logSoftmax', a, axis)
+  return sub(a, broadcastTo(reshape(logsumexp(a, ax), keepDims(a, [ax])), a.shape))
+}
+
+/** softmax(x) = exp(x − logsumexp(x)) along `axis` (default the last): non-negative, sums to 1. */
+export const softmax = (x: SymLike, axis = -1): Sym => exp(logSoftmax(x, axis))
+
+/**
+ * The mean cross-entropy of logits of shape [n, classes] (or [classes] for
+ * one example) against integer labels (shape [n], or a number): the mean of
+ * −logSoftmax(logits)[i, label_i], PyTorch's `F.cross_entropy`. Labels may be
+ * a traced input (data); constant labels are checked to be integers in range.
+ */
+export const crossEntropy = (logits: SymLike, labels: SymLike): Sym => {
+  const z = lift(logits)
+  const y = lift(labels)
+  if (z.rank !== 1 && z.rank !== 2) throw new GraphError(`crossEntropy: logits must have shape [n, classes] or [classes], got ${showShape(z.shape)}`)
+  const rows = z.rank === 2 ? z.shape[0] : 1
+  const classes = z.shape[z.rank - 1]
+  const wantLabels = z.rank === 2 ? [rows] : []
+  if (!shapeEquals(y.shape, wantLabels)) {
+    throw new GraphError(`crossEntropy: labels must have shape ${showShape(wantLabels)} for logits of shape ${showShape(z.shape)}, got ${showShape(y.shape)}`)
+  }
+  if (y.op === 'const') {
+    const bad = Array.from(y.attrs.value!.data).findIndex((v) => !Number.isInteger(v) || v < 0 || v >= classes)
+    if (bad >= 0) throw new GraphError(`crossEntropy: label ${bad} is ${y.attrs.value!.data[bad]}, not an integer class in 0..${classes - 1}`)
+  }
+  const z2 = reshape(z, [rows, classes])
+  const classIds = constantNode(Tensor.unsafeFromBuffer([1, classes], Float64Array.from({ length: classes }, (_, k) => k)))
+  const chosen = equal(reshape(y, [rows, 1]), classIds)
+  const picked = sum(where(chosen, logSoftmax(z2, 1), 0), 1)
+  return neg(div(sum(picked), rows))
 }
 
 // -------------------------------------------------------------------------------------
@@ -317,4 +456,61 @@ export const outer = (x: SymLike, y: SymLike): Sym => {
   const b = lift(y)
   if (a.rank !== 1 || b.rank !== 1) throw new GraphError(`outer: needs two vectors, got shapes ${showShape(a.shape)} and ${showShape(b.shape)}`)
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]))
+}
+
+// -------------------------------------------------------------------------------------
+// custom derivatives
+// -------------------------------------------------------------------------------------
+
+/** What a custom derivative rule receives: the inputs, the output and the output's cotangent. */
+export interface CustomVjpArgs {
+  readonly inputs: readonly Sym[]
+  readonly output: Sym
+  readonly cotangent: Sym
+}
+
+/** A custom forward-mode rule's arguments: the inputs' tangents (`undefined` where zero). */
+export interface CustomJvpArgs {
+  readonly inputs: readonly Sym[]
+  readonly output: Sym
+  readonly tangents: readonly (Sym | undefined)[]
+}
+
+/**
+ * A function with a derivative of your choosing: `f` gives the value, `vjp`
+ * the cotangent of each input from the output's cotangent (one `SymLike`
+ * per input, or one for a function of one input), written with graph ops so
+ * that it can be differentiated again. `grad`, `vjp`, `hvp` and `hessian`
+ * use it. Forward mode (`jvp`, and `hvp`/`hessian` through f itself) uses
+ * `options.jvp` when given; otherwise it transposes the vjp rule, which must
+ * then be linear in the cotangent (every true vjp is): an error says so when
+ * it is not. A straight-through estimator:
+ * @example const ste = customVjp((x: Sym) => x.sign(), ({ cotangent }) => cotangent)
+ */
+export const customVjp = <A extends readonly Sym[]>(
+  f: (...xs: A) => SymLike,
+  vjp: (args: CustomVjpArgs) => SymLike | readonly SymLike[],
+  options: { readonly name?: string; readonly jvp?: (args: CustomJvpArgs) => SymLike | undefined } = {}
+): ((...xs: { readonly [K in keyof A]: SymLike }) => Sym) => {
+  const name = options.name ?? (f.name !== '' ? f.name : 'customVjp')
+  const rule: CustomRule = {
+    name,
+    vjp: (cotangent, output, inputs) => {
+      const r = vjp({ inputs, output, cotangent })
+      const parts = Array.isArray(r) ? (r as readonly SymLike[]) : [r as SymLike]
+      if (parts.length !== inputs.length) {
+        throw new GraphError(`customVjp ${name}: the rule returned ${parts.length} cotangents for ${inputs.length} inputs`)
+      }
+      return parts.map((p, i) => broadcastTo(p, inputs[i].shape))
+    },
+    jvp: options.jvp === undefined ? undefined : (tangents, output, inputs) => {
+      const t = options.jvp!({ inputs, output, tangents })
+      return t === undefined ? undefined : broadcastTo(t, output.shape)
+    }
+  }
+  return (...xs) => {
+    const inputs = xs.map(lift)
+    const y = lift(f(...(inputs as unknown as A)))
+    return make('custom', [y, ...inputs], y.shape, { rule })
+  }
 }

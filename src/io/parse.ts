@@ -7,17 +7,20 @@
  *
  * Syntax (DESIGN.md, "Contract: expression syntax"):
  *
+ *   comparison := expression (('<' | '<=' | '>' | '>=' | '==' | '!=') expression)?   -- a mask: 1 or 0
  *   expression := term (('+' | '-') term)*
  *   term       := unary (('*' | '/') unary)*
  *   unary      := ('-' | '+') unary | power
  *   power      := primary ('^' unary)?          -- right-associative, tighter than unary minus
- *   primary    := number | name | function '(' expression ')' | '(' expression ')'
+ *   primary    := number | name | function '(' comparison (',' comparison)* ')' | '(' comparison ')'
  *
  * so `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `2^3^2` is `2^(3^2)`.
  */
 import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
 import * as graph from '../graph/index.js'
 import type { Sym } from '../graph/index.js'
+import { numeric } from '../graph/primitives.js'
+import type { Attrs, ElementwiseOp } from '../graph/Sym.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -30,16 +33,26 @@ export interface Span {
 }
 
 /** The functions of one argument the language knows, in the order error messages list them. */
-export const knownFunctions = ['sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'abs'] as const
+export const knownFunctions = [
+  'sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'abs', 'atan', 'asin', 'acos', 'sinh', 'cosh', 'asinh',
+  'log1p', 'expm1', 'erf', 'sign', 'relu', 'softplus', 'huber'
+] as const
 
 export type FunctionName = (typeof knownFunctions)[number]
+
+/** The functions of several arguments, with their argument counts: min(a, b), max(a, b), where(c, a, b), clip(x, lo, hi). */
+export const knownMultiFunctions = { min: 2, max: 2, where: 3, clip: 3 } as const
+
+export type MultiFunctionName = keyof typeof knownMultiFunctions
 
 /** The named constants: `pi` = π, `e` = Euler's number. */
 export const knownConstants = ['pi', 'e'] as const
 
 export type ConstantName = (typeof knownConstants)[number]
 
-export type BinaryOperator = '+' | '-' | '*' | '/' | '^'
+export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!='
+
+export type BinaryOperator = '+' | '-' | '*' | '/' | '^' | ComparisonOperator
 
 /** An immutable expression tree; every node records the columns it was parsed from. */
 export type Expression =
@@ -55,6 +68,7 @@ export type Expression =
       readonly span: Span
     }
   | { readonly kind: 'call'; readonly name: FunctionName; readonly argument: Expression; readonly span: Span }
+  | { readonly kind: 'apply'; readonly name: MultiFunctionName; readonly args: readonly Expression[]; readonly span: Span }
 
 /** A syntax error: what went wrong, the 1-based column, and the text it was found in. */
 export interface ParseError {
@@ -112,6 +126,10 @@ export const binary = (operator: BinaryOperator, l: Expression, r: Expression, s
 export const call = (name: FunctionName, argument: Expression, span: Span = noSpan): Expression =>
   Object.freeze({ kind: 'call', name, argument, span })
 
+/** A call of a function of several arguments, `min(a, b)`, `where(c, a, b)`. */
+export const apply = (name: MultiFunctionName, args: readonly Expression[], span: Span = noSpan): Expression =>
+  Object.freeze({ kind: 'apply', name, args: Object.freeze(args.slice()), span })
+
 // -------------------------------------------------------------------------------------
 // tokenizer
 // -------------------------------------------------------------------------------------
@@ -120,7 +138,7 @@ type Token =
   | { readonly kind: 'number'; readonly value: number; readonly text: string; readonly start: number; readonly end: number }
   | { readonly kind: 'name'; readonly text: string; readonly start: number; readonly end: number }
   | {
-      readonly kind: '+' | '-' | '*' | '/' | '^' | '(' | ')' | ','
+      readonly kind: '+' | '-' | '*' | '/' | '^' | '(' | ')' | ',' | ComparisonOperator
       readonly text: string
       readonly start: number
       readonly end: number
@@ -136,6 +154,9 @@ class Failure {
 }
 
 const functionSet: ReadonlySet<string> = new Set(knownFunctions)
+const multiFunctionSet: ReadonlySet<string> = new Set(Object.keys(knownMultiFunctions))
+const isFunctionName = (name: string): boolean => functionSet.has(name) || multiFunctionSet.has(name)
+const allFunctions: readonly string[] = [...knownFunctions, ...Object.keys(knownMultiFunctions)]
 const constantSet: ReadonlySet<string> = new Set(knownConstants)
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9'
 const isNameStart = (c: string | undefined): boolean => c !== undefined && /^[\p{L}_]$/u.test(c)
@@ -160,11 +181,16 @@ const tokenize = (chars: readonly string[]): Token[] => {
       while (isNamePart(chars[j])) j++
       tokens.push({ kind: 'name', text: chars.slice(i, j).join(''), start: column, end: j + 1 })
       i = j
+    } else if ((c === '<' || c === '>' || c === '=' || c === '!') && (chars[i + 1] === '=' || c === '<' || c === '>')) {
+      const two = chars[i + 1] === '='
+      const text = two ? `${c}=` : c
+      tokens.push({ kind: text as ComparisonOperator, text, start: column, end: column + text.length })
+      i += text.length
     } else if (symbols.includes(c)) {
       tokens.push({ kind: c as '+', text: c, start: column, end: column + 1 })
       i++
     } else {
-      const hint = c === '²' ? " (write x^2)" : c === '=' ? ' (an expression has no equations)' : ''
+      const hint = c === '²' ? " (write x^2)" : c === '=' ? ' (an expression has no equations; compare with ==)' : c === '!' ? ' (write != to compare)' : ''
       throw new Failure(column, `unexpected character '${c}' at column ${column}${hint}`)
     }
   }
@@ -248,7 +274,7 @@ const functionHint = (name: string): string => {
   const hints: Record<string, string> = { ln: 'log is the natural logarithm', pow: "write a^b", sqr: 'write x^2' }
   if (Object.hasOwn(hints, name)) return ` (${hints[name]})`
   const lower = name.toLowerCase()
-  if (lower !== name && functionSet.has(lower)) return ` (did you mean '${lower}'? names are case-sensitive)`
+  if (lower !== name && isFunctionName(lower)) return ` (did you mean '${lower}'? names are case-sensitive)`
   return ''
 }
 
@@ -280,7 +306,7 @@ class Parser {
 
   parseAll(): Expression {
     if (this.peek().kind === 'end') throw new Failure(1, 'empty expression at column 1: write something like x^2 + y^2')
-    const e = this.expression()
+    const e = this.comparison()
     const t = this.peek()
     if (t.kind !== 'end') {
       this.failAfterOperand(t, t.kind === ')' ? `unexpected ')' at column ${t.start}: no '(' to match it` : '')
@@ -299,6 +325,18 @@ class Parser {
       )
     }
     throw new Failure(t.start, otherwise !== '' ? otherwise : `unexpected ${describeToken(t)} at column ${t.start}`)
+  }
+
+  private comparison(): Expression {
+    const l = this.expression()
+    if (!isComparison(this.peek())) return l
+    const op = this.advance().kind as ComparisonOperator
+    const r = this.expression()
+    const next = this.peek()
+    if (isComparison(next)) {
+      throw new Failure(next.start, `comparisons do not chain: '${next.text}' at column ${next.start} follows a comparison; write where(…) or combine masks with *`)
+    }
+    return binary(op, l, r, { start: l.span.start, end: r.span.end })
   }
 
   private expression(): Expression {
@@ -358,7 +396,7 @@ class Parser {
         this.advance()
         if (this.peek().kind === ')') throw new Failure(t.start, `empty parentheses '()' at column ${t.start}`)
         this.enter(t.start)
-        const inner = this.expression()
+        const inner = this.comparison()
         this.leave()
         this.closeParenthesis(t, '')
         return inner
@@ -397,11 +435,12 @@ class Parser {
       const open = this.advance()
       if (this.peek().kind === ')') throw new Failure(this.peek().start, `function '${fn}' needs one argument, found none at column ${this.peek().start}`)
       this.enter(open.start)
-      const argument = this.expression()
+      const argument = this.comparison()
       this.leave()
       this.closeParenthesis(open, fn)
       return call(fn, argument, { start: t.start, end: this.tokens[this.position - 1].end })
     }
+    if (multiFunctionSet.has(t.text)) return this.apply(t, called)
     if (constantSet.has(t.text)) {
       if (called) {
         throw new Failure(
@@ -412,7 +451,7 @@ class Parser {
       return constant(t.text as ConstantName, { start: t.start, end: t.end })
     }
     if (called) {
-      const known = `known functions: ${knownFunctions.join(', ')}`
+      const known = `known functions: ${allFunctions.join(', ')}`
       const usedAsVariable = this.tokens.some((u, i) => u.kind === 'name' && u.text === t.text && this.tokens[i + 1].kind !== '(')
       if (usedAsVariable || [...t.text].length === 1) {
         throw new Failure(
@@ -420,11 +459,43 @@ class Parser {
           `variable '${clip(t.text)}' at column ${t.start} is used like a function: implicit multiplication is not supported, write ${clip(t.text)}*(…); ${known}`
         )
       }
-      const near = knownFunctions.filter((f) => editDistance(f, t.text) <= 1 && f !== t.text.toLowerCase())
+      const near = allFunctions.filter((f) => editDistance(f, t.text) <= 1 && f !== t.text.toLowerCase())
       const suggestion = functionHint(t.text) || (near.length > 0 ? ` (did you mean '${near[0]}'?)` : '')
-      throw new Failure(t.start, `unknown function '${clip(t.text)}' at column ${t.start}${suggestion}; known: ${knownFunctions.join(', ')}`)
+      throw new Failure(t.start, `unknown function '${clip(t.text)}' at column ${t.start}${suggestion}; known: ${allFunctions.join(', ')}`)
     }
     return variable(t.text, { start: t.start, end: t.end })
+  }
+
+  /** `min(a, b)`, `where(c, a, b)`, …: exactly as many arguments as the function takes. */
+  private apply(t: Token & { kind: 'name' }, called: boolean): Expression {
+    const fn = t.text as MultiFunctionName
+    const arity = knownMultiFunctions[fn]
+    const usage = `${fn}(${['a', 'b', 'c'].slice(0, arity).join(', ')})`
+    if (!called) throw new Failure(t.start, `function '${fn}' at column ${t.start} needs its arguments in parentheses: write ${usage}`)
+    const open = this.advance()
+    this.enter(open.start)
+    const args: Expression[] = []
+    for (;;) {
+      const next = this.peek()
+      if (next.kind === ')' || next.kind === 'end' || next.kind === ',') {
+        if (next.kind === 'end') throw new Failure(next.start, `missing ')' at column ${next.start} to close the '(' at column ${open.start}`)
+        throw new Failure(next.start, `function '${fn}' takes ${arity} arguments (${usage}), found ${describeToken(next)} at column ${next.start} where argument ${args.length + 1} should be`)
+      }
+      args.push(this.comparison())
+      const after = this.peek()
+      if (after.kind === ',' && args.length < arity) {
+        this.advance()
+        continue
+      }
+      if (after.kind === ')' && args.length === arity) break
+      if (after.kind === ')' || after.kind === ',') {
+        throw new Failure(after.start, `function '${fn}' takes ${arity} arguments (${usage}), found ${after.kind === ')' ? args.length : 'more'} at column ${after.start}`)
+      }
+      this.closeParenthesis(open, '')
+    }
+    this.advance()
+    this.leave()
+    return apply(fn, args, { start: t.start, end: this.tokens[this.position - 1].end })
   }
 }
 
@@ -439,8 +510,11 @@ const depthOf = (root: Expression): number => {
   return deepest
 }
 
+const isComparison = (t: Token): boolean =>
+  t.kind === '<' || t.kind === '<=' || t.kind === '>' || t.kind === '>=' || t.kind === '==' || t.kind === '!='
+
 const childrenOf = (e: Expression): readonly Expression[] =>
-  e.kind === 'negate' ? [e.operand] : e.kind === 'binary' ? [e.left, e.right] : e.kind === 'call' ? [e.argument] : []
+  e.kind === 'negate' ? [e.operand] : e.kind === 'binary' ? [e.left, e.right] : e.kind === 'call' ? [e.argument] : e.kind === 'apply' ? e.args : []
 
 /**
  * Parse an expression. Never throws: every problem is a `ParseError` whose
@@ -551,7 +625,7 @@ const walk = (root: Expression, visit: (e: Expression) => void): void => {
 /** True when `name` can be a variable: an identifier that is neither a function nor a constant. */
 export const isValidVariableName = (name: string): boolean => {
   const chars = [...name]
-  return chars.length > 0 && isNameStart(chars[0]) && chars.every(isNamePart) && !functionSet.has(name) && !constantSet.has(name)
+  return chars.length > 0 && isNameStart(chars[0]) && chars.every(isNamePart) && !isFunctionName(name) && !constantSet.has(name)
 }
 
 /**
@@ -566,7 +640,7 @@ export const resolveVariables = (expression: Expression, vars?: readonly string[
     left({ kind: 'VariablesError', message, column, formatted: message })
   const seen = new Set<string>()
   for (const name of vars) {
-    if (functionSet.has(name)) return problem(`variable list: '${name}' is a function, not a variable`)
+    if (isFunctionName(name)) return problem(`variable list: '${name}' is a function, not a variable`)
     if (constantSet.has(name)) return problem(`variable list: '${name}' is a constant, not a variable`)
     if (!isValidVariableName(name)) return problem(`variable list: '${name}' is not a valid variable name (letters, digits, _; not starting with a digit)`)
     if (seen.has(name)) return problem(`variable list: '${name}' is listed twice`)
@@ -588,11 +662,11 @@ export const resolveVariables = (expression: Expression, vars?: readonly string[
 // printing and comparing
 // -------------------------------------------------------------------------------------
 
-/** Binding strength: sum 1, product 2, unary minus 3, power 4, atoms 5. */
+/** Binding strength: comparison 0, sum 1, product 2, unary minus 3, power 4, atoms 5. */
 const precedence = (e: Expression): number => {
   switch (e.kind) {
     case 'binary':
-      return e.operator === '+' || e.operator === '-' ? 1 : e.operator === '^' ? 4 : 2
+      return e.operator === '+' || e.operator === '-' ? 1 : e.operator === '^' ? 4 : e.operator === '*' || e.operator === '/' ? 2 : 0
     case 'negate':
       return 3
     default:
@@ -627,6 +701,8 @@ export const showExpression = (e: Expression): string => {
       return e.name
     case 'call':
       return `${e.name}(${showExpression(e.argument)})`
+    case 'apply':
+      return `${e.name}(${e.args.map(showExpression).join(', ')})`
     case 'negate':
       return `-${wrap(e.operand, 3)}`
     case 'binary':
@@ -639,6 +715,8 @@ export const showExpression = (e: Expression): string => {
           return `${wrap(e.left, 2)}${e.operator}${wrap(e.right, 3)}`
         case '^':
           return `${wrap(e.left, 5)}^${wrap(e.right, 3)}`
+        default:
+          return `${wrap(e.left, 1)} ${e.operator} ${wrap(e.right, 1)}`
       }
   }
 }
@@ -656,6 +734,10 @@ export const expressionEquals = (a: Expression, b: Expression): boolean => {
       return expressionEquals(a.operand, (b as typeof a).operand)
     case 'call':
       return a.name === (b as typeof a).name && expressionEquals(a.argument, (b as typeof a).argument)
+    case 'apply': {
+      const o = b as typeof a
+      return a.name === o.name && a.args.length === o.args.length && a.args.every((x, i) => expressionEquals(x, o.args[i]))
+    }
     case 'binary': {
       const o = b as typeof a
       return a.operator === o.operator && expressionEquals(a.left, o.left) && expressionEquals(a.right, o.right)
@@ -667,37 +749,67 @@ export const expressionEquals = (a: Expression, b: Expression): boolean => {
 // numeric meaning
 // -------------------------------------------------------------------------------------
 
-/** `sigmoid(x) = 1/(1 + e^-x)`, computed without overflow for large |x|. */
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
-
-const numericFunctions: Readonly<Record<FunctionName, (x: number) => number>> = {
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  tanh: Math.tanh,
-  sigmoid,
-  abs: Math.abs
+/** Each function and operator of the language is one op of the graph's table: its numbers are that op's forward. */
+interface Meaning {
+  readonly op: ElementwiseOp
+  readonly attrs: Attrs
+  readonly graph: (...args: (Sym | number)[]) => Sym
 }
+
+const meaning = (op: ElementwiseOp, build: (...args: never[]) => Sym, attrs: Attrs = {}): Meaning => ({
+  op,
+  attrs,
+  graph: build as unknown as Meaning['graph']
+})
+
+const functionMeanings: Readonly<Record<FunctionName | MultiFunctionName, Meaning>> = {
+  sin: meaning('sin', graph.sin),
+  cos: meaning('cos', graph.cos),
+  tan: meaning('tan', graph.tan),
+  exp: meaning('exp', graph.exp),
+  log: meaning('log', graph.log),
+  sqrt: meaning('sqrt', graph.sqrt),
+  tanh: meaning('tanh', graph.tanh),
+  sigmoid: meaning('sigmoid', graph.sigmoid),
+  abs: meaning('abs', graph.abs),
+  atan: meaning('atan', graph.atan),
+  asin: meaning('asin', graph.asin),
+  acos: meaning('acos', graph.acos),
+  sinh: meaning('sinh', graph.sinh),
+  cosh: meaning('cosh', graph.cosh),
+  asinh: meaning('asinh', graph.asinh),
+  log1p: meaning('log1p', graph.log1p),
+  expm1: meaning('expm1', graph.expm1),
+  erf: meaning('erf', graph.erf),
+  sign: meaning('sign', graph.sign),
+  relu: meaning('relu', graph.relu),
+  softplus: meaning('softplus', graph.softplus),
+  huber: meaning('huber', (x: Sym) => graph.huber(x, 1), { delta: 1 }),
+  min: meaning('minimum', graph.minimum),
+  max: meaning('maximum', graph.maximum),
+  where: meaning('where', graph.where),
+  clip: meaning('clip', graph.clip)
+}
+
+const operatorMeanings: Readonly<Record<BinaryOperator, Meaning>> = {
+  '+': meaning('add', graph.add),
+  '-': meaning('sub', graph.sub),
+  '*': meaning('mul', graph.mul),
+  '/': meaning('div', graph.div),
+  // a constant exponent becomes the graph's x^c, exact for negative bases too
+  '^': meaning('pow', graph.pow),
+  '<': meaning('less', graph.less),
+  '<=': meaning('lessequal', graph.lessEqual),
+  '>': meaning('greater', graph.greater),
+  '>=': meaning('greaterequal', graph.greaterEqual),
+  '==': meaning('eqmask', graph.equal),
+  '!=': meaning('notequal', graph.notEqual)
+}
+
+const numberOf = (m: Meaning): ((a: number, b: number, c: number) => number) => numeric[m.op].forward(m.attrs)
+const negateNumber = numeric.neg.forward({})
 
 const constantValues: Readonly<Record<ConstantName, number>> = { pi: Math.PI, e: Math.E }
-
-const applyBinary = (op: BinaryOperator, a: number, b: number): number => {
-  switch (op) {
-    case '+':
-      return a + b
-    case '-':
-      return a - b
-    case '*':
-      return a * b
-    case '/':
-      return a / b
-    case '^':
-      return Math.pow(a, b)
-  }
-}
 
 /**
  * Build a plain numeric function of a point: coordinate k of `point` is the
@@ -727,18 +839,23 @@ export const toNumericFunction = (expression: Expression, vars: readonly string[
       }
       case 'negate': {
         const f = build(e.operand)
-        return (p) => -f(p)
+        return (p) => negateNumber(f(p), 0, 0)
       }
       case 'call': {
         const f = build(e.argument)
-        const g = numericFunctions[e.name]
-        return (p) => g(f(p))
+        const g = numberOf(functionMeanings[e.name])
+        return (p) => g(f(p), 0, 0)
+      }
+      case 'apply': {
+        const [f, g, h] = e.args.map(build)
+        const op = numberOf(functionMeanings[e.name])
+        return h === undefined ? (p) => op(f(p), g(p), 0) : (p) => op(f(p), g(p), h(p))
       }
       case 'binary': {
         const f = build(e.left)
         const g = build(e.right)
-        const op = e.operator
-        return (p) => applyBinary(op, f(p), g(p))
+        const op = numberOf(operatorMeanings[e.operator])
+        return (p) => op(f(p), g(p), 0)
       }
     }
   }
@@ -762,32 +879,13 @@ export const evaluateExpression = (expression: Expression, values: Readonly<Reco
 // graph meaning
 // -------------------------------------------------------------------------------------
 
-const graphFunctions: Readonly<Record<FunctionName, (x: Sym) => Sym>> = {
-  sin: graph.sin,
-  cos: graph.cos,
-  tan: graph.tan,
-  exp: graph.exp,
-  log: graph.log,
-  sqrt: graph.sqrt,
-  tanh: graph.tanh,
-  sigmoid: graph.sigmoid,
-  abs: graph.abs
-}
-
-const graphBinary = (op: BinaryOperator, a: Sym | number, b: Sym | number): Sym => {
-  switch (op) {
-    case '+':
-      return graph.add(a, b)
-    case '-':
-      return graph.sub(a, b)
-    case '*':
-      return graph.mul(a, b)
-    case '/':
-      return graph.div(a, b)
-    case '^':
-      // a constant exponent becomes the graph's x^c, exact for negative bases too
-      return graph.pow(a, b)
+/** Numbers in, a number out (folded with the op's forward); otherwise the graph op. */
+const meaningOf = (m: Meaning, args: readonly (Sym | number)[]): Sym | number => {
+  if (args.every((a) => typeof a === 'number')) {
+    const [a, b, c] = args as number[]
+    return numberOf(m)(a, b ?? 0, c ?? 0)
   }
+  return m.graph(...args)
 }
 
 /**
@@ -824,17 +922,14 @@ export const toFunction = (expression: Expression, vars: readonly string[]): ((x
           return x.at(index.get(e.name)!)
         case 'negate': {
           const a = build(e.operand)
-          return typeof a === 'number' ? -a : graph.neg(a)
+          return typeof a === 'number' ? negateNumber(a, 0, 0) : graph.neg(a)
         }
-        case 'call': {
-          const a = build(e.argument)
-          return typeof a === 'number' ? numericFunctions[e.name](a) : graphFunctions[e.name](a)
-        }
-        case 'binary': {
-          const a = build(e.left)
-          const b = build(e.right)
-          return typeof a === 'number' && typeof b === 'number' ? applyBinary(e.operator, a, b) : graphBinary(e.operator, a, b)
-        }
+        case 'call':
+          return meaningOf(functionMeanings[e.name], [build(e.argument)])
+        case 'apply':
+          return meaningOf(functionMeanings[e.name], e.args.map(build))
+        case 'binary':
+          return meaningOf(operatorMeanings[e.operator], [build(e.left), build(e.right)])
       }
     }
     const result = build(expression)

@@ -32,8 +32,20 @@ describe('the graph is a value', () => {
 
   it('simplify removes identities that a derivative leaves behind', () => {
     const x = G.trace(((v: Sym) => v) as never, tensor([1, 2]) as never).graph.inputs[0]
-    const g: G.Graph = { inputs: [x], outputs: [G.mul(G.add(G.neg(G.neg(x)), 0), 1)] }
+    const g: G.Graph = { inputs: [x], outputs: [G.mul(G.add(G.neg(G.neg(x)), -0), 1)] }
     expect(G.showGraph(G.simplify(g), ['x'])).toBe('out = x')
+  })
+
+  it('keeps x + 0 and 0 − x, which are not x and −x at x = ∓0 (only IEEE-exact rewrites)', () => {
+    const x = G.trace(((v: Sym) => v) as never, tensor([1, 2]) as never).graph.inputs[0]
+    expect(G.showGraph(G.simplify({ inputs: [x], outputs: [G.add(x, 0)] }), ['x'])).toBe('out = (x + broadcast(0, [2]))')
+    expect(G.showGraph(G.simplify({ inputs: [x], outputs: [G.sub(0, x)] }), ['x'])).toBe('out = (broadcast(0, [2]) - x)')
+    expect(G.showGraph(G.simplify({ inputs: [x], outputs: [G.sub(x, 0)] }), ['x'])).toBe('out = x')
+    expect(G.showGraph(G.simplify({ inputs: [x], outputs: [G.sub(-0, x)] }), ['x'])).toBe('out = -x')
+    // 1/(0 − x) at x = 0 is +∞ in IEEE arithmetic, and x + 0 at −0 is +0
+    const recip = G.jit((v: Sym) => G.div(1, G.sub(0, v)))
+    expect(recip(tensor([0])).data[0]).toBe(Infinity)
+    expect(Object.is(G.jit((v: Sym) => G.add(v, 0))(tensor([-0])).data[0], 0)).toBe(true)
   })
 
   it('grad is a graph transformation: the gradient graph of x·sin(x) prints as sin(x) + x·cos(x)', () => {
@@ -117,9 +129,9 @@ describe('generated code holds no user text', () => {
     expect(src).not.toContain('pwned')
     // every identifier is a keyword, a Math function, a kernel, or an internal name (letters then digits)
     const allowed = new Set(['use', 'strict', 'const', 'let', 'for', 'return', 'function', 'compiled', 'ins', 'data', 'new',
-      'Float64Array', 'of', 'slice', 'fill', 'Math', 'kernels', 'consts', 'mmNN', 'mmNT', 'mmTN', 'mmTT', 'NaN', 'Infinity'])
+      'Float64Array', 'of', 'slice', 'fill', 'Math', 'kernels', 'consts', 'F', 'scalars', 'mmNN', 'mmNT', 'mmTN', 'mmTT', 'NaN', 'Infinity'])
     const strange = (src.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((id) => !allowed.has(id) && !/^[a-z]+\d[\w]*$/.test(id) && !/^Math$/.test(id))
-    const mathCalls = (src.match(/Math\.(\w+)/g) ?? []).map((m) => m.slice(5))
+    const mathCalls = (src.match(/(?:Math|F)\.(\w+)/g) ?? []).map((m) => m.slice(m.indexOf('.') + 1))
     expect(strange.filter((id) => !mathCalls.includes(id))).toEqual([])
     // the only string literal is the directive
     expect(src.replace('"use strict"', '')).not.toMatch(/["'`]/)

@@ -1,52 +1,18 @@
 /**
- * Numeric kernels: the forward rule of every primitive op on concrete tensors.
- * The interpreter runs them node by node, constant folding runs them at build
- * time, and the compiler's output is tested against them.
+ * The numeric forward of every op on concrete tensors: elementwise ops read
+ * their scalar rule from the op table (`primitives.ts`), structural ops are
+ * the index walks below. The interpreter runs them node by node and
+ * constant folding runs them at build time. The matrix product's kernels
+ * belong to the evaluators (`eval/matmul.ts`), which pass them in, so this
+ * module, like all of `graph/`, imports nothing from `eval/`.
  */
-import type { Sym, UnaryOp } from '../graph/Sym.js'
+import type { Sym } from './Sym.js'
 import { type Shape, sizeOf, stridesOf } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
-import { matmulKernels } from './matmul.js'
+import { isElementwiseOp, numeric } from './primitives.js'
 
-// -------------------------------------------------------------------------------------
-// scalar rules
-// -------------------------------------------------------------------------------------
-
-/** softplus(x) = log(1 + eˣ), computed without overflow for large x. */
-const softplusScalar = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
-
-const unaryScalar = (op: UnaryOp, exponent = 1): ((x: number) => number) => {
-  switch (op) {
-    case 'neg': return (x) => -x
-    case 'exp': return Math.exp
-    case 'log': return Math.log
-    case 'sin': return Math.sin
-    case 'cos': return Math.cos
-    case 'tan': return Math.tan
-    case 'sqrt': return Math.sqrt
-    case 'tanh': return Math.tanh
-    case 'sigmoid': return (x) => 1 / (1 + Math.exp(-x))
-    case 'abs': return Math.abs
-    case 'sign': return Math.sign
-    case 'step': return (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN)
-    case 'relu': return (x) => (x > 0 ? x : x <= 0 ? 0 : NaN)
-    case 'softplus': return softplusScalar
-    case 'square': return (x) => x * x
-    case 'powc': return (x) => Math.pow(x, exponent)
-  }
-}
-
-const binaryScalar = (op: string): ((a: number, b: number) => number) => {
-  switch (op) {
-    case 'add': return (a, b) => a + b
-    case 'sub': return (a, b) => a - b
-    case 'mul': return (a, b) => a * b
-    case 'div': return (a, b) => a / b
-    case 'pow': return Math.pow
-    case 'eqmask': return (a, b) => (a === b ? 1 : 0)
-    default: throw new Error(`internal: ${op} is not a binary op`)
-  }
-}
+/** C (m×n) = A (m×k) · B (k×n) on row-major buffers. */
+export type MatmulKernel = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number) => void
 
 // -------------------------------------------------------------------------------------
 // structural kernels
@@ -88,21 +54,15 @@ const gather = (src: Float64Array, shape: Shape, strides: readonly number[], bas
 // -------------------------------------------------------------------------------------
 
 /** Compute a node's value from its inputs' values. */
-export const forward = (node: Sym, inputs: readonly Tensor[]): Tensor => {
+export const forward = (node: Sym, inputs: readonly Tensor[], matmul?: MatmulKernel): Tensor => {
   const out = (data: Float64Array): Tensor => Tensor.unsafeWrap(node.shape, data)
   const a = inputs[0]
-  switch (node.op) {
+  const op = node.op
+  if (isElementwiseOp(op)) return out(elementwiseForward(numeric[op].forward(node.attrs), inputs))
+  switch (op) {
     case 'input':
     case 'const':
       throw new Error(`internal: forward of a ${node.op} node`)
-    case 'add': case 'sub': case 'mul': case 'div': case 'pow': case 'eqmask': {
-      const f = binaryScalar(node.op)
-      const x = a.data
-      const y = inputs[1].data
-      const r = new Float64Array(x.length)
-      for (let i = 0; i < r.length; i++) r[i] = f(x[i], y[i])
-      return out(r)
-    }
     case 'broadcast':
       return out(gather(a.data, node.shape, broadcastStrides(a.shape, node.shape), 0))
     case 'reshape':
@@ -159,18 +119,30 @@ export const forward = (node: Sym, inputs: readonly Tensor[]): Tensor => {
       })
       return out(r)
     }
-    case 'matmul':
-    {
+    case 'matmul': {
+      if (matmul === undefined) throw new Error('internal: forward of a matmul node without its kernel')
       const c = new Float64Array(sizeOf(node.shape))
-      matmulKernels.mmNN(a.data, inputs[1].data, c, a.shape[0], a.shape[1], inputs[1].shape[1])
+      matmul(a.data, inputs[1].data, c, a.shape[0], a.shape[1], inputs[1].shape[1])
       return out(c)
     }
-    default: {
-      const f = unaryScalar(node.op, node.attrs.exponent)
-      const x = a.data
-      const r = new Float64Array(x.length)
-      for (let i = 0; i < r.length; i++) r[i] = f(x[i])
-      return out(r)
-    }
+    case 'custom':
+      // the user's function, traced as input 0; the other inputs are only there to be differentiated
+      return out(a.data)
   }
+}
+
+/** Apply a scalar rule element by element to inputs of one shape. */
+const elementwiseForward = (f: (a: number, b: number, c: number) => number, inputs: readonly Tensor[]): Float64Array => {
+  const x = inputs[0].data
+  const r = new Float64Array(x.length)
+  if (inputs.length === 1) for (let i = 0; i < r.length; i++) r[i] = f(x[i], 0, 0)
+  else if (inputs.length === 2) {
+    const y = inputs[1].data
+    for (let i = 0; i < r.length; i++) r[i] = f(x[i], y[i], 0)
+  } else {
+    const y = inputs[1].data
+    const z = inputs[2].data
+    for (let i = 0; i < r.length; i++) r[i] = f(x[i], y[i], z[i])
+  }
+  return r
 }
