@@ -71,6 +71,13 @@ const binaryJs = (op: string, a: string, b: string): string => {
   }
 }
 
+/**
+ * The JavaScript of one elementwise node applied to argument expressions: the
+ * same text graph loops use, shared with the optimizer's per-element loops.
+ */
+export const elementwiseJs = (n: Sym, args: readonly string[]): string =>
+  args.length === 1 ? unaryJs(n.op, args[0], n.attrs.exponent) : binaryJs(n.op, args[0], args[1])
+
 const isElementwise = (n: Sym): boolean =>
   n.inputs.length > 0 && !['broadcast', 'reshape', 'transpose', 'slice', 'pad', 'concat', 'sum', 'max', 'matmul'].includes(n.op)
 

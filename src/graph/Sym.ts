@@ -95,6 +95,7 @@ export class Sym {
   tanh(): Sym { return ops.tanh(this) }
   sigmoid(): Sym { return ops.sigmoid(this) }
   abs(): Sym { return ops.abs(this) }
+  sign(): Sym { return ops.sign(this) }
   relu(): Sym { return ops.relu(this) }
   softplus(): Sym { return ops.softplus(this) }
   sum(axes?: number | readonly number[]): Sym { return ops.sum(this, axes) }
