@@ -156,8 +156,9 @@ export const train = <S>(
         skip--
         continue
       }
-      const [loss, grad] = lossAndGrad(x, takeRows(data, rows))
-      const [s, u] = stepOwned(optimizer, state, grad, x, into)
+      const batch = takeRows(data, rows)
+      const [loss, grad] = lossAndGrad(x, batch)
+      const [s, u] = stepOwned(optimizer, state, grad, x, into, { value: loss, objective: (p) => lossAndGrad(p, batch) })
       state = s
       x = applyUpdates(x, u)
       into = u
