@@ -150,8 +150,8 @@ const defOf = (optimizer: Optimizer<unknown>, who: string): ChainDef => {
  * The chain as text, outermost first:
  * `ewma(β=0.9, debias) → rms(ρ=0.999, ε=1e-8, debias) → sgd(lr=0.001)`.
  */
-export const describe = (optimizer: Optimizer<unknown>): string => {
-  const def = defOf(optimizer, 'describe')
+export const describe = <S>(optimizer: Optimizer<S>): string => {
+  const def = defOf(optimizer as Optimizer<unknown>, 'describe')
   return [...def.stages.map((s) => s.info.label), def.terminal.info.label].join(' → ')
 }
 
@@ -161,8 +161,8 @@ export const describe = (optimizer: Optimizer<unknown>): string => {
  * the same steps. Throws a `ChainError` naming the first stage that has no
  * JSON form (a user stage, a schedule given as a function).
  */
-export const toSpec = (optimizer: Optimizer<unknown>): readonly unknown[] => {
-  const def = defOf(optimizer, 'toSpec')
+export const toSpec = <S>(optimizer: Optimizer<S>): readonly unknown[] => {
+  const def = defOf(optimizer as Optimizer<unknown>, 'toSpec')
   const all = [...def.stages.map((s) => s.info), def.terminal.info]
   const names = [...def.stages.map((s) => s.name), def.terminal.name]
   return all.map((info, i) => {
