@@ -42,10 +42,21 @@ export {
 
 // optimizers ----------------------------------------------------------------------------
 export {
-  type EmptyState, type Optimizer, type StateOf, applyUpdates, emptyState, identity, stateless, stepOwned
+  type EmptyState, type Optimizer, type StateOf, type StepContext, applyUpdates, emptyState, identity, stateless, stepOwned
 } from './optim/Optimizer.js'
 export {
-  type AdaGradOptions, type AdaGradState, type AdadeltaState, type EwmaOptions, type EwmaState, type InfNormState,
+  type ChainStateOf, type LayerState, type NoState, type SlotsLayer, type Stage, type TreeLayer, ChainError, chain,
+  describe, hyperparameters, toSpec
+} from './optim/chain.js'
+/** Every built-in stage by its JSON key (`stages.ewma`), and `stages.elementwise` / `stages.custom` for your own. */
+export * as stages from './optim/stages.js'
+export {
+  type BacktrackingOptions, type BacktrackingState, type LbfgsOptions, type LbfgsState, type NesterovLookaheadState,
+  backtracking, lbfgs, nesterovLookahead
+} from './optim/terminals.js'
+export {
+  type AdaGradOptions, type AdaGradState, type AdadeltaState, type BridgeState, type ChainOptimizer, type ChainState,
+  type CustomState, type EwmaOptions, type EwmaState, type InfNormState, type SgdState, type StageState,
   type LionState, type MomentumOptions, type MomentumState, type NadamState, type RmsOptions, type RmsState, sgd,
   withAdaGrad, withAdadelta, withClip, withClipByGlobalNorm, withDecoupledWeightDecay, withEwma, withInfNorm, withLion,
   withMomentum, withNadam, withRMS, withWeightDecay

@@ -11,7 +11,7 @@
  * as the end, so the JSON and the plots stay finite and say where it went wrong.
  */
 import { type MinimizeResult, type StepInfo, minimize } from '../drivers/minimize.js'
-import type { Optimizer } from '../optim/Optimizer.js'
+import type { Optimizer, StepContext } from '../optim/Optimizer.js'
 import { Tensor } from '../tensor/Tensor.js'
 import type { TensorTree } from '../tensor/Tree.js'
 import type { Progress } from './progress.js'
@@ -193,8 +193,10 @@ const tagFailures = <S>(optimizer: Optimizer<S>): Optimizer<S> => {
   const donated = optimizer.stepDonated
   return {
     init: optimizer.init,
-    step: (state, grad, params) => tagged(() => optimizer.step(state, grad, params)),
-    ...(donated !== undefined ? { stepDonated: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree) => tagged(() => donated(state, grad, params, into)) } : {})
+    step: (state, grad, params, context) => tagged(() => optimizer.step(state, grad, params, context)),
+    ...(donated !== undefined
+      ? { stepDonated: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext) => tagged(() => donated(state, grad, params, into, context)) }
+      : {})
   }
 }
 

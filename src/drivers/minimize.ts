@@ -160,7 +160,7 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
       } else if (steps - bestAt >= patience) return 'no-progress'
       if (steps >= maxSteps) return 'max-steps'
       try {
-        const [s, u] = stepOwned(optimizer, state, gradient, x, into)
+        const [s, u] = stepOwned(optimizer, state, gradient, x, into, { value, objective })
         state = s
         x = applyUpdates(x, u)
         into = u

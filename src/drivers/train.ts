@@ -239,10 +239,11 @@ export const train = <S>(
           skip--
           continue
         }
-        const [loss, grad] = lossAndGrad(x, takeRows(data, rows))
+        const batch = takeRows(data, rows)
+        const [loss, grad] = lossAndGrad(x, batch)
         let next: TensorTree
         try {
-          const [s, u] = stepOwned(optimizer, state, grad, x, into)
+          const [s, u] = stepOwned(optimizer, state, grad, x, into, { value: loss, objective: (p) => lossAndGrad(p, batch) })
           state = s
           next = applyUpdates(x, u)
           into = u

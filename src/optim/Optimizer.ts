@@ -11,6 +11,18 @@ import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * What a step may know besides the gradient: the value f(params) and the
+ * objective itself (params ↦ [f, ∇f]), for line searches, L-BFGS, SAM,
+ * Polyak's step, look-ahead Nesterov and reduce-on-plateau. The drivers
+ * (`minimize`, `train`) always pass both; a stage that needs one says so in its
+ * docs and throws a clear error when it is missing.
+ */
+export interface StepContext {
+  readonly value?: number
+  readonly objective?: (params: TensorTree) => readonly [number, TensorTree]
+}
+
+/**
  * A pure optimizer over trees of tensors. State is keyed by parameter path
  * (`layers[0].bias`), never by position, so trees with the same paths share states.
  *
@@ -23,8 +35,8 @@ import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
  */
 export interface Optimizer<S> {
   readonly init: (params: TensorTree) => S
-  readonly step: (state: S, grad: TensorTree, params: TensorTree) => readonly [S, TensorTree]
-  readonly stepDonated?: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree) => readonly [S, TensorTree]
+  readonly step: (state: S, grad: TensorTree, params: TensorTree, context?: StepContext) => readonly [S, TensorTree]
+  readonly stepDonated?: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext) => readonly [S, TensorTree]
 }
 
 /** The state type of an optimizer: `StateOf<typeof adam>`. */
@@ -89,9 +101,12 @@ export const stepOwned = <S>(
   state: S,
   grad: TensorTree,
   params: TensorTree,
-  into?: TensorTree
+  into?: TensorTree,
+  context?: StepContext
 ): readonly [S, TensorTree] =>
-  optimizer.stepDonated !== undefined ? optimizer.stepDonated(state, grad, params, into) : optimizer.step(state, grad, params)
+  optimizer.stepDonated !== undefined
+    ? optimizer.stepDonated(state, grad, params, into, context)
+    : optimizer.step(state, grad, params, context)
 
 const mapLeaves = (tree: TensorTree, f: (leaf: Tensor, index: number) => Float64Array): TensorTree => {
   const flat = flattenTensors(tree)

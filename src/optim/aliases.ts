@@ -31,7 +31,10 @@ export type AliasOptimizer = FusedOptimizer<ChainState>
 
 type Lr = number | Schedule
 
-const l2 = <S>(inner: Optimizer<S>, weightDecay: number): AliasOptimizer =>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
+type AnyOptimizer = Optimizer<any>
+
+const l2 = (inner: AnyOptimizer, weightDecay: number): AliasOptimizer =>
   (weightDecay !== 0 ? withWeightDecay(inner, { lambda: weightDecay }) : inner) as unknown as AliasOptimizer
 
 // -------------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ export const classicSgd = (options: ClassicSgdOptions): AliasOptimizer => {
   const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options
   const base = sgd(lr)
   const withMom = momentum !== 0 ? withMomentum(base, { beta: momentum, dampening, nesterov }) : base
-  return l2(withMom as Optimizer<ChainState>, weightDecay)
+  return l2(withMom as AnyOptimizer, weightDecay)
 }
 
 /** Hyper-parameters of Adagrad, PyTorch's names in camelCase (defaults on the constructor). */
@@ -99,7 +102,7 @@ export interface RmspropOptions {
 export const rmsprop = (options: RmspropOptions = {}): AliasOptimizer => {
   const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options
   const base = momentum !== 0 ? withMomentum(sgd(lr), { beta: momentum }) : sgd(lr)
-  return l2(withRMS(base as Optimizer<unknown>, { rho: alpha, eps, centered }), weightDecay)
+  return l2(withRMS(base as AnyOptimizer, { rho: alpha, eps, centered }), weightDecay)
 }
 
 /** Hyper-parameters of Adam and AdamW, PyTorch's names in camelCase (defaults on the constructor). */
@@ -120,7 +123,7 @@ export interface AdamOptions {
 export const adam = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options
   const chain = withEwma(withRMS(sgd(lr), { rho: betas[1], eps, debias: true, amsgrad }), { beta: betas[0], debias: true })
-  return l2(chain as Optimizer<ChainState>, weightDecay)
+  return l2(chain as AnyOptimizer, weightDecay)
 }
 
 /**
@@ -131,10 +134,10 @@ export const adam = (options: AdamOptions = {}): AliasOptimizer => {
 export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false } = options
   const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
-  return withEwma(withRMS(bottom as Optimizer<ChainState>, { rho: betas[1], eps, debias: true, amsgrad }), {
+  return withEwma(withRMS(bottom as AnyOptimizer, { rho: betas[1], eps, debias: true, amsgrad }), {
     beta: betas[0],
     debias: true
-  }) as AliasOptimizer
+  }) as unknown as AliasOptimizer
 }
 
 /** Hyper-parameters of Adamax, PyTorch's names in camelCase (defaults on the constructor). */
@@ -208,7 +211,7 @@ export interface LionOptions {
 export const lion = (options: LionOptions = {}): AliasOptimizer => {
   const { lr = 1e-4, betas = [0.9, 0.99], weightDecay = 0 } = options
   const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
-  return withLion(bottom as Optimizer<ChainState>, { beta1: betas[0], beta2: betas[1] }) as AliasOptimizer
+  return withLion(bottom as AnyOptimizer, { beta1: betas[0], beta2: betas[1] }) as unknown as AliasOptimizer
 }
 
 /** Every alias by its name in the JSON spec (`sgd` is `classicSgd`). */

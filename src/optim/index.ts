@@ -1,9 +1,19 @@
 /** Optimizers: the contract, combinators, aliases, wrappers, schedules, EWMA, second order. */
 export {
-  type Optimizer, type StateOf, type EmptyState, emptyState, identity, stateless, applyUpdates, stepOwned
+  type Optimizer, type StateOf, type StepContext, type EmptyState, emptyState, identity, stateless, applyUpdates, stepOwned
 } from './Optimizer.js'
 export {
-  type Bottom, type BridgeState, type ChainState, type FusedOptimizer, type PathMap, type SgdState, type StageState,
+  type Stage, type NoState, type SlotsLayer, type TreeLayer, type LayerState, type ChainStateOf, ChainError,
+  chain, describe, toSpec, hyperparameters
+} from './chain.js'
+/** Every built-in stage by its JSON key, and `elementwise` / `custom` for your own. */
+export * as stages from './stages.js'
+export {
+  type BacktrackingOptions, type BacktrackingState, type LbfgsOptions, type LbfgsState, type NesterovLookaheadState,
+  backtracking, lbfgs, nesterovLookahead
+} from './terminals.js'
+export {
+  type Bottom, type BridgeState, type ChainOptimizer, type ChainState, type CustomState, type FusedOptimizer, type PathMap, type SgdState, type StageState,
   type MomentumOptions, type MomentumState, type EwmaOptions, type EwmaState, type RmsOptions, type RmsState,
   type AdaGradOptions, type AdaGradState, type InfNormState, type AdadeltaState, type LionState, type NadamState,
   sgd, withMomentum, withEwma, withRMS, withAdaGrad, withInfNorm, withAdadelta, withLion, withNadam,

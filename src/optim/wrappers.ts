@@ -4,10 +4,10 @@
  * parameters, look ahead). They are plain optimizers (no fused kernel), pure
  * like the rest: each returns new state and leaves its inputs alone.
  */
-import { type Optimizer, stepOwned } from './Optimizer.js'
+import { type Optimizer, type StepContext, stepOwned } from './Optimizer.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tree.js'
-import type { PathMap } from './internal/fuse.js'
+import type { PathMap } from './internal/engine.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -89,17 +89,17 @@ export const skipNonFinite = <S>(inner: Optimizer<S>, options: { readonly maxCon
   const { maxConsecutive = 10 } = options
   const run =
     (owned: boolean) =>
-    (state: SkipState<S>, grad: TensorTree, params: TensorTree, into?: TensorTree): readonly [SkipState<S>, TensorTree] => {
+    (state: SkipState<S>, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext): readonly [SkipState<S>, TensorTree] => {
       const bad = firstNonFinite(grad)
       if (bad !== undefined) {
         const consecutive = state.consecutive + 1
         if (consecutive >= maxConsecutive) throw new NonFiniteGradientError(consecutive, bad.path, bad.value)
         return [{ inner: state.inner, skipped: state.skipped + 1, consecutive }, zerosLike(params)]
       }
-      const [s, u] = owned ? stepOwned(inner, state.inner, grad, params, into) : inner.step(state.inner, grad, params)
+      const [s, u] = owned ? stepOwned(inner, state.inner, grad, params, into, context) : inner.step(state.inner, grad, params, context)
       return [{ inner: s, skipped: state.skipped, consecutive: 0 }, u]
     }
-  return { init: (params) => ({ inner: inner.init(params), skipped: 0, consecutive: 0 }), step: run(false), stepDonated: run(true) }
+  return { init: (params) => ({ inner: inner.init(params), skipped: 0, consecutive: 0 }), step: (s, g, p, context) => run(false)(s, g, p, undefined, context), stepDonated: run(true) }
 }
 
 // -------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+/**
+ * Per-element loops from graphs of scalar symbols. A run of elementwise stages
+ * is traced once into a graph whose inputs are one element of each array (the
+ * gradient, the direction, the parameter, the slots) and the per-step numbers;
+ * this module turns its outputs into ONE loop over the elements of a leaf, writing each
+ * output at the same index. The text of every op comes from the graph
+ * compiler's op table (`numeric[op].emit`), so a stage computes exactly what the same ops
+ * compute in any compiled graph. Nodes that read only per-step numbers and
+ * constants are computed once, before the loop.
+ */
+import { isElementwiseOp, literal, numeric, scalarFunctions } from '../../graph/primitives.js'
+import { type Sym, topoOrder } from '../../graph/index.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** `outs[k][i] = output k at element i`, for i < n; `h` holds the per-step numbers. */
+export type LoopKernel = (n: number, ins: readonly Float64Array[], h: Float64Array, outs: readonly Float64Array[]) => void
+
+/** Σᵢ (output at element i)², for i < n. */
+export type SumOfSquaresKernel = (n: number, ins: readonly Float64Array[], h: Float64Array) => number
+
+/** Which graph inputs are arrays read per element (`ins[k]`) and which are per-step numbers (`h[k]`). */
+export interface LoopInputs {
+  readonly perElement: readonly Sym[]
+  readonly perStep: readonly Sym[]
+}
+
+/** A rule used an op that has no meaning on one element (a matmul, a reduction over a real axis). */
+export class NotPerElementError extends Error {
+  constructor(readonly op: string) {
+    super(`uses '${op}', which is not a per-element op`)
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// code generation
+// -------------------------------------------------------------------------------------
+
+interface Emitted {
+  readonly hoisted: readonly string[]
+  readonly body: readonly string[]
+  readonly loads: readonly string[]
+  readonly names: ReadonlyMap<Sym, string>
+}
+
+const emit = (inputs: LoopInputs, outputs: readonly Sym[]): Emitted => {
+  const order = topoOrder(outputs)
+  const names = new Map<Sym, string>()
+  const uniform = new Set<Sym>()
+  const hoisted: string[] = []
+  const body: string[] = []
+  const loads: string[] = []
+  const element = new Map(inputs.perElement.map((s, k) => [s, k]))
+  const step = new Map(inputs.perStep.map((s, k) => [s, k]))
+  for (const n of order) {
+    const into = (expr: string): void => {
+      const name = `t${n.id}`
+      names.set(n, name)
+      ;(uniform.has(n) ? hoisted : body).push(`const ${name} = ${expr};`)
+    }
+    if (n.op === 'input') {
+      const k = element.get(n)
+      if (k !== undefined) {
+        names.set(n, `x${k}`)
+        loads.push(`const x${k} = in${k}[i];`)
+        continue
+      }
+      const j = step.get(n)
+      if (j === undefined) throw new Error('internal: a loop input is neither per element nor per step')
+      names.set(n, `h${j}`)
+      uniform.add(n)
+      continue
+    }
+    if (n.size !== 1 && !(n.op === 'concat' || (n.op === 'reshape' && n.size === 1))) throw new NotPerElementError(n.op)
+    if (n.op === 'const') {
+      names.set(n, literal(n.attrs.value!.data[0]))
+      uniform.add(n)
+      continue
+    }
+    if (n.inputs.every((x) => uniform.has(x))) uniform.add(n)
+    if (n.op === 'reshape' || n.op === 'broadcast') {
+      names.set(n, names.get(n.inputs[0])!)
+      continue
+    }
+    if (n.op === 'concat') continue // read only by the reductions below, part by part
+    if (n.op === 'max' || n.op === 'sum') {
+      // a reduction over a stack of scalars: the graph compiler's own accumulation, unrolled
+      const [a] = n.inputs
+      const parts = a.op === 'concat' ? a.inputs : [a]
+      const acc = `t${n.id}`
+      const lines = [`let ${acc} = ${n.op === 'max' ? '-Infinity' : '0'};`]
+      for (const p of parts) {
+        const v = names.get(p)!
+        lines.push(n.op === 'max' ? `if (${v} > ${acc} || ${v} !== ${v}) ${acc} = ${v};` : `${acc} += ${v};`)
+      }
+      names.set(n, acc)
+      ;(uniform.has(n) ? hoisted : body).push(...lines)
+      continue
+    }
+    if (!isElementwiseOp(n.op)) throw new NotPerElementError(n.op)
+    into(numeric[n.op].emit(n.inputs.map((x) => names.get(x)!), n.attrs))
+  }
+  return { hoisted, body, loads, names }
+}
+
+const header = (inputs: LoopInputs): string[] => [
+  '"use strict";',
+  ...inputs.perElement.map((_, k) => `const in${k} = ins[${k}];`),
+  ...inputs.perStep.map((_, k) => `const h${k} = h[${k}];`)
+]
+
+const cache = new Map<string, (...args: never[]) => unknown>()
+
+const build = <F>(params: readonly string[], source: string): F => {
+  const key = `${params.join(',')}\n${source}`
+  let f = cache.get(key)
+  if (f === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    // the op table's code calls the library's scalar functions as F.name, as compiled graphs do
+    const factory = new Function('F', `return function (${params.join(', ')}) {\n${source}\n}`) as (
+      scalars: typeof scalarFunctions
+    ) => (...args: never[]) => unknown
+    f = factory(scalarFunctions)
+    cache.set(key, f)
+  }
+  return f as F
+}
+
+/** One loop writing every output at each element (outputs are scalar nodes of `graph`). */
+export const compileLoop = (inputs: LoopInputs, outputs: readonly Sym[]): LoopKernel => {
+  const e = emit(inputs, outputs)
+  const source = [
+    ...header(inputs),
+    ...outputs.map((_, k) => `const out${k} = outs[${k}];`),
+    ...e.hoisted,
+    'for (let i = 0; i < n; i++) {',
+    ...e.loads,
+    ...e.body,
+    ...outputs.map((o, k) => `out${k}[i] = ${e.names.get(o)!};`),
+    '}'
+  ].join('\n')
+  return build<LoopKernel>(['n', 'ins', 'h', 'outs'], source)
+}
+
+/** One loop summing the square of `output` over the elements. */
+export const compileSumOfSquares = (inputs: LoopInputs, output: Sym): SumOfSquaresKernel => {
+  const e = emit(inputs, [output])
+  const v = e.names.get(output)!
+  const source = [
+    ...header(inputs),
+    ...e.hoisted,
+    'let acc = 0;',
+    'for (let i = 0; i < n; i++) {',
+    ...e.loads,
+    ...e.body,
+    `acc += ${v} * ${v};`,
+    '}',
+    'return acc;'
+  ].join('\n')
+  return build<SumOfSquaresKernel>(['n', 'ins', 'h'], source)
+}
