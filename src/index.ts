@@ -1,7 +1,8 @@
 /**
  * descent: an immutable reverse-mode autodiff graph, curvature tools,
  * optimizers as pure state machines, and the drivers and formats around them.
- * Property-based laws live in the `descent/laws` entry point.
+ * Property-based laws live in the `descent-autodiff/laws` entry point, and what
+ * needs Node.js (checkpoint files) in `descent-autodiff/node`.
  */
 
 // tensors -------------------------------------------------------------------------------
@@ -83,8 +84,9 @@ export {
   type AliasSpec, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
   decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
 } from './io/spec.js'
+// checkpoint files (readCheckpointFile, writeCheckpointFile) are in the Node entry, `descent-autodiff/node`
 export {
-  type Checkpoint, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint, parseCheckpoint,
-  readCheckpointFile, serializeCheckpoint, writeCheckpointFile
+  type Checkpoint, type Expected, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint,
+  parseCheckpoint, serializeCheckpoint
 } from './io/checkpoint.js'
 export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot.js'
