@@ -22,6 +22,8 @@ export {
   pow, powConst, relu, reshape, showGraph, sigmoid, sign, simplify, sin, slice, softplus, sqrt, square, stack, step, sub,
   sum, symGrad, tan, tanh, topoOrder, trace, transpose, valueAndGrad, vjp, vjpGraph
 } from './graph/index.js'
+export { type Attrs, type BinaryOp, type UnaryOp } from './graph/Sym.js'
+export type { Evaluator } from './graph/transforms.js'
 export { interpret } from './eval/interpret.js'
 export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'
 
@@ -42,6 +44,9 @@ export {
 export {
   type EmptyState, type Optimizer, type StateOf, applyUpdates, emptyState, identity, stateless, stepOwned
 } from './optim/Optimizer.js'
+export type {
+  Bottom, BridgeState, Chain, ChainState, FusedOptimizer, Kernel, PathMap, Scalars, SgdState, StageState, Terminal
+} from './optim/internal/fuse.js'
 export {
   type AdaGradOptions, type AdaGradState, type AdadeltaState, type EwmaOptions, type EwmaState, type InfNormState,
   type LionState, type MomentumOptions, type MomentumState, type NadamState, type RmsOptions, type RmsState, sgd,
@@ -50,7 +55,7 @@ export {
 } from './optim/combinators.js'
 export {
   type AdadeltaOptions, type AdagradOptions, type AdamOptions, type AdamaxOptions, type AliasOptimizer,
-  type ClassicSgdOptions, type LionOptions, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
+  type ClassicSgdOptions, type LionOptions, type Lr, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
   adamw, aliases, classicSgd, lion, nadam, rmsprop
 } from './optim/aliases.js'
 export {
@@ -76,12 +81,12 @@ export {
 
 // outside input and output ----------------------------------------------------------------
 export {
-  type BinaryOperator, type Expression, type ParseError, type ParsedFunction, type Span, type VariablesError,
+  type BinaryOperator, type ConstantName, type Expression, type FunctionName, type ParseError, type ParsedFunction, type Span, type VariablesError,
   evaluateExpression, knownConstants, knownFunctions, parse, parseFunction, resolveVariables, showExpression,
   showParseError, toFunction, toNumericFunction, variablesOf
 } from './io/parse.js'
 export {
-  type AliasSpec, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
+  type AliasSpec, type Betas, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
   decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
 } from './io/spec.js'
 // checkpoint files (readCheckpointFile, writeCheckpointFile) are in the Node entry, `descent-autodiff/node`
@@ -89,4 +94,7 @@ export {
   type Checkpoint, type Expected, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint,
   parseCheckpoint, serializeCheckpoint
 } from './io/checkpoint.js'
-export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot.js'
+export {
+  type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Marker, type Trajectory, contourPlot, lossPlot
+} from './cli/plot.js'
+export type { Point } from './cli/svg.js'

@@ -58,7 +58,7 @@ export type ScheduleSpec =
   | { readonly piecewiseConstant: { readonly boundaries: readonly number[]; readonly values: readonly number[] } }
   | { readonly join: { readonly schedules: readonly ScheduleSpec[]; readonly boundaries: readonly number[] } }
 
-type Betas = readonly number[]
+export type Betas = readonly number[]
 
 /** A classic optimizer by its PyTorch name, hyper-parameters camelCase, omitted ones defaulted. */
 export type AliasSpec =

@@ -29,7 +29,7 @@ import {
 /** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
 export type AliasOptimizer = FusedOptimizer<ChainState>
 
-type Lr = number | Schedule
+export type Lr = number | Schedule
 
 const l2 = <S>(inner: Optimizer<S>, weightDecay: number): AliasOptimizer =>
   (weightDecay !== 0 ? withWeightDecay(inner, { lambda: weightDecay }) : inner) as unknown as AliasOptimizer
