@@ -1,9 +1,9 @@
 /**
- * The `descent` command line: `analyze`, `optimize` and `race` (DESIGN.md,
- * "Contract: command line"). `main(argv, io)` runs one command and returns
- * its exit status — 0 on success, 2 on bad input (a message on stderr naming
- * the problem and where), 1 on an internal error (a one-line message; the
- * stack only with DESCENT_DEBUG=1) — so tests can run it in-process;
+ * The `descent` command line: `analyze`, `optimize` and `race` (docs/cli.md).
+ * `main(argv, io)` runs one command and returns its exit status — 0 on
+ * success, 2 on bad input (a message on stderr naming the problem and where),
+ * 1 on an internal error (a one-line message; the stack only with
+ * DESCENT_DEBUG=1) — so tests can run it in-process;
  * `run()` is what `bin/descent` calls.
  */
 import { readFileSync, realpathSync } from 'node:fs'
