@@ -3,7 +3,7 @@
  * toy function, and look at the function's curvature. Every number printed
  * can be checked by hand (see the comments).
  */
-import { type Sym, type Tensor, analyze, grad, minimize, objectiveOf, sgd, tensor, withMomentum, withRMS } from 'descent'
+import { type Sym, type Tensor, analyze, grad, minimize, objectiveOf, sgd, tensor, withMomentum, withRMS } from 'descent-autodiff'
 
 // f(x, y) = x² + 10y²: a bowl ten times steeper across than along
 const f = (p: Sym) => p.at(0).square().add(p.at(1).square().mul(10))

@@ -1,7 +1,8 @@
 /**
  * descent: an immutable reverse-mode autodiff graph, curvature tools,
  * optimizers as pure state machines, and the drivers and formats around them.
- * Property-based laws live in the `descent/laws` entry point.
+ * Property-based laws live in the `descent-autodiff/laws` entry point, and what
+ * needs Node.js (checkpoint files) in `descent-autodiff/node`.
  */
 
 // tensors -------------------------------------------------------------------------------
@@ -24,6 +25,8 @@ export {
   expm1, greater, greaterEqual, huber, less, lessEqual, log1p, logSoftmax, maximum, minimum, notEqual, sinh, softmax,
   stopGradient, where
 } from './graph/index.js'
+export { type Attrs, type BinaryOp, type UnaryOp } from './graph/Sym.js'
+export type { Evaluator } from './graph/transforms.js'
 export { interpret } from './eval/interpret.js'
 export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'
 
@@ -63,7 +66,7 @@ export {
 } from './optim/combinators.js'
 export {
   type AdadeltaOptions, type AdagradOptions, type AdamOptions, type AdamaxOptions, type AliasOptimizer,
-  type ClassicSgdOptions, type LionOptions, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
+  type ClassicSgdOptions, type LionOptions, type Lr, type NadamOptions, type RmspropOptions, adadelta, adagrad, adam, adamax,
   adamw, aliases, classicSgd, lion, nadam, rmsprop
 } from './optim/aliases.js'
 export {
@@ -89,16 +92,20 @@ export {
 
 // outside input and output ----------------------------------------------------------------
 export {
-  type BinaryOperator, type Expression, type ParseError, type ParsedFunction, type Span, type VariablesError,
+  type BinaryOperator, type ConstantName, type Expression, type FunctionName, type ParseError, type ParsedFunction, type Span, type VariablesError,
   evaluateExpression, knownConstants, knownFunctions, parse, parseFunction, resolveVariables, showExpression,
   showParseError, toFunction, toNumericFunction, variablesOf
 } from './io/parse.js'
 export {
-  type AliasSpec, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
+  type AliasSpec, type Betas, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
   decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
 } from './io/spec.js'
+// checkpoint files (readCheckpointFile, writeCheckpointFile) are in the Node entry, `descent-autodiff/node`
 export {
   type Checkpoint, type Expected, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint,
   parseCheckpoint, serializeCheckpoint
 } from './io/checkpoint.js'
-export { type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Trajectory, contourPlot, lossPlot } from './cli/plot.js'
+export {
+  type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Marker, type Trajectory, contourPlot, lossPlot
+} from './cli/plot.js'
+export type { Point } from './cli/svg.js'

@@ -1,7 +1,7 @@
 /**
  * `descent analyze <expr> --at 1,2`: value, gradient, Hessian, its
  * eigen-decomposition, condition number and the kind of point, as an aligned
- * report or (`--json`) the object of DESIGN.md's contract. The numbers come
+ * report or (`--json`) the object of docs/cli.md's contract. The numbers come
  * from the autodiff graph and the curvature toolkit's `analyzePoint`.
  */
 import * as E from 'fp-ts/lib/Either.js'
@@ -17,7 +17,7 @@ import { showNumber, showPoint, table } from './table.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** The `analyze --json` object, exactly as DESIGN.md lists it. */
+/** The `analyze --json` object, exactly as docs/cli.md lists it. */
 export interface AnalyzeJson {
   readonly vars: readonly string[]
   readonly point: readonly number[]

@@ -1,9 +1,9 @@
 /**
- * The `descent` command line: `analyze`, `optimize` and `race` (DESIGN.md,
- * "Contract: command line"). `main(argv, io)` runs one command and returns
- * its exit status — 0 on success, 2 on bad input (a message on stderr naming
- * the problem and where), 1 on an internal error (a one-line message; the
- * stack only with DESCENT_DEBUG=1) — so tests can run it in-process;
+ * The `descent` command line: `analyze`, `optimize` and `race` (docs/cli.md).
+ * `main(argv, io)` runs one command and returns its exit status — 0 on
+ * success, 2 on bad input (a message on stderr naming the problem and where),
+ * 1 on an internal error (a one-line message; the stack only with
+ * DESCENT_DEBUG=1) — so tests can run it in-process;
  * `run()` is what `bin/descent` calls.
  */
 import { readFileSync, realpathSync } from 'node:fs'
@@ -19,13 +19,16 @@ import { raceCommand } from './race.js'
 /** The subcommands, in the order the help lists them. */
 export const commands: readonly Command[] = [analyzeCommand, optimizeCommand, raceCommand]
 
-/** The package version, read from package.json next to the sources. */
+/** The package version, read from package.json: two folders up from src/cli/main.ts, three from dist/src/cli/main.js. */
 export const version = (): string => {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
-  } catch {
-    return 'unknown'
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { version: string }).version
+    } catch {
+      // not at this depth
+    }
   }
+  return 'unknown'
 }
 
 const topHelp = (): string => `descent ${version()}: automatic differentiation, curvature and optimizers on expressions
@@ -123,7 +126,7 @@ export const run = (): void => {
   process.exitCode = main(process.argv.slice(2), nodeIo())
 }
 
-// `tsx src/cli/main.ts …` (npm start) runs the command line; importing this module (bin/descent, tests) does not.
+// `tsx src/cli/main.ts …` runs the command line; importing this module (bin/descent, tests) does not.
 const isEntry = (): boolean => {
   try {
     return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href

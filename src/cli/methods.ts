@@ -1,6 +1,6 @@
 /**
  * Optimizers named on the command line (`--optimizer`, `--optimizers`): an
- * optimizer spec (DESIGN.md, "Contract: optimizer spec") given as JSON text,
+ * optimizer spec (docs/spec.md) given as JSON text,
  * as `@path/to/spec.json`, or as a bare alias name (`adam`); plus two
  * second-order methods the spec has no words for because they need the
  * problem's curvature, which only the command line can supply:

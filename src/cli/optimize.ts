@@ -1,7 +1,7 @@
 /**
  * `descent optimize <expr> --from -1.5,2 --optimizer adam`: run one optimizer
  * from a start point for a number of steps and report where it ended, as a
- * short report or (`--json`) the object of DESIGN.md's contract, optionally
+ * short report or (`--json`) the object of docs/cli.md's contract, optionally
  * with the whole trajectory and plots.
  */
 import * as E from 'fp-ts/lib/Either.js'

@@ -103,7 +103,7 @@ export const trace = <P, R extends readonly unknown[]>(f: SymFunction<P, R>, x: 
 // evaluation
 // -------------------------------------------------------------------------------------
 
-type Evaluator = (inputs: readonly Tensor[]) => Float64Array[]
+export type Evaluator = (inputs: readonly Tensor[]) => Float64Array[]
 
 /** Compile a graph, or interpret it when it is too large to compile. */
 export const evaluator = (g: Graph): Evaluator => {

@@ -46,7 +46,7 @@ export interface Checkpoint<S> {
   readonly step: number
   readonly params: TensorTree
   readonly state: S
-  /** The optimizer spec JSON (DESIGN's contract), when the optimizer came from one. */
+  /** The optimizer spec JSON (docs/spec.md), when the optimizer came from one. */
   readonly optimizer?: unknown
 }
 

@@ -5,7 +5,7 @@
  * parentheses, and two meanings for an expression: a plain number
  * (`evaluateExpression`) and a function on the autodiff graph (`toFunction`).
  *
- * Syntax (DESIGN.md, "Contract: expression syntax"):
+ * Syntax (docs/expressions.md):
  *
  *   comparison := expression (('<' | '<=' | '>' | '>=' | '==' | '!=') expression)?   -- a mask: 1 or 0
  *   expression := term (('+' | '-') term)*

@@ -1,5 +1,5 @@
 /**
- * The optimizer spec of DESIGN.md ("Contract: optimizer spec"), decoded with
+ * The optimizer spec of docs/spec.md, decoded with
  * io-ts: either an alias (`{"adam": {"lr": 0.01}}`, PyTorch 1.13 names and
  * defaults) or a pipeline of stages, outermost first, ending in `sgd`
  * (`[{"ewma": {"beta": 0.9, "debias": true}}, {"rms": {"rho": 0.999, "debias": true}}, {"sgd": {"lr": 0.001}}]`).
@@ -59,7 +59,7 @@ export type ScheduleSpec =
   | { readonly piecewiseConstant: { readonly boundaries: readonly number[]; readonly values: readonly number[] } }
   | { readonly join: { readonly schedules: readonly ScheduleSpec[]; readonly boundaries: readonly number[] } }
 
-type Betas = readonly number[]
+export type Betas = readonly number[]
 
 /** A classic optimizer by its PyTorch name, hyper-parameters camelCase, omitted ones defaulted. */
 export type AliasSpec =

@@ -29,7 +29,7 @@ import {
 /** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
 export type AliasOptimizer = FusedOptimizer<ChainState>
 
-type Lr = number | Schedule
+export type Lr = number | Schedule
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
 type AnyOptimizer = Optimizer<any>

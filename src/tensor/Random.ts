@@ -10,6 +10,7 @@ import { Tensor } from './Tensor.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/** A seeded stream of random numbers and tensors; make one with {@link random}. Each draw advances it. */
 export interface Random {
   /** A uniform double in [0, 1). */
   readonly next: () => number

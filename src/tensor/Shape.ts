@@ -7,6 +7,7 @@
 // model
 // -------------------------------------------------------------------------------------
 
+/** The size along each axis, outermost first: `[rows, columns]`; `[]` is a scalar. */
 export type Shape = readonly number[]
 
 // -------------------------------------------------------------------------------------
@@ -31,6 +32,7 @@ export const stridesOf = (shape: Shape): number[] => {
   return strides
 }
 
+/** Whether two shapes have the same rank and the same size on every axis. */
 export const shapeEquals = (a: Shape, b: Shape): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
 
@@ -54,6 +56,7 @@ export const broadcastShapes = (a: Shape, b: Shape): Shape | undefined => {
   return out
 }
 
+/** Whether a value is a shape: an array of non-negative integers. */
 export const isValidShape = (shape: unknown): shape is Shape =>
   Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0)
 

@@ -12,10 +12,24 @@ import { type Shape, isValidShape, showShape, sizeOf, stridesOf } from './Shape.
 /** Nested arrays of numbers, as written in source: `[[1, 2], [3, 4]]`. */
 export type NestedArray = number | readonly NestedArray[]
 
+/**
+ * An immutable n-d array of float64 values: a `shape` and its row-major `data`.
+ * Build one with {@link tensor}, {@link fromArray}, {@link zeros} and friends;
+ * every op returns a new tensor and never writes into an existing one.
+ *
+ * @example
+ * ```ts
+ * const m = tensor([[1, 2], [3, 4]])   // shape [2, 2]
+ * m.get(1, 0)                          // 3
+ * m.toArray()                          // [[1, 2], [3, 4]]
+ * ```
+ */
 export class Tensor {
+  /** The number of elements: the product of the shape (1 for a scalar). */
   readonly size: number
 
   private constructor(
+    /** The size along each axis; `[]` for a scalar. */
     readonly shape: Shape,
     /** Row-major values. Read only: never write into it. */
     readonly data: Float64Array
@@ -43,6 +57,7 @@ export class Tensor {
     return new Tensor(shape, data)
   }
 
+  /** The number of axes (0 for a scalar). */
   get rank(): number {
     return this.shape.length
   }
@@ -86,6 +101,7 @@ export class Tensor {
     return Array.from(this.data)
   }
 
+  /** The values as text, `tensor([1, 2], shape=[2])`; axes longer than six show their ends around `…`. */
   toString(): string {
     return formatTensor(this)
   }
@@ -131,15 +147,19 @@ export const fromArray = (shape: Shape, values: ArrayLike<number>): Tensor => {
   return Tensor.unsafeFromBuffer(shape, Float64Array.from(values))
 }
 
+/** A rank-0 tensor holding `x`: `scalar(2).item()` is 2. */
 export const scalar = (x: number): Tensor => Tensor.unsafeFromBuffer([], Float64Array.of(x))
 
+/** A tensor of `shape` with every element `value`: `full([2], 7)` is [7, 7]. */
 export const full = (shape: Shape, value: number): Tensor => {
   if (!isValidShape(shape)) throw new TypeError(`full: invalid shape ${String(shape)}`)
   return Tensor.unsafeFromBuffer(shape, new Float64Array(sizeOf(shape)).fill(value))
 }
 
+/** A tensor of `shape` filled with 0. */
 export const zeros = (shape: Shape): Tensor => full(shape, 0)
 
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: Shape): Tensor => full(shape, 1)
 
 /** `start, start+step, …` up to but excluding `stop`, as NumPy's arange. */

@@ -11,6 +11,10 @@ import { Tensor } from './Tensor.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/**
+ * A leaf, an array of trees or a record of trees: `{ w: [a, b], bias: c }`.
+ * Each leaf has a path (`w[1]`, `bias`), and two leaves never share one.
+ */
 export type Tree<A> = A | readonly Tree<A>[] | { readonly [key: string]: Tree<A> }
 
 /** The shape of a tree without its leaves. */
@@ -19,6 +23,7 @@ export type Structure =
   | { readonly kind: 'array'; readonly items: readonly Structure[] }
   | { readonly kind: 'record'; readonly keys: readonly string[]; readonly items: readonly Structure[] }
 
+/** A tree taken apart: its leaves in a fixed order, their paths, and the structure that puts them back ({@link unflatten}). */
 export interface Flat<A> {
   readonly leaves: readonly A[]
   /**
@@ -108,6 +113,7 @@ export const showStructure = (s: Structure): string => {
   }
 }
 
+/** A short description of any value for error messages: `a tensor of shape [2]`, `number 1`. */
 export const describe = (x: unknown): string => {
   if (x === null) return 'null'
   if (Array.isArray(x)) return 'an array'
@@ -128,10 +134,13 @@ export const setOwn = <A>(record: Record<string, A>, key: string, value: A): voi
 // tensor trees
 // -------------------------------------------------------------------------------------
 
+/** Parameters, gradients and updates: a tree whose leaves are tensors. */
 export type TensorTree = Tree<Tensor>
 
+/** Whether a value is a {@link Tensor}. */
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor
 
+/** {@link flatten} for a tree of tensors; throws, naming the path, at a leaf that is not a tensor. */
 export const flattenTensors = (tree: TensorTree): Flat<Tensor> => flatten(tree, isTensor, 'tensor')
 
 /** Apply `f` to every leaf, keeping the tree's shape. */

@@ -81,7 +81,7 @@ describe('optimizers from specs', () => {
     same(build({ sgd: { lr: 0.05, momentum: 0.9, nesterov: true } }), classicSgd({ lr: 0.05, momentum: 0.9, nesterov: true }) as Optimizer<unknown>)
     same(build({ rmsprop: { centered: true } }), rmsprop({ centered: true }) as Optimizer<unknown>)
   })
-  it("the DESIGN's Adam pipeline is Adam", () => {
+  it("the Adam pipeline of docs/spec.md is Adam", () => {
     const pipeline = [{ ewma: { beta: 0.9, debias: true } }, { rms: { rho: 0.999, eps: 1e-8, debias: true } }, { sgd: { lr: 0.001 } }]
     same(build(pipeline), adam() as Optimizer<unknown>)
     same(build(pipeline), withEwma(withRMS(sgd(0.001), { rho: 0.999, debias: true }), { beta: 0.9, debias: true }) as Optimizer<unknown>)

@@ -1,5 +1,5 @@
 /**
- * Every law against every built-in optimizer (the aliases and the DESIGN
+ * Every law against every built-in optimizer (the aliases and the docs/spec.md
  * compositions), the EWMA, the minibatch iterator and the graph's ops, with a
  * pinned seed so a failure replays.
  */

@@ -1,7 +1,7 @@
 // The example of the README section "Testing your own optimizer" (/work/notes/laws-readme.md), verbatim.
 import { describe, expect, it } from 'vitest'
-import { type Optimizer, type TensorTree, adam, flattenTensors, fromArray, mapTensors, zeros } from 'descent'
-import { approxEq, checkGradientLaws, checkOptimizerLaws, optimizerLaws, runLaws } from 'descent/laws'
+import { type Optimizer, type TensorTree, adam, flattenTensors, fromArray, mapTensors, zeros } from 'descent-autodiff'
+import { approxEq, checkGradientLaws, checkOptimizerLaws, optimizerLaws, runLaws } from 'descent-autodiff/laws'
 
 /** Sign descent with momentum ("Signum"): m ← βm + (1 − β)g, θ ← θ − lr·sign(m). */
 const signum = (lr: number, beta = 0.9): Optimizer<TensorTree> => ({

@@ -2,7 +2,7 @@
  * Model-based test of the fusing engine: random pipelines (in the JSON spec's
  * form) built by the fused code must take the same steps as a plain
  * interpreter that applies one stage at a time to whole vectors, exactly as
- * DESIGN.md words the g/d semantics — and the donated step must agree bit for bit.
+ * docs/optimizers.md words the g/d semantics — and the donated step must agree bit for bit.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
