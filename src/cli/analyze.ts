@@ -142,7 +142,9 @@ non-critical point, also the curvature along the gradient and the step size
 that minimises the quadratic model along it.
 
   <expr>          an expression such as '(1-x)^2 + 100*(y-x^2)^2'
-                  (+ - * / ^, sin cos tan exp log sqrt tanh sigmoid abs, pi, e)
+                  (+ - * / ^, sin cos tan exp log sqrt tanh sigmoid abs atan asin
+                  acos sinh cosh asinh log1p expm1 erf sign relu softplus huber,
+                  min max clip where, < <= > >= == !=, pi, e)
   --at 1,2        the point: one number per variable, comma-separated
   --vars x,y      variable order (default: sorted by name)
   --grad-tol t    the point is critical when |gradient| <= t (default 1e-6)

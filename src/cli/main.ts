@@ -40,7 +40,10 @@ ${commands.map((c) => `  descent ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
   descent --version
 
 Expressions use + - * / ^ (right-associative, -x^2 is -(x^2)), parentheses,
-sin cos tan exp log sqrt tanh sigmoid abs, and the constants pi and e.
+the functions sin cos tan exp log sqrt tanh sigmoid abs atan asin acos sinh
+cosh asinh log1p expm1 erf sign relu softplus huber, min(a,b) max(a,b)
+clip(x,lo,hi) where(c,a,b), comparisons < <= > >= == != (masks: 1 or 0, as in
+where(x > 0, x, -x)), and the constants pi and e.
 Variables are ordered by name unless --vars gives the order.
 
 Examples:

@@ -7,7 +7,10 @@ import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
 import { compileGraph, planGraph, sourceOf } from '../../src/eval/compile.js'
 import { interpret } from '../../src/eval/interpret.js'
-import { tensor } from '../../src/tensor/Tensor.js'
+import { train } from '../../src/drivers/train.js'
+import { sgd } from '../../src/optim/combinators.js'
+import { type Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 describe('planGraph', () => {
   it('is a value: buffers for outputs and reductions, locals for one-element nodes, aliases for reshapes of buffers', () => {
@@ -54,5 +57,18 @@ describe('compileGraph', () => {
     expect(sourceOf(c)).toContain('F.erf(')
     expect(sourceOf(c)).toContain('F.sigmoid(')
     expect(Array.from(c([tensor([0.5, -720])])[0])).toEqual(Array.from(interpret(t.graph, [tensor([0.5, -720])])[0].data))
+  })
+
+  it('train with batchSize 1 on a graph model whose matrix product has one element (the seed m = 1)', () => {
+    const X = fromArray([4, 2], [1, 0, 0, 1, 1, 1, 2, -1])
+    const y = fromArray([4, 1], [2, -1, 1, 5]) // y = X·[2, −1]ᵀ
+    const loss = (w: Sym, batch: { x: Sym; y: Sym }): Sym => G.matmul(batch.x, w).sub(batch.y).square().mean()
+    const step = G.valueAndGrad(loss)
+    const lossAndGrad = (w: TensorTree, batch: TensorTree): readonly [number, TensorTree] =>
+      step(w as Tensor, batch as { x: Tensor; y: Tensor })
+    const t = train(lossAndGrad, tensor([[0], [0]]), { x: X, y }, sgd(0.1), { batchSize: 1, epochs: 200, seed: 3 })
+    expect(t.steps).toBe(800)
+    expect((t.params as Tensor).data[0]).toBeCloseTo(2, 8)
+    expect((t.params as Tensor).data[1]).toBeCloseTo(-1, 8)
   })
 })

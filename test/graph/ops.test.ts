@@ -4,6 +4,8 @@
  * and PyTorch 1.13's conventions at them (values from /usr/bin/python3 with
  * torch 1.13, float64), and compiled against interpreted bit for bit.
  */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
@@ -288,5 +290,63 @@ describe('customVjp', () => {
     expect(() => G.jvp((v: Sym) => bad(v).sum())(tensor([1]), tensor([1]))).toThrow(/customVjp bad: .*linear in the cotangent/)
     const wrongCount = G.customVjp((x: Sym) => x, () => [G.constant(1), G.constant(1)], { name: 'two' })
     expect(() => G.grad((v: Sym) => wrongCount(v).sum())(tensor([1]))).toThrow(/customVjp two: the rule returned 2 cotangents for 1 inputs/)
+  })
+})
+
+describe('against PyTorch, run live where /usr/bin/python3 has torch', () => {
+  const python = '/usr/bin/python3'
+  const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { timeout: 60_000 }).status === 0
+  // each case: a torch expression of the tensor x (float64, requires_grad) and a descent function, at points
+  const cases: [string, string, (x: Sym) => Sym, number[]][] = [
+    ['abs', 'torch.abs(x)', G.abs, [-1, 0, 2]],
+    ['relu', 'torch.relu(x)', G.relu, [-1, 0, 2]],
+    ['sign', 'torch.sign(x)', G.sign, [-1, 0, 2]],
+    ['clamp', 'torch.clamp(x, -1.0, 0.5)', (x) => G.clip(x, -1, 0.5), [-2, -1, 0, 0.5, 1]],
+    ['maximum', 'torch.maximum(x, x.flip(0))', (x) => G.maximum(x, G.concat([x.slice(2, 3), x.slice(1, 2), x.slice(0, 1)])), [1, 2, 1]],
+    ['minimum', 'torch.minimum(x, x.flip(0))', (x) => G.minimum(x, G.concat([x.slice(2, 3), x.slice(1, 2), x.slice(0, 1)])), [1, 2, 3]],
+    ['huber', "torch.nn.functional.huber_loss(x, torch.zeros_like(x), reduction='none', delta=1.5)", (x) => G.huber(x, 1.5), [-2, -1.5, 0, 1.5, 3]],
+    ['atan', 'torch.atan(x)', G.atan, [-2, 0.5]],
+    ['asin', 'torch.asin(x)', G.asin, [-0.5, 0.5]],
+    ['acos', 'torch.acos(x)', G.acos, [-0.5, 0.5]],
+    ['sinh', 'torch.sinh(x)', G.sinh, [-2, 0.5]],
+    ['cosh', 'torch.cosh(x)', G.cosh, [-2, 0.5]],
+    ['asinh', 'torch.asinh(x)', G.asinh, [-2, 0.5]],
+    ['log1p', 'torch.log1p(x)', G.log1p, [-0.5, 1e-9, 2]],
+    ['expm1', 'torch.expm1(x)', G.expm1, [-2, 1e-9]],
+    ['erf', 'torch.erf(x)', G.erf, [-2, 0.3, 1.7, 4]],
+    ['pow base 0', 'x[0:1] ** x[1:2]', (x) => G.pow(x.slice(0, 1), x.slice(1, 2)), [0, 2]],
+    ['pow base 0, exponent ½', 'x[0:1] ** x[1:2]', (x) => G.pow(x.slice(0, 1), x.slice(1, 2)), [0, 0.5]],
+    ['pow base 0, exponent 0', 'x[0:1] ** x[1:2]', (x) => G.pow(x.slice(0, 1), x.slice(1, 2)), [0, 0]],
+    ['logSoftmax', 'torch.log_softmax(x, 0) * torch.arange(1.0, 4.0, dtype=torch.float64)', (x) => G.logSoftmax(x).mul(tensor([1, 2, 3])), [0.5, -1, 2]]
+  ]
+  const encode = (v: number): string => (Number.isNaN(v) ? "float('nan')" : v === Infinity ? "float('inf')" : v === -Infinity ? "-float('inf')" : String(v))
+  const script = [
+    'import torch, json',
+    'out = []',
+    ...cases.map(([, expr, , xs]) => [
+      `x = torch.tensor([${xs.map(encode).join(', ')}], dtype=torch.float64, requires_grad=True)`,
+      `y = (${expr}).sum()`,
+      'y.backward()',
+      'out.append([y.item(), x.grad.tolist()])'
+    ].join('\n')),
+    'print(json.dumps(out))'
+  ].join('\n')
+
+  it.skipIf(!hasTorch)('value and gradient of every case equal torch 1.13 float64 (to 1 ulp-level rounding)', () => {
+    const run = spawnSync(python, ['-c', script], { encoding: 'utf8', timeout: 120_000 })
+    expect(run.status, run.stderr).toBe(0)
+    const parsed = JSON.parse(run.stdout.replace(/-?Infinity|NaN/g, (m) => `"${m}"`)) as [number | string, (number | string)[]][]
+    const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v))
+    cases.forEach(([label, , f, xs], k) => {
+      const [value, gradient] = parsed[k]
+      const x = tensor(xs)
+      const loss = (v: Sym): Sym => f(v).sum()
+      expect(G.jit(loss)(x).item(), label).toBeCloseTo(num(value), 12)
+      const g = Array.from(G.grad(loss)(x).data)
+      gradient.map(num).forEach((want, i) => {
+        if (!Number.isFinite(want)) expect(g[i], `${label} gradient ${i}`).toBe(want)
+        else expect(Math.abs(g[i] - want), `${label} gradient ${i}: ${g[i]} vs torch ${want}`).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(want)))
+      })
+    })
   })
 })

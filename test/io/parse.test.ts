@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import * as fc from 'fast-check'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
-import { grad, hessian, jit } from '../../src/graph/index.js'
+import { type Sym, grad, hessian, jit, valueAndGrad } from '../../src/graph/index.js'
 import { tensor } from '../../src/tensor/Tensor.js'
 import {
   parse,
@@ -472,5 +472,73 @@ describe('error messages stay short and say what is wrong', () => {
     expect(message(`${'f'.repeat(100_000)}(1)`).length).toBeLessThan(300)
     const formatted = parse('1'.repeat(1_000_000))
     expect(isLeft(formatted) && formatted.left.formatted.length).toBeLessThan(400)
+  })
+})
+
+describe('functions of the op table, comparisons, min, max, where, clip', () => {
+  const value = (text: string, at: Record<string, number>): number => {
+    const parsed = parse(text)
+    if (isLeft(parsed)) throw new Error(parsed.left.formatted)
+    return evaluateExpression(parsed.right, at)
+  }
+  const onGraph = (text: string, vars: readonly string[], at: readonly number[]): { value: number; gradient: number[] } => {
+    const parsed = parse(text)
+    if (isLeft(parsed)) throw new Error(parsed.left.formatted)
+    const f = toFunction(parsed.right, vars)
+    const [v, g] = valueAndGrad((x: Sym) => f(x))(tensor([...at]))
+    return { value: v, gradient: Array.from(g.data) }
+  }
+
+  it.each([
+    ['atan(x)', 0.7], ['asin(x)', 0.3], ['acos(x)', 0.3], ['sinh(x)', 1.2], ['cosh(x)', 1.2], ['asinh(x)', 1.2],
+    ['log1p(x)', 1e-10], ['expm1(x)', 1e-10], ['erf(x)', 0.8], ['sign(x)', -2], ['relu(x)', -2], ['softplus(x)', 30],
+    ['huber(x)', 0.5], ['huber(x)', -3], ['sigmoid(x)', -720], ['min(x, 2)', 3], ['max(x, 2)', 3], ['clip(x, 0, 1)', 1.5],
+    ['where(x > 0, sqrt(x), -x)', -1], ['x < 1', 0.5], ['x <= 1', 1], ['x >= 2', 1], ['x > 2', 3], ['x == 1', 1], ['x != 1', 1]
+  ])('%s at %d: the numeric and the graph meaning agree to the last bit', (text, x) => {
+    expect(onGraph(text, ['x'], [x]).value).toBe(value(text, { x }))
+  })
+
+  it('the numbers are the closed forms', () => {
+    expect(value('log1p(x)', { x: 1e-10 })).toBe(Math.log1p(1e-10))
+    expect(value('huber(x)', { x: 3 })).toBe(2.5)
+    expect(value('where(x > 0, sqrt(x), -x)', { x: -1 })).toBe(1)
+    expect(value('min(x, y) + max(x, y)', { x: 2, y: -5 })).toBe(-3)
+    expect(value('clip(x, -1, 1) * 10', { x: -7 })).toBe(-10)
+    expect(value('sigmoid(x)', { x: -720 })).toBe(Math.exp(-720))
+    expect(value('(x > 0) * (y < 0)', { x: 1, y: -1 })).toBe(1)
+  })
+
+  it('a hinge and a Huber loss: value and gradient on the graph, no NaN from the branch not taken', () => {
+    expect(onGraph('max(1 - x*y, 0)', ['x', 'y'], [0.5, 1])).toEqual({ value: 0.5, gradient: [-1, -0.5] })
+    expect(onGraph('huber(x - 3)', ['x'], [0])).toEqual({ value: 2.5, gradient: [-1] })
+    expect(onGraph('where(x > 0, sqrt(x), -x)', ['x'], [-1])).toEqual({ value: 1, gradient: [-1] })
+  })
+
+  it('prints comparisons and calls of several arguments so they parse back', () => {
+    for (const text of ['where(x > 0, x, -x)', 'min(x, y)^2', '(x < 1)*y', 'clip(x, -1, 1)', 'x + 1 >= y']) {
+      const parsed = parse(text)
+      if (isLeft(parsed)) throw new Error(parsed.left.formatted)
+      expect(showExpression(parsed.right)).toBe(text)
+    }
+  })
+
+  it.each([
+    ['x < y < z', 7, 'comparisons do not chain'],
+    ['min(x)', 6, "function 'min' takes 2 arguments (min(a, b)), found 1"],
+    ['where(x, y)', 11, "function 'where' takes 3 arguments"],
+    ['clip(x, 1, 2, 3)', 13, "function 'clip' takes 3 arguments"],
+    ['max x', 1, "function 'max' at column 1 needs its arguments in parentheses"],
+    ['min(x,', 7, "missing ')' at column 7"],
+    ['x = 1', 3, 'compare with =='],
+    ['x ! 1', 3, 'write != to compare']
+  ])('%s fails at column %d', (text, column, message) => {
+    const e = fails(text)
+    expect(e.column).toBe(column)
+    expect(e.message).toContain(message)
+  })
+
+  it('a function name is not a variable name', () => {
+    expect(isValidVariableName('min')).toBe(false)
+    expect(isValidVariableName('erf')).toBe(false)
   })
 })
