@@ -318,7 +318,8 @@ const moreWanted = (which: Which, a: number, b: number, margin: number): boolean
 /** Lanczos, then checks on the complement of the found vectors until no hidden copy of a wanted eigenvalue is left. */
 const resolveMultiplicity = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosResult => {
   const first = runLanczos(hvp, n, s)
-  if (!first.converged) return first
+  // A basis of n vectors spans the whole space: its Ritz values are the spectrum, copies included.
+  if (!first.converged || first.steps >= n) return first
   let pairs = Array.from(first.values, (value, i) => ({ value, vector: first.vectors[i], residual: first.residuals[i] }))
   const locked = [...first.vectors]
   let products = first.products

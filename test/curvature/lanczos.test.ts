@@ -148,6 +148,8 @@ describe('lanczos on the extended Rosenbrock function', () => {
     const big = 10_000
     const r = run(lanczos(extendedRosenbrockHvp(impurityPoint(big)), big, { k: 5 }))
     expect(r.converged).toBe(true)
+    // The README quotes these counts.
+    expect([r.steps, r.products]).toEqual([26, 33])
 
     const small = 200
     const dense = symmetricEigenOfArray(extendedRosenbrockHessian(impurityPoint(small)), small)
@@ -157,6 +159,15 @@ describe('lanczos on the extended Rosenbrock function', () => {
     // Sanity on the structure: the top eigenvalue sits near the impurity's diagonal 1200·2² − 198 = 4602, above the band ≤ 1802.
     expect(top[0]).toBeGreaterThan(4602)
     expect(top[4]).toBeGreaterThan(1802)
+  })
+})
+
+describe('lanczos on a clustered spectrum', () => {
+  it('says the budget ran out rather than claim the top two of the chained Rosenbrock Hessian at (1, …, 1)', () => {
+    // The top two are 1801.99605 and 1801.98421 (0.012 apart); 300 steps cannot separate them.
+    const r = run(lanczos(extendedRosenbrockHvp(new Float64Array(1000).fill(1)), 1000, { k: 2, maxSteps: 300 }))
+    expect([r.converged, r.budgetExhausted, r.steps, r.products]).toEqual([false, true, 300, 302])
+    expect(r.values[0]).toBeLessThan(1801.99605)
   })
 })
 
