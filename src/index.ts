@@ -10,8 +10,8 @@ export { type NestedArray, Tensor, arange, formatNumber, fromArray, full, linspa
 export { type Shape, broadcastShapes, shapeEquals, showShape, sizeOf, stridesOf } from './tensor/Shape.js'
 export { type Random, random } from './tensor/Random.js'
 export {
-  type Flat, type Structure, type TensorTree, type Tree, flatten, flattenTensors, isTensor, mapTensors, showStructure,
-  signatureOf, unflatten
+  type Flat, type Structure, type TensorTree, type Tree, flatten, flattenTensors, isTensor, joinLeaves, mapTensors,
+  pathOf, showStructure, signatureOf, unflatten
 } from './tensor/Tree.js'
 
 // the graph -----------------------------------------------------------------------------
@@ -33,7 +33,7 @@ export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'
 // curvature -----------------------------------------------------------------------------
 export {
   type AnalyzeOptions, type CurvatureCase, type CurvatureError, type CurvatureErrorCode, type HessianVectorProduct,
-  type HutchinsonOptions, type LanczosOptions, type LanczosResult, type NewtonOptions, type PointAnalysis,
+  type HutchinsonOptions, type LanczosOptions, type LeafLayout, layoutOf, type LanczosResult, type NewtonOptions, type PointAnalysis,
   type PointDerivatives, type PointKind, type PowerEigenpair, type PowerIterationOptions, type SpectralDensity,
   type SpectralDensityOptions, type SymmetricEigen, type SymmetricEigenOptions, type TraceEstimate, type Which, analyze,
   analyzePoint, denseOperator, diagonalOperator, hessianOperator, hutchinsonTrace, lanczos, mapEigenvalues,
@@ -86,7 +86,8 @@ export {
 } from './drivers/minimize.js'
 export { objectiveOf } from './drivers/objective.js'
 export {
-  type BatchLossAndGrad, type MinibatchOptions, type TrainOptions, type TrainResult, datasetSize, minibatchIndices,
+  type BatchLossAndGrad, type MinibatchOptions, type TrainOptions, type TrainResult, type TrainStepInfo,
+  type TrainStopReason, type ValidationOptions, datasetSize, minibatchIndices,
   minibatches, takeRows, train
 } from './drivers/train.js'
 
@@ -98,12 +99,13 @@ export {
 } from './io/parse.js'
 export {
   type AliasSpec, type Betas, type OptimizerSpec, type PipelineSpec, type ScheduleSpec, type StageSpec, aliasNames,
-  decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec
+  decodeOptimizerSpec, encodeOptimizerSpec, optimizerFromSpec, optimizerFromText, optimizerSpecCodec, parseOptimizerSpec,
+  specMaxDepth
 } from './io/spec.js'
 // checkpoint files (readCheckpointFile, writeCheckpointFile) are in the Node entry, `descent-autodiff/node`
 export {
-  type Checkpoint, type Expected, checkpointFormat, checkpointVersion, decodeCheckpoint, encodeCheckpoint,
-  parseCheckpoint, serializeCheckpoint
+  type Checkpoint, type Expected, checkpointFormat, checkpointMaxDepth, checkpointVersion, decodeCheckpoint,
+  encodeCheckpoint, parseCheckpoint, serializeCheckpoint
 } from './io/checkpoint.js'
 export {
   type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Marker, type Trajectory, contourPlot, lossPlot

@@ -6,6 +6,7 @@ export {
 } from './eigen.js'
 export { type HessianVectorProduct, denseOperator, diagonalOperator } from './operator.js'
 export { hessianOperator } from './graphOperator.js'
+export { type LeafLayout, layoutOf } from './vector.js'
 export { type LanczosOptions, type LanczosResult, type Which, lanczos, unsafeLanczos } from './lanczos.js'
 export { type PowerEigenpair, type PowerIterationOptions, powerIteration, unsafePowerIteration } from './power.js'
 export { type HutchinsonOptions, type TraceEstimate, hutchinsonTrace, unsafeHutchinsonTrace } from './trace.js'

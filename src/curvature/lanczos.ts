@@ -54,8 +54,14 @@ export interface LanczosResult {
   readonly steps: number
   /** Hessian-vector products used, residual checks included. */
   readonly products: number
-  /** Whether every residual met the tolerance. */
+  /**
+   * Whether the spectrum's wanted end is resolved: every residual met the
+   * tolerance and a check on the rest of the space (see {@link lanczos})
+   * found no eigenvalue more wanted than the ones returned.
+   */
   readonly converged: boolean
+  /** True when a run stopped at `maxSteps` before converging: the result is then the best estimate so far. */
+  readonly budgetExhausted: boolean
 }
 
 // -------------------------------------------------------------------------------------
@@ -72,8 +78,16 @@ export interface LanczosResult {
  * The residual of a Ritz pair (θ, Qy) is |βₘ·yₘ| (Golub & Van Loan §10.1.4);
  * when all wanted ones pass, the residuals are re-checked with true products.
  * On breakdown (βⱼ ≈ 0, an invariant subspace) the process restarts from a
- * random vector orthogonal to the basis, so repeated eigenvalues are found
- * with their multiplicity.
+ * random vector orthogonal to the basis.
+ *
+ * Multiplicity: one Krylov space holds only one vector of each eigenspace, so
+ * a repeated eigenvalue (λ = 200 twice) shows up once and the next ones take
+ * its place with small residuals. So after convergence the found vectors are
+ * locked and Lanczos runs again, for the single most wanted eigenvalue of H on
+ * their orthogonal complement; if it beats the k-th found one (by more than
+ * tol·max|θ|), it joins the result and the check repeats; otherwise the
+ * spectrum is resolved. Each check costs one more (usually short) run; only a
+ * resolved spectrum is reported `converged`.
  *
  * Defaults: k = 1, which = 'largest', tol = 1e-10, maxSteps = n, seed = 0.
  *
@@ -102,7 +116,7 @@ export const lanczos = (
   if (E.isLeft(start)) return start
   return catchOracleFailure(() =>
     E.right(
-      runLanczos(checkedOperator(where, hvp, n), n, {
+      resolveMultiplicity(checkedOperator(where, hvp, n), n, {
         k: k.right,
         which,
         tol: tol.right,
@@ -207,6 +221,8 @@ interface Settings {
   readonly maxSteps: number
   readonly start: Float64Array
   readonly seed: number
+  /** Whether a Ritz pair with this value and residual is good enough; default residual ≤ tol·scale. */
+  readonly accept?: (value: number, residual: number, scale: number) => boolean
 }
 
 const maxAbs = (values: Float64Array): number => {
@@ -225,6 +241,7 @@ const select = (values: Float64Array, k: number, which: Which): number[] => {
 }
 
 const runLanczos = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosResult => {
+  const accept = s.accept ?? ((_value: number, residual: number, scale: number) => residual <= s.tol * scale)
   // A different stream from the start vector's, for restarts.
   const restarts = random(s.seed + 0x5bd1e995)
   const basis: Float64Array[] = [s.start]
@@ -249,8 +266,8 @@ const runLanczos = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosR
     const values = Float64Array.from(wanted, (i) => t.values[i])
     const residuals = Float64Array.from(vectors, (x, i) => residualNorm(hvp(x), values[i], x))
     products += vectors.length
-    const converged = residuals.every((r) => r <= s.tol * scale)
-    return { values, vectors, residuals, steps: m, products, converged }
+    const converged = residuals.every((r, i) => accept(values[i], r, scale))
+    return { values, vectors, residuals, steps: m, products, converged, budgetExhausted: !converged && m === s.maxSteps && m < n }
   }
 
   let previousBeta = 0
@@ -268,7 +285,7 @@ const runLanczos = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosR
       lastCheck = m
       const t = tridiagonalEigen(alpha, beta, m, [m - 1])
       const scale = maxAbs(t.values)
-      const estimatesPass = select(t.values, s.k, s.which).every((i) => Math.abs(step.beta * t.rows[0][i]) <= s.tol * scale)
+      const estimatesPass = select(t.values, s.k, s.which).every((i) => accept(t.values[i], Math.abs(step.beta * t.rows[0][i]), scale))
       if (estimatesPass) {
         const result = ritzPairs(m)
         if (result.converged) return result
@@ -292,4 +309,60 @@ const runLanczos = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosR
       previousBeta = step.beta
     }
   }
+}
+
+/** `a` is more wanted than `b` by more than `margin`. */
+const moreWanted = (which: Which, a: number, b: number, margin: number): boolean =>
+  which === 'largest' ? a > b + margin : which === 'smallest' ? a < b - margin : Math.abs(a) > Math.abs(b) + margin
+
+/** Lanczos, then checks on the complement of the found vectors until no hidden copy of a wanted eigenvalue is left. */
+const resolveMultiplicity = (hvp: HessianVectorProduct, n: number, s: Settings): LanczosResult => {
+  const first = runLanczos(hvp, n, s)
+  // A basis of n vectors spans the whole space: its Ritz values are the spectrum, copies included.
+  if (!first.converged || first.steps >= n) return first
+  let pairs = Array.from(first.values, (value, i) => ({ value, vector: first.vectors[i], residual: first.residuals[i] }))
+  const locked = [...first.vectors]
+  let products = first.products
+  let steps = first.steps
+  const summary = (converged: boolean, budgetExhausted: boolean): LanczosResult => ({
+    values: Float64Array.from(pairs, (p) => p.value),
+    vectors: pairs.map((p) => p.vector),
+    residuals: Float64Array.from(pairs, (p) => p.residual),
+    steps,
+    products,
+    converged,
+    budgetExhausted
+  })
+  const restarts = random(s.seed + 0x27d4eb2f)
+  for (let round = 1; locked.length < n; round++) {
+    const project = (v: Float64Array): Float64Array => {
+      const w = Float64Array.from(v)
+      orthogonaliseInPlace(w, locked)
+      return w
+    }
+    const start = project(Float64Array.from(restarts.normal([n]).data))
+    const size = norm(start)
+    if (!(size > 1e-8)) break
+    scaleInPlace(start, 1 / size)
+    const deflated: HessianVectorProduct = (v) => project(hvp(project(v)))
+    const worst = pairs[pairs.length - 1].value
+    const margin = s.tol * pairs.reduce((m, p) => Math.max(m, Math.abs(p.value)), 0)
+    // A candidate that beats the k-th value must converge fully; one clearly behind it only
+    // needs a residual below half its distance, which already places an eigenvalue behind.
+    const behind = (value: number): number =>
+      s.which === 'largest' ? worst - value : s.which === 'smallest' ? value - worst : Math.abs(worst) - Math.abs(value)
+    const accept = (value: number, residual: number, scale: number): boolean =>
+      residual <= Math.max(s.tol * scale, moreWanted(s.which, value, worst, margin) ? 0 : behind(value) / 2)
+    const check = runLanczos(deflated, n, { ...s, k: 1, maxSteps: Math.min(s.maxSteps, n - locked.length), start, seed: s.seed + round, accept })
+    products += check.products
+    steps += check.steps
+    if (!check.converged) return summary(false, check.budgetExhausted)
+    const candidate = { value: check.values[0], vector: check.vectors[0], residual: residualNorm(hvp(check.vectors[0]), check.values[0], check.vectors[0]) }
+    products++
+    if (!moreWanted(s.which, candidate.value, worst, margin)) break
+    locked.push(candidate.vector)
+    const merged = [...pairs, candidate]
+    pairs = select(Float64Array.from(merged, (p) => p.value), s.k, s.which).map((i) => merged[i])
+  }
+  return summary(true, false)
 }

@@ -4,7 +4,7 @@
  * which must be a buffer the caller owns (never a tensor's data).
  */
 import { Tensor } from '../tensor/Tensor.js'
-import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
+import { type TensorTree, flattenTensors, joinLeaves, leafOffsets, unflatten } from '../tensor/Tree.js'
 
 /** Σ aᵢbᵢ. */
 export const dot = (a: Float64Array, b: Float64Array): number => {
@@ -111,25 +111,11 @@ export interface LeafLayout {
 /** The layout of a tree's leaves laid end to end. */
 export const layoutOf = (tree: TensorTree): readonly LeafLayout[] => {
   const flat = flattenTensors(tree)
-  let offset = 0
-  return flat.leaves.map((l, i) => {
-    const entry = { path: flat.paths[i], shape: l.shape, offset }
-    offset += l.size
-    return entry
-  })
+  const offsets = leafOffsets(flat)
+  return flat.leaves.map((l, i) => ({ path: flat.paths[i], shape: l.shape, offset: offsets[i] }))
 }
 
-/** Every number of a tree's leaves, end to end. */
-export const joinLeaves = (tree: TensorTree): Float64Array => {
-  const leaves = flattenTensors(tree).leaves
-  const out = new Float64Array(leaves.reduce((n, l) => n + l.size, 0))
-  let offset = 0
-  for (const l of leaves) {
-    out.set(l.data, offset)
-    offset += l.size
-  }
-  return out
-}
+export { joinLeaves }
 
 /** A vector cut into a tree shaped like `like` (the inverse of `joinLeaves`). */
 export const splitLike = (like: TensorTree, v: Float64Array): TensorTree => {

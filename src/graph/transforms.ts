@@ -14,7 +14,8 @@
 import { showShape } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import {
-  type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, setOwn, signatureOf, unflatten
+  type Flat, type Structure, type TensorTree, type Tree, describe, flattenTensors, joinLeaves, leafOffsets, setOwn,
+  signatureOf, unflatten
 } from '../tensor/Tree.js'
 import { compileGraph } from '../eval/compile.js'
 import { interpret } from '../eval/interpret.js'
@@ -384,13 +385,8 @@ const onFlatVector =
   }
 
 const leavesEndToEnd = (flat: Flat<Tensor>): Tensor => {
-  const out = new Float64Array(flat.leaves.reduce((n, l) => n + l.size, 0))
-  let offset = 0
-  for (const l of flat.leaves) {
-    out.set(l.data, offset)
-    offset += l.size
-  }
-  return Tensor.unsafeFromBuffer([out.length], out)
+  const data = joinLeaves(unflatten(flat.structure, flat.leaves) as TensorTree)
+  return Tensor.unsafeFromBuffer([data.length], data)
 }
 
 /** Columns `[from, from + width)` of each of `rows` rows of a row-major matrix with `n` columns. */
@@ -400,19 +396,9 @@ const columnBlock = (data: Float64Array, rows: number, n: number, from: number, 
   return Tensor.unsafeFromBuffer(shape, out)
 }
 
-const offsetsOf = (flat: Flat<Tensor>): number[] => {
-  const offsets: number[] = []
-  let k = 0
-  for (const l of flat.leaves) {
-    offsets.push(k)
-    k += l.size
-  }
-  return offsets
-}
-
 const treeHessian = (flat: Flat<Tensor>, h: Tensor): TreeHessian => {
   const n = h.shape[0]
-  const offsets = offsetsOf(flat)
+  const offsets = leafOffsets(flat)
   const blocks: Record<string, Record<string, Tensor>> = {}
   flat.leaves.forEach((p, i) => {
     const row: Record<string, Tensor> = {}
@@ -504,10 +490,10 @@ export function jacobian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): 
       const e = new Float64Array(m)
       e[i] = 1
       const row = pullback(Tensor.unsafeFromBuffer(value.shape, e))
-      out.set(row instanceof Tensor ? row.data : leavesEndToEnd(flattenTensors(row)).data, i * n)
+      out.set(row instanceof Tensor ? row.data : joinLeaves(row), i * n)
     }
     if (flat === undefined) return Tensor.unsafeFromBuffer([...value.shape, ...(x as Tensor).shape], out)
-    const offsets = offsetsOf(flat)
+    const offsets = leafOffsets(flat)
     const blocks: Record<string, Tensor> = {}
     flat.leaves.forEach((l, j) => setOwn(blocks, flat.paths[j], columnBlock(out, m, n, offsets[j], l.size, [...value.shape, ...l.shape])))
     return { flat: Tensor.unsafeFromBuffer([...value.shape, n], out), paths: flat.paths, blocks }

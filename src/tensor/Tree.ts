@@ -149,6 +149,29 @@ export const mapTensors = (tree: TensorTree, f: (leaf: Tensor, path: string) => 
   return unflatten(flat.structure, flat.leaves.map((t, i) => f(t, flat.paths[i])))
 }
 
+/** Every number of a tree's leaves, end to end (flatten order, each leaf row-major). */
+export const joinLeaves = (tree: TensorTree): Float64Array => {
+  const leaves = flattenTensors(tree).leaves
+  const out = new Float64Array(leaves.reduce((n, l) => n + l.size, 0))
+  let offset = 0
+  for (const l of leaves) {
+    out.set(l.data, offset)
+    offset += l.size
+  }
+  return out
+}
+
+/** Where each leaf starts in `joinLeaves`'s vector. */
+export const leafOffsets = (flat: Flat<{ readonly size: number }>): number[] => {
+  const offsets: number[] = []
+  let k = 0
+  for (const l of flat.leaves) {
+    offsets.push(k)
+    k += l.size
+  }
+  return offsets
+}
+
 /**
  * The signature of a tensor tree: its structure and every leaf's shape. Two
  * trees with equal signatures can share one traced graph.

@@ -55,7 +55,9 @@ describe('lanczos on a 1,000-dimensional quadratic with a known spectrum', () =>
   it('reports non-convergence, with the true residuals, when maxSteps is too small', () => {
     const r = run(lanczos(hvp, n, { k: 5, maxSteps: 10 }))
     expect(r.converged).toBe(false)
+    expect(r.budgetExhausted).toBe(true)
     expect(r.steps).toBe(10)
+    expect(run(lanczos(hvp, n, { k: 5 })).budgetExhausted).toBe(false)
     expect(Math.max(...r.residuals)).toBeGreaterThan(1e-10 * 1000)
   })
 
@@ -85,6 +87,20 @@ describe('lanczos: which end, saddles and multiplicities', () => {
     const r = run(lanczos(diagonalOperator(d), 100, { k: 5 }))
     expect(r.converged).toBe(true)
     expect(maxDiff(r.values, [10, 10, 10, 1, 1])).toBeLessThan(1e-12)
+  })
+
+  it('finds λ = 200 twice among distinct others, where one Krylov space holds only one copy', () => {
+    // 200, 200, 199, …, 1 behind random reflections: top-3 is 200, 200, 199 (not 200, 199, 198).
+    const spectrum = [200, ...Array.from({ length: 200 }, (_, i) => 200 - i)]
+    const hvp = operatorWithSpectrum(spectrum, 5)
+    for (const seed of [0, 1, 2]) {
+      const r = run(lanczos(hvp, spectrum.length, { k: 3, seed }))
+      expect(r.converged).toBe(true)
+      expect(maxDiff(r.values, [200, 200, 199])).toBeLessThan(1e-8)
+      expect(Math.abs(dot(r.vectors[0], r.vectors[1]))).toBeLessThan(1e-8)
+    }
+    const smallest = run(lanczos(operatorWithSpectrum([1, ...Array.from({ length: 100 }, (_, i) => i + 1)], 9), 101, { k: 2, which: 'smallest' }))
+    expect(maxDiff(smallest.values, [1, 1])).toBeLessThan(1e-8)
   })
 
   it('handles n = 1 and the zero operator', () => {
@@ -132,6 +148,8 @@ describe('lanczos on the extended Rosenbrock function', () => {
     const big = 10_000
     const r = run(lanczos(extendedRosenbrockHvp(impurityPoint(big)), big, { k: 5 }))
     expect(r.converged).toBe(true)
+    // The README quotes these counts.
+    expect([r.steps, r.products]).toEqual([26, 33])
 
     const small = 200
     const dense = symmetricEigenOfArray(extendedRosenbrockHessian(impurityPoint(small)), small)
@@ -141,6 +159,15 @@ describe('lanczos on the extended Rosenbrock function', () => {
     // Sanity on the structure: the top eigenvalue sits near the impurity's diagonal 1200·2² − 198 = 4602, above the band ≤ 1802.
     expect(top[0]).toBeGreaterThan(4602)
     expect(top[4]).toBeGreaterThan(1802)
+  })
+})
+
+describe('lanczos on a clustered spectrum', () => {
+  it('says the budget ran out rather than claim the top two of the chained Rosenbrock Hessian at (1, …, 1)', () => {
+    // The top two are 1801.99605 and 1801.98421 (0.012 apart); 300 steps cannot separate them.
+    const r = run(lanczos(extendedRosenbrockHvp(new Float64Array(1000).fill(1)), 1000, { k: 2, maxSteps: 300 }))
+    expect([r.converged, r.budgetExhausted, r.steps, r.products]).toEqual([false, true, 300, 302])
+    expect(r.values[0]).toBeLessThan(1801.99605)
   })
 })
 

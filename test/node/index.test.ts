@@ -60,6 +60,38 @@ describe('writeCheckpointFile / readCheckpointFile', () => {
   })
 })
 
+describe('writers killed mid-write', () => {
+  it('leave the old file or the new one, and their temporary files do not accumulate', async () => {
+    const dir = temporaryDir()
+    const file = path.join(dir, 'run.json')
+    const module = path.resolve('src/node/index.ts')
+    const tensorModule = path.resolve('src/tensor/Tensor.ts')
+    // A writer of ~1 MB checkpoints in a loop, killed with SIGKILL at seeded moments.
+    const script = `import { writeCheckpointFile } from ${JSON.stringify(module)}
+import { Tensor } from ${JSON.stringify(tensorModule)}
+const w = Tensor.unsafeFromBuffer([120000], new Float64Array(120000).fill(0.5))
+process.stdout.write('ready\\n')
+for (let step = 0; ; step++) writeCheckpointFile(${JSON.stringify(file)}, { step, params: { w }, state: { count: step } })`
+    const scriptFile = path.join(dir, 'writer.mts')
+    fs.writeFileSync(scriptFile, script)
+    const { spawn } = await import('node:child_process')
+    for (const delay of [30, 70, 110, 160, 230]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] })
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      child.kill('SIGKILL')
+      await new Promise((resolve) => child.once('exit', resolve))
+    }
+    const temporaries = (): string[] => fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'))
+    expect(temporaries().length).toBeLessThanOrEqual(5)
+    const back = readCheckpointFile(file, { optimizer: counter })
+    if (E.isLeft(back)) throw new Error(back.left.join('\n'))
+    expect(E.isRight(writeCheckpointFile(file, { step: 0, params: { w: scalar(1) }, state: { count: 0 } }))).toBe(true)
+    expect(temporaries()).toEqual([])
+    fs.rmSync(dir, { recursive: true })
+  }, 60_000)
+})
+
 describe('parseOptimizerSpecArg', () => {
   it('reads @file, naming the file in errors', () => {
     const dir = temporaryDir()
