@@ -111,3 +111,10 @@ export {
   type ContourPlotOptions, type LossPlotOptions, type LossSeries, type Marker, type Trajectory, contourPlot, lossPlot
 } from './cli/plot.js'
 export type { Point } from './cli/svg.js'
+
+// types that public signatures name ----------------------------------------------------------
+export type { CustomRule, ElementwiseOp, StructuralOp, TernaryOp } from './graph/Sym.js'
+export { type ComparisonOperator, type MultiFunctionName, knownMultiFunctions } from './io/parse.js'
+export type { AnyOptimizer, Bottom, FusedOptimizer, With } from './optim/combinators.js'
+export type { CustomArgs, PathMap, Scalars } from './optim/internal/engine.js'
+export { type LossFigure, lossFigure } from './cli/plot.js'

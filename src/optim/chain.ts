@@ -51,6 +51,7 @@ export interface TreeLayer<K extends string, X> {
  * type level only): `NoState`, a `SlotsLayer` or a `TreeLayer`.
  */
 export interface Stage<L = unknown> {
+  /** @internal how the chain runs the stage */
   readonly [STAGE]: StageImpl
   readonly [LAYER]?: L
 }

@@ -41,7 +41,8 @@ export type LionState<S> = StageState<'lion', S, stages.LionSlots>
 export type NadamState<S> = StageState<'nadam', S, stages.NadamSlots>
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Optimizer<S> is invariant in S; any inner optimizer fits
-type AnyOptimizer = Optimizer<any>
+/** Any optimizer, whatever its state. */
+export type AnyOptimizer = Optimizer<any>
 
 const over = <L, O extends Optimizer<unknown>>(stage: Stage<L>, inner: O): With<L, O> =>
   chain(stage, inner as unknown as ChainOptimizer<unknown>) as unknown as With<L, O>

@@ -160,6 +160,7 @@ const CHAIN: unique symbol = Symbol('descent.chain')
 /** An optimizer built by `chain`; its stages let an outer `withX` extend it. */
 export type ChainOptimizer<S> = Optimizer<S> & {
   readonly stepDonated: NonNullable<Optimizer<S>['stepDonated']>
+  /** @internal the chain's stages and terminal */
   readonly [CHAIN]: ChainDef
 }
 
