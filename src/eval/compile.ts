@@ -18,6 +18,9 @@ import { GraphError } from '../graph/build.js'
 import { isElementwiseOp, literal, numeric, scalarFunctions } from '../graph/primitives.js'
 import type { Sym } from '../graph/Sym.js'
 import { stridesOf } from '../tensor/Shape.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { CodeGenerationRefusedError, generatedFunction } from './codegen.js'
+import { interpret } from './interpret.js'
 import { matmulKernels } from './matmul.js'
 import { type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
 
@@ -59,8 +62,30 @@ class Emitter {
   }
 }
 
-/** Compile a graph to a function. Throws only on internal errors. */
-export const compileGraph = (g: Graph): CompiledGraph => emit(planGraph(g))
+/** Set once this environment has refused generated code: from then on graphs are interpreted. */
+let refused = false
+
+/**
+ * Compile a graph to a function. Where generated code is refused (a
+ * Content-Security-Policy without 'unsafe-eval'), the function interprets the
+ * graph instead: the same numbers, bit for bit, more slowly. Throws only on
+ * internal errors.
+ */
+export const compileGraph = (g: Graph): CompiledGraph => {
+  if (!refused) {
+    try {
+      return emit(planGraph(g))
+    } catch (e) {
+      if (!(e instanceof CodeGenerationRefusedError)) throw e
+      refused = true
+    }
+  }
+  return interpreted(g)
+}
+
+/** The interpreter behind a compiled graph's signature (fresh output buffers, as compiled code returns). */
+const interpreted = (g: Graph): CompiledGraph => (inputs) =>
+  interpret(g, inputs.map((x, i) => Tensor.unsafeWrap(g.inputs[i].shape, x.data))).map((t) => t.data.slice())
 
 /** Write the code a plan describes. */
 const emit = (plan: Plan): CompiledGraph => {
@@ -295,10 +320,9 @@ const emit = (plan: Plan): CompiledGraph => {
     `return [${fresh.join(', ')}];`,
     '};'
   ].join('\n')
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('consts', 'kernels', 'scalars', source) as (
-    c: Float64Array[], k: typeof matmulKernels, f: typeof scalarFunctions
-  ) => CompiledGraph
+  const factory = generatedFunction<(c: Float64Array[], k: typeof matmulKernels, f: typeof scalarFunctions) => CompiledGraph>(
+    ['consts', 'kernels', 'scalars'], source, 'a graph'
+  )
   const compiled = factory(consts, matmulKernels, scalarFunctions)
   Object.defineProperty(compiled, 'source', { value: source })
   return compiled

@@ -8,6 +8,7 @@
  * compute in any compiled graph. Nodes that read only per-step numbers and
  * constants are computed once, before the loop.
  */
+import { generatedFunction } from '../../eval/codegen.js'
 import { isElementwiseOp, literal, numeric, scalarFunctions } from '../../graph/primitives.js'
 import { type Sym, topoOrder } from '../../graph/index.js'
 
@@ -117,11 +118,10 @@ const build = <F>(params: readonly string[], source: string): F => {
   const key = `${params.join(',')}\n${source}`
   let f = cache.get(key)
   if (f === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     // the op table's code calls the library's scalar functions as F.name, as compiled graphs do
-    const factory = new Function('F', `return function (${params.join(', ')}) {\n${source}\n}`) as (
-      scalars: typeof scalarFunctions
-    ) => (...args: never[]) => unknown
+    const factory = generatedFunction<(scalars: typeof scalarFunctions) => (...args: never[]) => unknown>(
+      ['F'], `return function (${params.join(', ')}) {\n${source}\n}`, "an optimizer's per-element loop"
+    )
     f = factory(scalarFunctions)
     cache.set(key, f)
   }
