@@ -18,9 +18,19 @@ import type { Point } from './state.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/**
+ * A run as the page shows it: the command line's result with f and the point
+ * at every step, k = 0 … steps (the page steps through all of them).
+ */
+export interface PageRun extends RunResult {
+  readonly values: Float64Array
+  /** `trail[k]` is the point after k steps. */
+  readonly trail: readonly Point[]
+}
+
 /** One optimizer of the list: its label and run, or why it could not run. */
 export type Entry =
-  | { readonly kind: 'run'; readonly label: string; readonly run: RunResult; readonly note: string | undefined }
+  | { readonly kind: 'run'; readonly label: string; readonly run: PageRun; readonly note: string | undefined }
   | { readonly kind: 'error'; readonly message: string }
 
 /** The analysis at a point: the `analyze --json` object and the library's own record. */
@@ -72,7 +82,10 @@ export const race = (problem: Problem, from: Point, specs: readonly string[], st
     const method = decodeEntry(text, i, specs.length)
     if (E.isLeft(method)) return { kind: 'error', message: method.left }
     try {
-      const run = runOptimizer(problem, Tensor.unsafeFromBuffer([2], Float64Array.from(from)), method.right.make(problem), steps)
+      const result = runOptimizer(problem, Tensor.unsafeFromBuffer([2], Float64Array.from(from)), method.right.make(problem), steps, { keepValues: true, keepPoints: true })
+      const points = result.points ?? new Float64Array()
+      const trail = Array.from({ length: result.steps + 1 }, (_, k): Point => [points[2 * k], points[2 * k + 1]])
+      const run: PageRun = { ...result, values: result.values ?? new Float64Array(), trail }
       return { kind: 'run', label: method.right.name, run, note: describeStop(run) }
     } catch (e) {
       return { kind: 'error', message: `${method.right.name}: ${e instanceof Error ? e.message : String(e)}` }

@@ -327,7 +327,7 @@ const renderMap = (): void => {
   const paths = el('g', { 'clip-path': 'url(#plot-area)' })
   const t = shownStep()
   entries.forEach((entry, i) => {
-    if (entry.kind === 'run') paths.append(trajectory(entry.run.points, t, s, colourOf(i), entry.label))
+    if (entry.kind === 'run') paths.append(trajectory(entry.run.trail, t, s, colourOf(i), entry.label))
   })
   if (analysis !== undefined && E.isRight(analysis)) paths.append(analysisOverlay(analysis.right, s))
   const [sx, sy] = [s.x(state.from[0]), s.y(state.from[1])]
@@ -474,21 +474,21 @@ const renderRace = (): void => {
         return h('tr', { class: 'failed', 'data-error': entry.message }, h('td', {}, h('span', { class: 'swatch', style: `--colour: ${colourOf(i)}` })), h('td', { colspan: '5' }, entry.message))
       }
       const run = entry.run
-      const final = run.points[run.steps]
+      const final = run.final
       const row = h(
         'tr',
-        { 'data-optimizer': entry.label, 'data-final': final.join(','), 'data-value': String(run.values[run.steps]), 'data-steps': String(run.steps), 'data-stopped': run.stop.kind },
+        { 'data-optimizer': entry.label, 'data-final': final.join(','), 'data-value': String(run.value), 'data-steps': String(run.steps), 'data-stopped': run.stop.kind },
         h('td', {}, h('span', { class: 'swatch', style: `--colour: ${colourOf(i)}` })),
         h('td', {}, entry.label, ...(entry.note !== undefined ? [h('br'), h('span', { class: 'note' }, entry.note)] : [])),
         h('td', { class: 'num' }, showPoint(final)),
-        h('td', { class: 'num' }, show(run.values[run.steps])),
+        h('td', { class: 'num' }, show(run.value)),
         h('td', { class: 'num' }, String(run.steps)),
         h('td', { class: 'num' }, show(run.values[Math.min(t, run.steps)]))
       )
       return row
     })
   )
-  const runs = entries.flatMap((e, i) => (e.kind === 'run' ? [{ values: e.run.values, colour: colourOf(i), label: e.label }] : []))
+  const runs = entries.flatMap((e, i) => (e.kind === 'run' ? [{ values: Array.from(e.run.values), colour: colourOf(i), label: e.label }] : []))
   lossBox.replaceChildren(
     runs.length === 0
       ? h('p', { class: 'help' }, 'No runs to plot.')
