@@ -12,40 +12,7 @@ import { saddleFreeNewtonStep } from '../curvature/newton.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 import type { Optimizer } from './Optimizer.js'
-
-// -------------------------------------------------------------------------------------
-// helpers: trees as flat vectors
-// -------------------------------------------------------------------------------------
-
-const toVector = (tree: TensorTree): Float64Array => {
-  const leaves = flattenTensors(tree).leaves
-  const out = new Float64Array(leaves.reduce((s, l) => s + l.size, 0))
-  let k = 0
-  for (const l of leaves) {
-    out.set(l.data, k)
-    k += l.size
-  }
-  return out
-}
-
-const fromVector = (like: TensorTree, v: Float64Array): TensorTree => {
-  const flat = flattenTensors(like)
-  let k = 0
-  return unflatten(
-    flat.structure,
-    flat.leaves.map((l) => {
-      const t = Tensor.unsafeFromBuffer(l.shape, v.slice(k, k + l.size))
-      k += l.size
-      return t
-    })
-  )
-}
-
-const dot = (a: Float64Array, b: Float64Array): number => {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i]
-  return s
-}
+import { dot, fromVector, toVector } from './internal/vector.js'
 
 /** τ ≥ 0 with ‖p + τd‖ = Δ. */
 const toBoundary = (p: Float64Array, d: Float64Array, radius: number): number => {
