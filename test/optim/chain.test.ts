@@ -12,6 +12,7 @@ import { adam, adamw, classicSgd } from '../../src/optim/aliases.js'
 import { type Optimizer, applyUpdates } from '../../src/optim/Optimizer.js'
 import { cosineDecay } from '../../src/optim/Schedule.js'
 import * as stages from '../../src/optim/stages.js'
+import { backtracking, lbfgs, nesterovLookahead } from '../../src/optim/terminals.js'
 import { tensor } from '../../src/tensor/Tensor.js'
 import type { TensorTree } from '../../src/tensor/Tree.js'
 import { flatData, fromTree, quadraticGrad, toTree, x0 } from './helpers.js'
@@ -132,6 +133,7 @@ group('user stages', () => {
 
 group('errors name the stage and its position', () => {
   it('a chain must end in a terminal, and nothing may follow one', () => {
+    expect(() => chain(ewma(), rms() as never)).toThrow(ChainError)
     expect(() => chain(ewma(), rms() as never)).toThrow(/last item \('rms', position 2\) is a stage/)
     expect(() => (chain as (...xs: unknown[]) => unknown)(ewma(), sgd(1), rms())).toThrow(/item 2 \('sgd'\) is a terminal/)
   })
@@ -281,6 +283,3 @@ group('terminals and context stages', () => {
     expect(flatData(u)).toEqual([-9.001])
   })
 })
-
-import { backtracking, lbfgs, nesterovLookahead } from '../../src/optim/terminals.js'
-void ChainError
