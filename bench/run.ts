@@ -196,6 +196,14 @@ const main = async (): Promise<void> => {
     for (const r of JSON.parse(child.stdout) as Row[]) push(r)
   }
 
+  // W8 --------------------------------------------------------------------------------
+  log('W8: donated Adam step on 1,000,000 parameters, with a user stage in the middle and without')
+  {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./stages.ts', import.meta.url).pathname, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    if (child.status !== 0) throw new Error(`W8: ${child.stderr}`)
+    for (const r of JSON.parse(child.stdout) as Row[]) push(r)
+  }
+
   // W6 --------------------------------------------------------------------------------
   log('W6: top Hessian eigenvalue of the W4 loss, 20 power iterations')
   {

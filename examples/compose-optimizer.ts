@@ -1,7 +1,9 @@
 /**
- * Composing optimizers. Adam is `withEwma(withRMS(sgd(lr)))` with bias
- * correction, and the same chain written three ways (alias, combinators, JSON
- * pipeline) takes bit-identical steps. Then, on Rosenbrock, Adam from its
+ * Composing optimizers with `chain`. Adam is `chain(ewma, rms, sgd(lr))` with
+ * bias correction, and the same chain written four ways (alias, chain, nested
+ * combinators, JSON pipeline) takes bit-identical steps; `describe` prints it
+ * and `toSpec` turns it back into JSON. A user stage (sign) between built-in
+ * ones makes Signum. Then, on Rosenbrock, Adam from its
  * parts with one piece changed at a time (centered RMS, a cosine schedule,
  * momentum instead of the EWMA: the design card's `withMomentum(withRMS(sgd))`)
  * against a few aliases.
@@ -20,7 +22,9 @@ import { objectiveOf } from '../src/drivers/objective.js'
 import { type Sym } from '../src/graph/index.js'
 import { decodeOptimizerSpec, optimizerFromSpec } from '../src/io/spec.js'
 import { adam, classicSgd, lion, nadam } from '../src/optim/aliases.js'
+import { chain, describe, toSpec } from '../src/optim/chain.js'
 import { sgd, withEwma, withMomentum, withRMS } from '../src/optim/combinators.js'
+import * as stages from '../src/optim/stages.js'
 import { type Optimizer, applyUpdates } from '../src/optim/Optimizer.js'
 import { type Schedule, cosineDecay } from '../src/optim/Schedule.js'
 import { Tensor, tensor } from '../src/tensor/Tensor.js'
@@ -48,18 +52,27 @@ const spec = decodeOptimizerSpec([{ ewma: { beta: 0.9, debias: true } }, { rms: 
 if (E.isLeft(spec)) throw new Error(spec.left.join('\n'))
 const ways = {
   'adam()': adam(),
+  'chain(ewma, rms, sgd(1e-3))': chain(stages.ewma({ beta: 0.9, debias: true }), stages.rms({ rho: 0.999, debias: true }), sgd(1e-3)),
   'withEwma(withRMS(sgd(1e-3), …), …)': withEwma(withRMS(sgd(1e-3), { rho: 0.999, debias: true }), { beta: 0.9, debias: true }),
   'JSON pipeline': optimizerFromSpec(spec.right)
 }
-console.log('Adam written three ways, f = x² from x = 1 (first step ≈ −0.001):')
+console.log('Adam written four ways, f = x² from x = 1 (first step ≈ −0.001):')
 const runs = Object.entries(ways).map(([name, opt]) => [name, onSquare(opt as Optimizer<unknown>, 3)] as const)
 for (const [name, xs] of runs) console.log(`  ${name.padEnd(36)} ${xs.map((x) => x.toFixed(12)).join('  ')}`)
 const identical = runs.every(([, xs]) => xs.every((x, i) => Object.is(x, runs[0][1][i])))
 console.log(`  bit-identical: ${identical}`)
+console.log(`  describe: ${describe(ways['chain(ewma, rms, sgd(1e-3))'])}`)
+console.log(`  toSpec:   ${JSON.stringify(toSpec(ways['chain(ewma, rms, sgd(1e-3))']))}`)
 
 // 2. Heavy ball by hand.
-console.log('\nHeavy ball withMomentum(sgd(0.1), {beta: 0.9}) on x² (expect 0.8, 0.46, 0.062):')
-console.log(`  ${onSquare(withMomentum(sgd(0.1), { beta: 0.9 }), 3).map((x) => x.toFixed(12)).join('  ')}`)
+console.log('\nHeavy ball chain(momentum({beta: 0.9}), sgd(0.1)) on x² (expect 0.8, 0.46, 0.062):')
+console.log(`  ${onSquare(chain(stages.momentum({ beta: 0.9 }), sgd(0.1)), 3).map((x) => x.toFixed(12)).join('  ')}`)
+console.log(`  the nested form withMomentum(sgd(0.1)) is the same: ${onSquare(withMomentum(sgd(0.1), { beta: 0.9 }), 3).map((x) => x.toFixed(12)).join('  ')}`)
+
+// A user stage written with the library's ops, fused into the same loop.
+const sign = stages.elementwise({ name: 'sign', rule: ({ d }) => ({ d: d.sign() }) })
+const signum = chain(stages.ewma({ beta: 0.9 }), sign, sgd(0.01))
+console.log(`\nSignum ${describe(signum)} on x² (each step exactly 0.01): ${onSquare(signum, 3).map((x) => x.toFixed(12)).join('  ')}`)
 
 // 3. Rosenbrock with traced gradients: Adam's parts, then one piece changed at a time.
 const objective = objectiveOf((x: Sym) => {
@@ -69,13 +82,14 @@ const objective = objectiveOf((x: Sym) => {
 })
 const steps = fast ? 500 : 5000
 const adamFrom = (lr: number | Schedule, rms: { readonly centered?: boolean } = {}) =>
-  withEwma(withRMS(sgd(lr), { rho: 0.999, eps: 1e-8, debias: true, ...rms }), { beta: 0.9, debias: true }) as Optimizer<unknown>
+  chain(stages.ewma({ beta: 0.9, debias: true }), stages.rms({ rho: 0.999, eps: 1e-8, debias: true, ...rms }), sgd(lr)) as unknown as Optimizer<unknown>
 const contenders: Record<string, Optimizer<unknown>> = {
   'adam(lr 0.02)': adam({ lr: 0.02 }) as Optimizer<unknown>,
   'the same from parts': adamFrom(0.02),
   '… with centered RMS': adamFrom(0.02, { centered: true }),
   '… with lr cosine 0.02 → 0': adamFrom(cosineDecay({ init: 0.02, decaySteps: steps })),
-  '… momentum instead of EWMA': withMomentum(withRMS(sgd(0.01))) as Optimizer<unknown>,
+  '… momentum instead of EWMA': chain(stages.momentum(), stages.rms(), sgd(0.01)) as unknown as Optimizer<unknown>,
+  'signum (ewma → sign → sgd, cosine)': chain(stages.ewma({ beta: 0.9 }), sign, sgd(cosineDecay({ init: 1e-2, decaySteps: steps }))) as unknown as Optimizer<unknown>,
   'classicSgd(lr 1e-3, momentum 0.9)': classicSgd({ lr: 1e-3, momentum: 0.9 }) as Optimizer<unknown>,
   'nadam(cosine 0.02 → 0)': nadam({ lr: cosineDecay({ init: 0.02, decaySteps: steps }) }) as Optimizer<unknown>,
   'lion(cosine 0.01 → 0)': lion({ lr: cosineDecay({ init: 1e-2, decaySteps: steps }) }) as Optimizer<unknown>

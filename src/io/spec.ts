@@ -11,25 +11,16 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { type AliasOptimizer, aliases } from '../optim/aliases.js'
-import {
-  type ChainState,
-  type FusedOptimizer,
-  sgd,
-  withAdaGrad,
-  withClip,
-  withClipByGlobalNorm,
-  withDecoupledWeightDecay,
-  withEwma,
-  withMomentum,
-  withRMS,
-  withWeightDecay
-} from '../optim/combinators.js'
-import type { Optimizer } from '../optim/Optimizer.js'
+import { type Stage, chain } from '../optim/chain.js'
+import { type ChainState, type FusedOptimizer, sgd } from '../optim/combinators.js'
+import * as builtin from '../optim/stages.js'
+import { backtracking, lbfgs, nesterovLookahead } from '../optim/terminals.js'
 import * as S from '../optim/Schedule.js'
 import {
   type AnyCodec,
   arrayOf,
   bool,
+  checkedNumber,
   closedUnit,
   decodeWith,
   either,
@@ -83,9 +74,22 @@ export type StageSpec =
   | { readonly decoupledWeightDecay: { readonly lambda: number } }
   | { readonly clip: { readonly max: number } }
   | { readonly clipByGlobalNorm: { readonly maxNorm: number } }
+  | { readonly sam: { readonly rho?: number } }
+  | { readonly polyak: { readonly fStar?: number; readonly max?: number } }
+  | {
+      readonly reduceOnPlateau: {
+        readonly factor?: number; readonly patience?: number; readonly threshold?: number; readonly cooldown?: number; readonly minScale?: number
+      }
+    }
   | { readonly sgd: { readonly lr: number | ScheduleSpec } }
+  | { readonly backtracking: { readonly c1?: number; readonly shrink?: number; readonly init?: number } }
+  | { readonly lbfgs: { readonly memory?: number } }
+  | { readonly nesterovLookahead: { readonly lr: number; readonly momentum?: number } }
 
-/** Stages outermost first, the last one `sgd`. */
+/** The terminals a pipeline may end in. */
+export const terminalNames: readonly string[] = ['sgd', 'backtracking', 'lbfgs', 'nesterovLookahead']
+
+/** Stages outermost first, the last one a terminal (`sgd`, `backtracking`, `lbfgs`, `nesterovLookahead`). */
 export type PipelineSpec = readonly StageSpec[]
 
 export type OptimizerSpec = AliasSpec | PipelineSpec
@@ -138,6 +142,8 @@ export const scheduleCodec: t.Type<ScheduleSpec, unknown, unknown> = t.recursion
   })
 )
 
+const openUnit = checkedNumber('(0, 1)', (x) => (x > 0 && x < 1 ? undefined : 'must be in (0, 1)'))
+
 const lrOrSchedule = either<number | ScheduleSpec>('lr', (u) => (typeof u === 'number' ? lr : scheduleCodec))
 
 const nesterovRule = (v: Record<string, unknown>): (readonly [string, string])[] =>
@@ -167,14 +173,24 @@ export const aliasCodec: t.Type<AliasSpec, unknown, unknown> = oneKey<AliasSpec>
 const stageCodec: t.Type<StageSpec, unknown, unknown> = oneKey<StageSpec>('stage', {
   momentum: strictRecord('momentum', { beta: req(beta), dampening: opt(closedUnit), nesterov: opt(bool) }),
   ewma: strictRecord('ewma', { beta: req(beta), debias: opt(bool) }),
-  rms: strictRecord('rms', { rho: req(beta), eps: opt(eps), centered: opt(bool), debias: opt(bool), epsInside: opt(bool) }),
+  rms: strictRecord('rms', { rho: req(beta), eps: opt(eps), centered: opt(bool), debias: opt(bool), epsInside: opt(bool), amsgrad: opt(bool) }),
   adagrad: strictRecord('adagrad', { eps: opt(eps), initialAccumulatorValue: opt(nonNegative) }),
   weightDecay: strictRecord('weightDecay', { lambda: req(decay) }),
   decoupledWeightDecay: strictRecord('decoupledWeightDecay', { lambda: req(decay) }),
   clip: strictRecord('clip', { max: req(positive) }),
   clipByGlobalNorm: strictRecord('clipByGlobalNorm', { maxNorm: req(positive) }),
-  sgd: strictRecord('sgd', { lr: req(lrOrSchedule) })
+  sam: strictRecord('sam', { rho: opt(positive) }),
+  polyak: strictRecord('polyak', { fStar: opt(checkedNumber('number')), max: opt(positive) }),
+  reduceOnPlateau: strictRecord('reduceOnPlateau', {
+    factor: opt(unitInterval), patience: opt(nonNegativeInteger), threshold: opt(nonNegative), cooldown: opt(nonNegativeInteger), minScale: opt(nonNegative)
+  }),
+  sgd: strictRecord('sgd', { lr: req(lrOrSchedule) }),
+  backtracking: strictRecord('backtracking', { c1: opt(unitInterval), shrink: opt(openUnit), init: opt(positive) }),
+  lbfgs: strictRecord('lbfgs', { memory: opt(positiveInteger) }),
+  nesterovLookahead: strictRecord('nesterovLookahead', { lr: req(lr), momentum: opt(beta) })
 })
+
+const isTerminal = (key: string): boolean => terminalNames.includes(key)
 
 const stages = arrayOf('pipeline', stageCodec, 1)
 
@@ -190,11 +206,11 @@ export const pipelineCodec: t.Type<PipelineSpec, unknown, unknown> = new t.Type<
         xs.forEach((stage, i) => {
           const key = Object.keys(stage)[0]
           const last = i === xs.length - 1
-          if (last && key !== 'sgd') {
-            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `a pipeline must end in sgd, got '${key}'` })
+          if (last && !isTerminal(key)) {
+            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `a pipeline must end in sgd or another terminal (${terminalNames.slice(1).join(', ')}), got '${key}'` })
           }
-          if (!last && key === 'sgd') {
-            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `sgd must be the last stage (it is stage ${i} of ${xs.length})` })
+          if (!last && isTerminal(key)) {
+            errors.push({ value: stage, context: t.appendContext(c, String(i), stageCodec, stage), message: `${key} must be the last stage (it is stage ${i} of ${xs.length})` })
           }
         })
         return errors.length > 0 ? t.failures<PipelineSpec>(errors) : t.success(xs)
@@ -262,32 +278,38 @@ export const scheduleFromSpec = (spec: ScheduleSpec): S.Schedule => {
   return S.join(spec.join.schedules.map(scheduleFromSpec), spec.join.boundaries)
 }
 
-type AnyOptimizer = Optimizer<unknown>
+const stageOf = (stage: StageSpec): Stage => {
+  if ('momentum' in stage) return builtin.momentum(stage.momentum)
+  if ('ewma' in stage) return builtin.ewma(stage.ewma)
+  if ('rms' in stage) return builtin.rms(stage.rms)
+  if ('adagrad' in stage) return builtin.adagrad(stage.adagrad)
+  if ('weightDecay' in stage) return builtin.weightDecay(stage.weightDecay)
+  if ('decoupledWeightDecay' in stage) return builtin.decoupledWeightDecay(stage.decoupledWeightDecay)
+  if ('clip' in stage) return builtin.clip(stage.clip)
+  if ('clipByGlobalNorm' in stage) return builtin.clipByGlobalNorm(stage.clipByGlobalNorm)
+  if ('sam' in stage) return builtin.sam(stage.sam)
+  if ('polyak' in stage) return builtin.polyak(stage.polyak)
+  if ('reduceOnPlateau' in stage) return builtin.reduceOnPlateau(stage.reduceOnPlateau)
+  throw new TypeError(`optimizerFromSpec: '${Object.keys(stage)[0]}' is a terminal, not a stage`)
+}
 
-const stageOptimizer = (stage: StageSpec, inner: AnyOptimizer): AnyOptimizer => {
-  if ('momentum' in stage) return withMomentum(inner, stage.momentum) as AnyOptimizer
-  if ('ewma' in stage) return withEwma(inner, stage.ewma) as AnyOptimizer
-  if ('rms' in stage) return withRMS(inner, stage.rms) as AnyOptimizer
-  if ('adagrad' in stage) return withAdaGrad(inner, stage.adagrad) as AnyOptimizer
-  if ('weightDecay' in stage) return withWeightDecay(inner, stage.weightDecay) as AnyOptimizer
-  if ('decoupledWeightDecay' in stage) return withDecoupledWeightDecay(inner, stage.decoupledWeightDecay) as AnyOptimizer
-  if ('clip' in stage) return withClip(inner, stage.clip) as AnyOptimizer
-  if ('clipByGlobalNorm' in stage) return withClipByGlobalNorm(inner, stage.clipByGlobalNorm) as AnyOptimizer
-  throw new TypeError(`stageOptimizer: sgd is the terminal stage, not a wrapper`)
+const terminalOf = (stage: StageSpec): FusedOptimizer<ChainState> => {
+  if ('sgd' in stage) return sgd(typeof stage.sgd.lr === 'number' ? stage.sgd.lr : scheduleFromSpec(stage.sgd.lr)) as unknown as FusedOptimizer<ChainState>
+  if ('backtracking' in stage) return backtracking(stage.backtracking) as unknown as FusedOptimizer<ChainState>
+  if ('lbfgs' in stage) return lbfgs(stage.lbfgs) as unknown as FusedOptimizer<ChainState>
+  if ('nesterovLookahead' in stage) return nesterovLookahead(stage.nesterovLookahead) as unknown as FusedOptimizer<ChainState>
+  throw new TypeError(`optimizerFromSpec: a pipeline must end in a terminal, got '${Object.keys(stage)[0]}'`)
 }
 
 /**
  * The optimizer of a (decoded, hence valid) spec: an alias with PyTorch's
- * defaults, or the pipeline's stages wrapped around the final `sgd`.
+ * defaults, or `chain(...stages, terminal)` of the pipeline.
  */
 export const optimizerFromSpec = (spec: OptimizerSpec): FusedOptimizer<ChainState> => {
   if (Array.isArray(spec)) {
     const pipeline = spec as PipelineSpec
-    const last = pipeline[pipeline.length - 1]
-    if (!('sgd' in last)) throw new TypeError('optimizerFromSpec: a pipeline must end in sgd')
-    const rate = last.sgd.lr
-    const bottom = sgd(typeof rate === 'number' ? rate : scheduleFromSpec(rate)) as AnyOptimizer
-    return pipeline.slice(0, -1).reduceRight((inner, stage) => stageOptimizer(stage, inner), bottom) as unknown as FusedOptimizer<ChainState>
+    const items = [...pipeline.slice(0, -1).map(stageOf), terminalOf(pipeline[pipeline.length - 1])]
+    return (chain as (...xs: readonly unknown[]) => FusedOptimizer<ChainState>)(...items)
   }
   const [name, options] = Object.entries(spec as AliasSpec)[0] as [keyof typeof aliases, Record<string, unknown>]
   const make = aliases[name] as (o: Record<string, unknown>) => AliasOptimizer

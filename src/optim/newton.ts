@@ -10,9 +10,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { saddleFreeNewtonStep } from '../curvature/newton.js'
 import { Tensor } from '../tensor/Tensor.js'
-import { joinLeaves as toVector, type TensorTree } from '../tensor/Tree.js'
-import { splitLike as fromVector } from '../curvature/vector.js'
+import type { TensorTree } from '../tensor/Tree.js'
 import type { Optimizer } from './Optimizer.js'
+import { dot, fromVector, toVector } from './internal/vector.js'
 import { NonFiniteGradientError } from './wrappers.js'
 
 /** The Newton methods give up on a non-finite gradient or curvature the way `skipNonFinite` does, so the drivers stop with 'non-finite'. */
@@ -22,16 +22,6 @@ const nonFinite = (who: string, what: string, v: Float64Array): NonFiniteGradien
   const e = new NonFiniteGradientError(1, `[${i}]`, v[i])
   e.message = `${who}: the ${what} has ${v[i]} at flat index ${i}; no step taken`
   return e
-}
-
-// -------------------------------------------------------------------------------------
-// helpers: trees as flat vectors
-// -------------------------------------------------------------------------------------
-
-const dot = (a: Float64Array, b: Float64Array): number => {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i]
-  return s
 }
 
 /** τ ≥ 0 with ‖p + τd‖ = Δ. */

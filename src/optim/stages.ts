@@ -7,7 +7,7 @@
  * own ops; a run of them compiles into one loop per leaf. Every hyper-parameter
  * (β, ρ, ε, λ, …) is a number or a schedule of the step count.
  */
-import { type Sym, type SymLike, abs, max, neg, sign, sqrt, stack } from '../graph/index.js'
+import { type Sym, type SymLike, abs, max, neg, sign, stack } from '../graph/index.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 import type { Schedule } from './Schedule.js'

@@ -9,41 +9,12 @@ import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tr
 import type { StepContext } from './Optimizer.js'
 import type { Schedule } from './Schedule.js'
 import { terminalOptimizer } from './chain.js'
+import { dot, fromVector, toVector } from './internal/vector.js'
 import { ChainError, type ChainOptimizer, type PathMap, type SgdState } from './internal/engine.js'
 
 // -------------------------------------------------------------------------------------
-// helpers: trees as flat vectors
+// helpers
 // -------------------------------------------------------------------------------------
-
-const toVector = (tree: TensorTree): Float64Array => {
-  const leaves = flattenTensors(tree).leaves
-  const out = new Float64Array(leaves.reduce((s, l) => s + l.size, 0))
-  let k = 0
-  for (const l of leaves) {
-    out.set(l.data, k)
-    k += l.size
-  }
-  return out
-}
-
-const fromVector = (like: TensorTree, v: Float64Array): TensorTree => {
-  const flat = flattenTensors(like)
-  let k = 0
-  return unflatten(
-    flat.structure,
-    flat.leaves.map((l) => {
-      const t = Tensor.unsafeFromBuffer(l.shape, v.slice(k, k + l.size))
-      k += l.size
-      return t
-    })
-  )
-}
-
-const dot = (a: Float64Array, b: Float64Array): number => {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i]
-  return s
-}
 
 /** x + α·p as a new vector. */
 const along = (x: Float64Array, alpha: number, p: Float64Array): Float64Array => {

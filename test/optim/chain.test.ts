@@ -4,7 +4,7 @@
  */
 import { describe as group, expect, expectTypeOf, it } from 'vitest'
 import { type Sym, objectiveOf } from '../../src/index.js'
-import { optimizerFromSpec } from '../../src/io/spec.js'
+import { type OptimizerSpec, decodeOptimizerSpec, optimizerFromSpec, parseOptimizerSpec } from '../../src/io/spec.js'
 import { ChainError, chain, describe, hyperparameters, toSpec } from '../../src/optim/chain.js'
 import { type EwmaState, type RmsState, sgd, withEwma, withMomentum, withRMS } from '../../src/optim/combinators.js'
 import type { PathMap, SgdState, StageState } from '../../src/optim/internal/engine.js'
@@ -12,6 +12,7 @@ import { adam, adamw, classicSgd } from '../../src/optim/aliases.js'
 import { type Optimizer, applyUpdates } from '../../src/optim/Optimizer.js'
 import { cosineDecay } from '../../src/optim/Schedule.js'
 import * as stages from '../../src/optim/stages.js'
+import { backtracking, lbfgs, nesterovLookahead } from '../../src/optim/terminals.js'
 import { tensor } from '../../src/tensor/Tensor.js'
 import type { TensorTree } from '../../src/tensor/Tree.js'
 import { flatData, fromTree, quadraticGrad, toTree, x0 } from './helpers.js'
@@ -132,6 +133,7 @@ group('user stages', () => {
 
 group('errors name the stage and its position', () => {
   it('a chain must end in a terminal, and nothing may follow one', () => {
+    expect(() => chain(ewma(), rms() as never)).toThrow(ChainError)
     expect(() => chain(ewma(), rms() as never)).toThrow(/last item \('rms', position 2\) is a stage/)
     expect(() => (chain as (...xs: unknown[]) => unknown)(ewma(), sgd(1), rms())).toThrow(/item 2 \('sgd'\) is a terminal/)
   })
@@ -157,7 +159,9 @@ group('describe, toSpec, hyperparameters', () => {
     expect(describe(opt)).toBe('weightDecay(λ=0.01) → ewma(β=0.9, debias) → rms(ρ=0.999, ε=1e-8, debias) → clip(max=1) → sgd(lr=0.001)')
     const spec = toSpec(opt)
     expect(spec).toEqual([{ weightDecay: { lambda: 0.01 } }, { ewma: { beta: 0.9, debias: true } }, { rms: { rho: 0.999, eps: 1e-8, centered: false, debias: true, epsInside: false, amsgrad: false } }, { clip: { max: 1 } }, { sgd: { lr: 0.001 } }])
-    expectBitIdentical(updates(optimizerFromSpec(spec as never)), updates(opt))
+    const decoded = decodeOptimizerSpec(spec)
+    if (decoded._tag === 'Left') throw new Error(decoded.left.join('\n'))
+    expectBitIdentical(updates(optimizerFromSpec(decoded.right)), updates(opt))
     expect(() => toSpec(chain(passThrough, sgd(1)))).toThrow(/stage 'passThrough' \(position 1\) has no JSON form/)
   })
   it('any hyper-parameter follows a schedule, and its current value is read from the state', () => {
@@ -262,6 +266,16 @@ group('terminals and context stages', () => {
     expect(seen).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5])
     expect(s.state.scale).toBe(0.5)
   })
+  it('the new stages and terminals are in the JSON spec too', () => {
+    const text = '[{"sam": {"rho": 0.05}}, {"polyak": {"fStar": 0}}, {"reduceOnPlateau": {"patience": 3}}, {"lbfgs": {"memory": 5}}]'
+    const spec = parseOptimizerSpec(text)
+    if (spec._tag === 'Left') throw new Error(spec.left.join('\n'))
+    expect(describe(optimizerFromSpec(spec.right))).toBe('sam(ρ=0.05) → polyak(f*=0) → reduceOnPlateau(factor=0.1, patience=3, threshold=0.0001) → lbfgs(memory=5)')
+    const r = solve(optimizerFromSpec((parseOptimizerSpec('[{"lbfgs": {}}]') as { right: OptimizerSpec }).right), [-1.2, 1], 1e-6, 200)
+    expect(r.steps).toBeLessThanOrEqual(45)
+    expect((parseOptimizerSpec('[{"backtracking": {"shrink": 1}}]') as { left: unknown }).left).toEqual(['$[0].backtracking.shrink: must be in (0, 1), got 1'])
+    expect((parseOptimizerSpec('[{"lbfgs": {}}, {"sgd": {"lr": 1}}]') as { left: unknown }).left).toEqual(['$[0]: lbfgs must be the last stage (it is stage 0 of 2)'])
+  })
   it('building a chain of 1,000 clip stages is linear (lazy plan) and it runs', () => {
     let opt = sgd(1)
     for (let k = 0; k < 1000; k++) opt = chain(clip({ max: 10 - k / 1000 }), opt)
@@ -269,6 +283,3 @@ group('terminals and context stages', () => {
     expect(flatData(u)).toEqual([-9.001])
   })
 })
-
-import { backtracking, lbfgs, nesterovLookahead } from '../../src/optim/terminals.js'
-void ChainError
