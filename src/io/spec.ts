@@ -77,7 +77,7 @@ export type AliasSpec =
 export type StageSpec =
   | { readonly momentum: { readonly beta: number; readonly dampening?: number; readonly nesterov?: boolean } }
   | { readonly ewma: { readonly beta: number; readonly debias?: boolean } }
-  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean } }
+  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean; readonly amsgrad?: boolean } }
   | { readonly adagrad: { readonly eps?: number; readonly initialAccumulatorValue?: number } }
   | { readonly weightDecay: { readonly lambda: number } }
   | { readonly decoupledWeightDecay: { readonly lambda: number } }
@@ -167,7 +167,7 @@ export const aliasCodec: t.Type<AliasSpec, unknown, unknown> = oneKey<AliasSpec>
 const stageCodec: t.Type<StageSpec, unknown, unknown> = oneKey<StageSpec>('stage', {
   momentum: strictRecord('momentum', { beta: req(beta), dampening: opt(closedUnit), nesterov: opt(bool) }),
   ewma: strictRecord('ewma', { beta: req(beta), debias: opt(bool) }),
-  rms: strictRecord('rms', { rho: req(beta), eps: opt(eps), centered: opt(bool), debias: opt(bool), epsInside: opt(bool) }),
+  rms: strictRecord('rms', { rho: req(beta), eps: opt(eps), centered: opt(bool), debias: opt(bool), epsInside: opt(bool), amsgrad: opt(bool) }),
   adagrad: strictRecord('adagrad', { eps: opt(eps), initialAccumulatorValue: opt(nonNegative) }),
   weightDecay: strictRecord('weightDecay', { lambda: req(decay) }),
   decoupledWeightDecay: strictRecord('decoupledWeightDecay', { lambda: req(decay) }),
