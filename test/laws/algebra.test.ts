@@ -15,16 +15,15 @@ import {
   smoothObjective
 } from '../../laws/algebra.js'
 import { checkCustomVjpLaws, customVjpLaws } from '../../laws/gradient.js'
-import { addTrees, dotTrees, valuesOf } from '../../laws/internal.js'
-import type { AnyOptimizer } from '../../laws/optimizer.js'
+import { addTrees, dotTrees, mapTree, valuesOf } from '../../laws/internal.js'
+import { type AnyOptimizer, checkOptimizerLaws, optimizerLaws } from '../../laws/optimizer.js'
 import { type Sym, customVjp } from '../../src/graph/index.js'
 import { chain, toSpec } from '../../src/optim/chain.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
 import * as stages from '../../src/optim/stages.js'
 import { backtracking, lbfgs, sgd } from '../../src/optim/terminals.js'
 import { fromArray } from '../../src/tensor/Tensor.js'
-import { type TensorTree } from '../../src/tensor/Tree.js'
-import { mapTree } from '../../laws/internal.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 const params = { numRuns: 30, seed: 20261201 }
 const { expectAllHold, expectFails } = lawExpectations(params)
@@ -191,5 +190,27 @@ describe('custom vjp laws', () => {
 
   it('the rule is read: the same forward with the right rule passes where the wrong one fails', () => {
     expectAllHold(customVjpLaws(softplus, { shape: [2, 2] }))
+  })
+})
+
+// -------------------------------------------------------------------------------------
+// the algebra claims of checkOptimizerLaws
+// -------------------------------------------------------------------------------------
+
+describe('algebra claims of optimizerLaws', () => {
+  const adamParts = { stages: [stages.ewma({ beta: 0.9, debias: true }), stages.rms({ rho: 0.999, debias: true })], terminal: sgd(1e-3) }
+
+  it.each(seeds)('Adam as a chain equals its parts, is transparent to pass-throughs, nests flat and round-trips its spec (seed %i)', (seed) => {
+    checkOptimizerLaws(chain(...adamParts.stages, sgd(1e-3)), { chainOf: adamParts, roundTripsSpec: true, kind: 'adam', lr: 1e-3, fc: { numRuns: 20, seed } })
+  })
+
+  it('rejects an optimizer that is not the chain it claims (a nudging stage hidden inside)', () => {
+    const hidden = chain(adamParts.stages[0], nudging, adamParts.stages[1], sgd(1e-3))
+    expect(expectFails(optimizerLaws(hidden, { chainOf: adamParts }), 'equals chain(')).toMatch(/not bitwise identical/)
+  })
+
+  it('rejects a spec round trip for a chain with a user stage (it has no JSON form)', () => {
+    const user = chain(stages.elementwise({ name: 'sign', rule: ({ d }) => ({ d: d.sign() }) }), sgd(0.1))
+    expect(expectFails(optimizerLaws(user, { roundTripsSpec: true }), 'toSpec round-trips')).toMatch(/toSpec threw: ChainError: toSpec: stage 'sign'/)
   })
 })
