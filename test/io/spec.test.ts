@@ -60,7 +60,7 @@ describe('rejections name the path and the reason', () => {
     [[{ rms: { rho: 0.9 } }], "$[0]: a pipeline must end in sgd, got 'rms'"],
     [[{ sgd: { lr: 1 } }, { sgd: { lr: 1 } }], '$[0]: sgd must be the last stage (it is stage 0 of 2)'],
     [[{ ewma: { beta: 1.5 } }, { sgd: { lr: 1 } }], '$[0].ewma.beta: must be in [0, 1), got 1.5'],
-    [[{ rms: { rho: 0.9, epsilon: 1 } }, { sgd: { lr: 1 } }], "$[0].rms.epsilon: unknown key 'epsilon' (expected 'rho', 'eps', 'centered', 'debias', 'epsInside')"],
+    [[{ rms: { rho: 0.9, epsilon: 1 } }, { sgd: { lr: 1 } }], "$[0].rms.epsilon: unknown key 'epsilon' (expected 'rho', 'eps', 'centered', 'debias', 'epsInside', 'amsgrad')"],
     [[{ momentum: {} }, { sgd: { lr: 1 } }], "$[0].momentum.beta: missing required key 'beta'"],
     [[{ sgd: { lr: { cosineDecay: { init: 0.1, decaySteps: 0 } } } }], '$[0].sgd.lr.cosineDecay.decaySteps: must be a positive integer, got 0'],
     [[{ sgd: { lr: { piecewiseConstant: { boundaries: [5], values: [1] } } } }], '$[0].sgd.lr.piecewiseConstant.values: needs 2 values for 1 boundaries, got 1'],
