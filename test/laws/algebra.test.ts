@@ -159,7 +159,7 @@ describe('line-search laws', () => {
 
   it('rejects a fixed step that overshoots (sgd(1) claimed as a line search), and a terminal that never moves', () => {
     expect(expectFails(lineSearchLaws(sgd(1)), 'Armijo')).toMatch(/step \d+: f went from/)
-    expect(expectFails(lineSearchLaws(sgd(1e-300)), 'Armijo')).toMatch(/did not decrease|Armijo/)
+    expect(expectFails(lineSearchLaws(sgd(1e-300)), 'Armijo')).toMatch(/f did not decrease/)
   })
 
   it('rejects backtracking with a c₁ larger than it uses', () => {
@@ -188,7 +188,7 @@ describe('custom vjp laws', () => {
     expectFails(customVjpLaws(straightThroughSign, { shape: [4] }), 'custom vjp')
   })
 
-  it('the rule is read: the same forward with the right rule passes where the wrong one fails', () => {
+  it('a correct rule passes on a matrix-shaped input too', () => {
     expectAllHold(customVjpLaws(softplus, { shape: [2, 2] }))
   })
 })
