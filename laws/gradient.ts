@@ -8,7 +8,7 @@
  * deliberately broken one.
  */
 import fc from 'fast-check'
-import { grad, hessian, hvp, jit } from '../src/graph/index.js'
+import { grad, hessian, hvp, jit, mul, sum } from '../src/graph/index.js'
 import type { Sym, SymLike } from '../src/graph/Sym.js'
 import type { Shape } from '../src/tensor/Shape.js'
 import { type Tensor, fromArray } from '../src/tensor/Tensor.js'
@@ -353,3 +353,52 @@ export const programLaws = (differentiate: ProgramDifferentiator = libraryProgra
 /** Check `programLaws` (default: the library's transforms); throws at the first failure, like `fc.assert`. */
 export const checkProgramLaws = (differentiate: ProgramDifferentiator = libraryProgramDifferentiator(), options: ProgramLawOptions = {}): void =>
   assertLaws(programLaws(differentiate, options), options.fc)
+
+// -------------------------------------------------------------------------------------
+// custom derivatives
+// -------------------------------------------------------------------------------------
+
+/** Options of `customVjpLaws`. */
+export interface CustomVjpLawOptions extends DerivativeTolerances {
+  /** Shape of x (default [3]), used when `at` is not given. */
+  readonly shape?: Shape
+  /** Points where the rule is checked (default `pointsArb(shape)`; keep them inside f's domain). */
+  readonly at?: fc.Arbitrary<Tensor>
+  readonly fc?: LawParameters
+}
+
+/**
+ * The scalar ⟨w, f(x)⟩ with a cotangent w of f's output shape, its elements
+ * the `weights` repeated: its gradient is the user's vjp rule applied to w.
+ */
+const pairedWith = (f: (x: Sym) => Sym, weights: readonly number[]): ScalarFunction => (x) => {
+  const y = f(x)
+  return sum(mul(y, fromArray(y.shape, Array.from({ length: y.size }, (_, i) => weights[i % weights.length]))))
+}
+
+/**
+ * A user's custom derivative, checked when asked: for `g = customVjp(f, rule)`,
+ * the rule applied to a random cotangent w agrees with central differences of
+ * ⟨w, f(x)⟩ along random directions, at points uniform in [−3, 3] (no bias
+ * towards kinks at 0 and ±1; a kink between the stencil points is skipped).
+ * A deliberate non-derivative (a straight-through estimator) fails, as it should.
+ */
+export const customVjpLaws = (g: (x: Sym) => Sym, options: CustomVjpLawOptions = {}): readonly Law[] => {
+  const at = options.at ?? pointsArb(options.shape ?? [3])
+  const approx = options.differenceApprox ?? defaultDifferenceApprox
+  const weights = fc.array(uniformDouble(-2, 2), { minLength: 1, maxLength: 8 })
+  return [
+    law('gradient', 'the custom vjp rule agrees with central differences of ⟨w, f(x)⟩ along random directions', () =>
+      fc.property(pointAndDirection(at), weights, ({ x, t }, w) =>
+        expectVerdict(gradientMatchesCentralDifferences(differentiableOf(pairedWith(g, w)), x, t, approx, options.step))
+      )
+    )
+  ]
+}
+
+/**
+ * Check a function with a custom derivative (`customVjp(f, rule)`) against
+ * central differences; throws at the first failure.
+ * @example checkCustomVjpLaws(customVjp((x: Sym) => x.exp().add(1).log(), ({ inputs, cotangent }) => cotangent.mul(inputs[0].sigmoid())))
+ */
+export const checkCustomVjpLaws = (g: (x: Sym) => Sym, options: CustomVjpLawOptions = {}): void => assertLaws(customVjpLaws(g, options), options.fc)

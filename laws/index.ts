@@ -157,8 +157,42 @@ export {
   updatesAreFinite
 } from './optimizer.js'
 
+// laws of the optimizer algebra
+export {
+  type AlgebraLawOptions,
+  type BuiltinChain,
+  type BuiltinStage,
+  type ChainParts,
+  type Compose,
+  type LineSearchLawOptions,
+  type Objective,
+  type ObjectiveRun,
+  type SpecCodec,
+  algebraLaws,
+  armijoAtEveryStep,
+  builtinChainArb,
+  builtinStageArb,
+  checkAlgebraLaws,
+  checkLineSearchLaws,
+  librarySpecCodec,
+  lineSearchLaws,
+  nestedChainIsFlat,
+  nestedFormEqualsChain,
+  partsOf,
+  passThroughIsTransparent,
+  passThroughStages,
+  runOnObjective,
+  showChain,
+  smoothObjective,
+  specRoundTrips,
+  stepsIdentically
+} from './algebra.js'
+
 // derivative laws
 export {
+  type CustomVjpLawOptions,
+  checkCustomVjpLaws,
+  customVjpLaws,
   type DerivativeTolerances,
   type Differentiable,
   type GradientLawOptions,

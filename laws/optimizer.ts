@@ -7,9 +7,19 @@
  * and returns a `Verdict` whose reason names what broke and where.
  */
 import fc from 'fast-check'
+import { chain } from '../src/optim/chain.js'
 import type { Optimizer } from '../src/optim/Optimizer.js'
 import { fromArray, scalar, zeros } from '../src/tensor/Tensor.js'
 import { type TensorTree, flattenTensors, signatureOf } from '../src/tensor/Tree.js'
+import {
+  type ChainParts,
+  nestedChainIsFlat,
+  passThroughIsTransparent,
+  passThroughStages,
+  smoothObjective,
+  specRoundTrips,
+  stepsIdentically
+} from './algebra.js'
 import { type ApproxEq, approxEq, identical } from './approx.js'
 import {
   type ParamsAndGrads,
@@ -721,6 +731,13 @@ export interface OptimizerClaims extends Partial<UpdateRuleHyperParameters> {
   readonly equivalentTo?: readonly { readonly name: string; readonly optimizer: AnyOptimizer }[]
   /** `opt` is an EWMA stage in front of sgd. */
   readonly ewma?: EwmaClaim
+  /**
+   * `opt` is `chain(...stages, terminal)`: it equals that chain, a pass-through
+   * stage is transparent at any position of it, and it nests and flattens bit for bit.
+   */
+  readonly chainOf?: ChainParts
+  /** `toSpec(opt)` decodes (src/io/spec.ts) to an optimizer with bit-identical steps. */
+  readonly roundTripsSpec?: boolean
 }
 
 /** Options of the runners. */
@@ -902,10 +919,36 @@ export const optimizerLaws = (opt: AnyOptimizer, options: OptimizerLawOptions = 
       )
     )
   }
-  // The laws of the optimizer algebra (a pass-through stage is transparent anywhere in a chain,
-  // chain associativity, the nested form equals `chain`, `toSpec` round-trips, line-search
-  // terminals decrease f with Armijo's condition at every accepted step) go here, with the
-  // claims that enable them, once `chain` and its stages are on main (the optimizer-algebra issue).
+  // The laws of the optimizer algebra; over random built-in chains they are `algebraLaws` (algebra.ts).
+  const parts = claims.chainOf
+  if (parts !== undefined) {
+    const points = fc.record({ start: tensorTreeArb({ ...trees, min: -2, max: 2 }), a: uniformDouble(0.5, 3), b: uniformDouble(0, 1) })
+    laws.push(
+      law('algebra', 'equals chain(...its stages, its terminal), bit for bit', () =>
+        fc.property(points, ({ start, a, b }) => expectVerdict(stepsIdentically(opt, chain(...(parts.stages as []), parts.terminal), smoothObjective(a, b), start, 3)))
+      ),
+      ...passThroughStages.map(({ name, stage }) =>
+        law('algebra', `a pass-through stage (${name}) changes no number at any position of its chain`, () =>
+          fc.property(fc.nat({ max: parts.stages.length }), points, (position, { start, a, b }) =>
+            expectVerdict(passThroughIsTransparent(parts, stage, position, smoothObjective(a, b), start, 3))
+          )
+        )
+      ),
+      law('algebra', 'its chain split anywhere and nested equals it flat, updates and state bit for bit', () =>
+        fc.property(fc.nat({ max: parts.stages.length }), points, (split, { start, a, b }) =>
+          expectVerdict(nestedChainIsFlat(parts, split, smoothObjective(a, b), start, 3))
+        )
+      )
+    )
+  }
+  if (claims.roundTripsSpec === true) {
+    const points = fc.record({ start: tensorTreeArb({ ...trees, min: -2, max: 2 }), a: uniformDouble(0.5, 3), b: uniformDouble(0, 1) })
+    laws.push(
+      law('algebra', 'toSpec round-trips: the decoded spec steps bit for bit as the optimizer', () =>
+        fc.property(points, ({ start, a, b }) => expectVerdict(specRoundTrips(opt, smoothObjective(a, b), start, 3)))
+      )
+    )
+  }
   return laws
 }
 

@@ -68,7 +68,7 @@ export type AliasSpec =
 export type StageSpec =
   | { readonly momentum: { readonly beta: number; readonly dampening?: number; readonly nesterov?: boolean } }
   | { readonly ewma: { readonly beta: number; readonly debias?: boolean } }
-  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean } }
+  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean; readonly amsgrad?: boolean } }
   | { readonly adagrad: { readonly eps?: number; readonly initialAccumulatorValue?: number } }
   | { readonly weightDecay: { readonly lambda: number } }
   | { readonly decoupledWeightDecay: { readonly lambda: number } }
