@@ -205,6 +205,12 @@ interface Run {
   readonly loop: LoopKernel
   /** Per stage with `fromSumOfSquares`: the pass summing the squares of g as it reaches that stage. */
   readonly norms: ReadonlyMap<number, SumOfSquaresKernel>
+  /**
+   * The per-step numbers' buffer of the lone-tensor path, reused step after
+   * step (a small typed array costs more to allocate than a 2-D step takes);
+   * `inUse` guards against a schedule that steps the same chain re-entrantly.
+   */
+  readonly scratch: { readonly h: Float64Array; inUse: boolean }
 }
 
 interface CustomStep {
@@ -295,7 +301,8 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
     size,
     lrIndex,
     loop,
-    norms
+    norms,
+    scratch: { h: new Float64Array(size + (lrIndex !== undefined ? 1 : 0)), inUse: false }
   }
 }
 
@@ -590,9 +597,11 @@ const stepLone = (
   }
   let rebuilt: unknown = { kind: 'sgd', count: t }
   for (let s = stages.length - 1; s >= 0; s--) {
-    const layer = newLayers[s] as Record<string, unknown> | undefined
+    // made by runLone this step, seen by no one yet: filled in rather than copied
+    const layer = newLayers[s] as { inner: unknown } | undefined
     if (layer === undefined) continue
-    rebuilt = { ...layer, inner: rebuilt }
+    layer.inner = rebuilt
+    rebuilt = layer
   }
   return [rebuilt, d]
 }
@@ -611,7 +620,34 @@ const runLone = (
   intoLeaf: Tensor | undefined
 ): { readonly g: Tensor; readonly d: Tensor } => {
   const n = g.size
-  const h = new Float64Array(run.size + (run.lrIndex !== undefined ? 1 : 0))
+  const scratch = run.scratch
+  const reused = !scratch.inUse
+  const h = reused ? scratch.h : new Float64Array(scratch.h.length)
+  if (reused) {
+    scratch.inUse = true
+    for (let i = 0; i < h.length; i++) h[i] = 0 // as fresh, whatever a stage's perStep writes
+  }
+  try {
+    return runLoneWith(chain, run, layers, newLayers, g, d, theta, t, donate, intoLeaf, n, h)
+  } finally {
+    if (reused) scratch.inUse = false
+  }
+}
+
+const runLoneWith = (
+  chain: ChainDef,
+  run: Run,
+  layers: readonly (StageState<string, unknown> | undefined)[],
+  newLayers: unknown[],
+  g: Tensor,
+  d: Tensor,
+  theta: Tensor,
+  t: number,
+  donate: boolean,
+  intoLeaf: Tensor | undefined,
+  n: number,
+  h: Float64Array
+): { readonly g: Tensor; readonly d: Tensor } => {
   const nextScalars: (Scalars | undefined)[] = new Array(chain.stages.length)
   const reads = run.reads
   const ins: Float64Array[] = new Array(reads.length)
@@ -639,7 +675,9 @@ const runLone = (
     const offset = run.offsets.get(s)!
     if (k.perStep !== undefined) {
       const prepared = k.perStep(t, layers[s]?.scalars ?? {})
-      h.set(prepared.values, offset)
+      const values = prepared.values
+      if (offset + values.length > h.length) h.set(values, offset) // throws, as it always did
+      for (let i = 0; i < values.length; i++) h[offset + i] = values[i]
       if (prepared.scalars !== undefined) nextScalars[s] = prepared.scalars
     }
     const norm = run.norms.get(s)
