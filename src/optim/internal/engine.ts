@@ -649,27 +649,7 @@ const runLoneWith = (
   h: Float64Array
 ): { readonly g: Tensor; readonly d: Tensor } => {
   const nextScalars: (Scalars | undefined)[] = new Array(chain.stages.length)
-  const reads = run.reads
-  const ins: Float64Array[] = new Array(reads.length)
-  let read = false
-  const readInputs = (): Float64Array[] => {
-    if (read) return ins
-    for (let i = 0; i < reads.length; i++) {
-      const r = reads[i]
-      if (r === 'g') ins[i] = g.data
-      else if (r === 'd') ins[i] = d.data
-      else if (r === 'theta') ins[i] = theta.data
-      else {
-        const k = chain.stages[r.stage]
-        const old = layers[r.stage]!.slots[r.name]?.['']
-        if (old === undefined) throw new TypeError(`optimizer step: the '${k.name}' state has no '${r.name}' for parameter the top`)
-        if (old.size !== n) throw new RangeError(`optimizer step: the '${k.name}' state '${r.name}' at the top has ${old.size} values, the parameter ${n}`)
-        ins[i] = old.data
-      }
-    }
-    read = true
-    return ins
-  }
+  let ins: Float64Array[] | undefined
   for (const s of run.stages) {
     const k = chain.stages[s] as ElementwiseImpl
     const offset = run.offsets.get(s)!
@@ -681,14 +661,14 @@ const runLoneWith = (
       if (prepared.scalars !== undefined) nextScalars[s] = prepared.scalars
     }
     const norm = run.norms.get(s)
-    if (norm !== undefined && k.fromSumOfSquares !== undefined) h.set(k.fromSumOfSquares(0 + norm(n, readInputs(), h), t), offset)
+    if (norm !== undefined && k.fromSumOfSquares !== undefined) h.set(k.fromSumOfSquares(0 + norm(n, (ins ??= loneInputs(chain, run, layers, g, d, theta)), h), t), offset)
   }
   if (run.lrIndex !== undefined) {
     const lr = (chain.terminal as { readonly lr: number | Schedule }).lr
     h[run.lrIndex] = -(typeof lr === 'number' ? lr : lr(t - 1))
   }
 
-  readInputs()
+  ins ??= loneInputs(chain, run, layers, g, d, theta)
   const writes = run.writes
   const outs: Float64Array[] = new Array(writes.length)
   const written: (Record<string, PathMap> | undefined)[] = new Array(chain.stages.length)
@@ -723,6 +703,33 @@ const runLoneWith = (
     newLayers[s] = { kind: k.name, slots, scalars: nextScalars[s] ?? layer.scalars, inner: undefined }
   }
   return { g: gOut ?? g, d: dOut! }
+}
+
+/** The per-element inputs of a run for a lone tensor, its state's slots checked. */
+const loneInputs = (
+  chain: ChainDef,
+  run: Run,
+  layers: readonly (StageState<string, unknown> | undefined)[],
+  g: Tensor,
+  d: Tensor,
+  theta: Tensor
+): Float64Array[] => {
+  const reads = run.reads
+  const ins: Float64Array[] = new Array(reads.length)
+  for (let i = 0; i < reads.length; i++) {
+    const r = reads[i]
+    if (r === 'g') ins[i] = g.data
+    else if (r === 'd') ins[i] = d.data
+    else if (r === 'theta') ins[i] = theta.data
+    else {
+      const k = chain.stages[r.stage]
+      const old = layers[r.stage]!.slots[r.name]?.['']
+      if (old === undefined) throw new TypeError(`optimizer step: the '${k.name}' state has no '${r.name}' for parameter the top`)
+      if (old.size !== g.size) throw new RangeError(`optimizer step: the '${k.name}' state '${r.name}' at the top has ${old.size} values, the parameter ${g.size}`)
+      ins[i] = old.data
+    }
+  }
+  return ins
 }
 
 const leavesLike = (tree: TensorTree, like: Flat<Tensor>, at: string, what: string): Leaves => {
