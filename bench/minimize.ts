@@ -27,10 +27,10 @@ const x0 = tensor([-1.2, 1])
 const oracle = (x: TensorTree): readonly [number, TensorTree] => f(x as Tensor)
 const optimizer = adam({ lr })
 
-const ours = (): Float64Array => (minimize(oracle, x0, optimizer, { maxSteps: steps, gradTol: 0 }).params as Tensor).data
+export const minimizeAdam2d = (): Float64Array => (minimize(oracle, x0, optimizer, { maxSteps: steps, gradTol: 0 }).params as Tensor).data
 
 /** What a careful person writes: the compiled gradient in a loop, Adam by hand. */
-const handwritten = (): Float64Array => {
+export const handwrittenAdam2d = (): Float64Array => {
   const p = Float64Array.from(x0.data)
   const m = new Float64Array(2)
   const v = new Float64Array(2)
@@ -60,8 +60,8 @@ const gradientOnly = (): number => {
 }
 
 export const benchMinimize = async ({ quick }: { readonly quick: boolean }): Promise<Row[]> => {
-  crossCheck('minimize-adam-2d', 'minimize', ours(), handwritten(), 1e-12)
-  const times = await compare({ minimize: ours, handwritten, gradient: gradientOnly }, { quick })
+  crossCheck('minimize-adam-2d', 'minimize', minimizeAdam2d(), handwrittenAdam2d(), 1e-12)
+  const times = await compare({ minimize: minimizeAdam2d, handwritten: handwrittenAdam2d, gradient: gradientOnly }, { quick })
   return Object.entries(times).map(([impl, us]) => ({ workload: 'minimize-adam-2d', impl, median: us / steps, unit: 'us' as const }))
 }
 

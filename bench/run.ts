@@ -19,6 +19,7 @@ import { type Sym, constant, grad, hessian, hvp, jit } from '../src/graph/index.
 import { Tensor, tensor } from '../src/tensor/Tensor.js'
 import { type Impl, type Row, compare, crossCheck } from './harness.js'
 import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature.js'
+import { benchMinimize } from './minimize.js'
 import { type TorchPeer, startTorch } from './torch.js'
 import * as w from './workloads.js'
 
@@ -252,6 +253,10 @@ const main = async (): Promise<void> => {
   // W7 --------------------------------------------------------------------------------
   log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
   for (const r of benchCurvature(opts)) push(r)
+
+  // minimize-adam-2d ---------------------------------------------------------------------
+  log('minimize-adam-2d: µs per step of minimize with Adam on 2-D Rosenbrock, 1000 steps, against a plain loop')
+  for (const r of await benchMinimize(opts)) push(r)
 
   if (json) {
     console.log(JSON.stringify(rows))
