@@ -11,6 +11,10 @@
  *
  * Plans (the runs and their compiled loops) are made on the first step, once
  * per chain, so building a chain of n stages costs O(n).
+ *
+ * A lone tensor stepped by a chain of runs ending in sgd (the small problems
+ * the drivers race) takes `stepLone`: the same numbers and errors as the
+ * general path, without trees, path maps or per-step buffers it can avoid.
  */
 import { type Sym, type SymLike, lift, trace } from '../../graph/index.js'
 import { Tensor, scalar } from '../../tensor/Tensor.js'
