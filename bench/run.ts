@@ -253,6 +253,18 @@ const main = async (): Promise<void> => {
   log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
   for (const r of benchCurvature(opts)) push(r)
 
+  // minimize-adam-2d ---------------------------------------------------------------------
+  log('minimize-adam-2d: µs per step of minimize with Adam on 2-D Rosenbrock, 1000 steps, against a plain loop')
+  // in a process of its own: a 2-D step is a microsecond, and the heap and type feedback the workloads above leave behind show in it
+  {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./minimize.ts', import.meta.url).pathname, '--json', ...(quick ? ['--quick'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24
+    })
+    if (child.status !== 0) throw new Error(`minimize-adam-2d: ${child.stderr}`)
+    for (const r of JSON.parse(child.stdout) as Row[]) push(r)
+  }
+
   if (json) {
     console.log(JSON.stringify(rows))
     return

@@ -19,6 +19,7 @@
  */
 import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
 import { NonFiniteGradientError } from '../optim/wrappers.js'
+import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors } from '../tensor/Tree.js'
 
 // -------------------------------------------------------------------------------------
@@ -91,6 +92,11 @@ export interface MinimizeResult<S> {
 /** The Euclidean norm of all leaves of a tree together. */
 export const treeNorm = (tree: TensorTree): number => {
   let s = 0
+  if (tree instanceof Tensor) {
+    const data = tree.data
+    for (let i = 0; i < data.length; i++) s += data[i] * data[i]
+    return Math.sqrt(s)
+  }
   for (const leaf of flattenTensors(tree).leaves) for (const x of leaf.data) s += x * x
   return Math.sqrt(s)
 }

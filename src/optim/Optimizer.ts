@@ -84,6 +84,15 @@ export const stateless = (rule: (grad: number, param: number) => number): Optimi
 
 /** `params + update`, leaf by leaf, as new tensors. */
 export const applyUpdates = (params: TensorTree, update: TensorTree): TensorTree => {
+  if (params instanceof Tensor && update instanceof Tensor) {
+    // A lone tensor: the same sums, without the trees.
+    const a = params.data
+    const b = update.data
+    if (b.length !== a.length) throw new RangeError(`applyUpdates: leaf 0 has ${a.length} values, its update ${b.length}`)
+    const out = new Float64Array(a.length)
+    for (let k = 0; k < out.length; k++) out[k] = a[k] + b[k]
+    return Tensor.unsafeLike(params, out)
+  }
   const u = flattenTensors(update).leaves
   return mapLeaves(params, (p, i) => {
     const out = new Float64Array(p.size)

@@ -38,6 +38,16 @@ export class Tensor {
   }
 
   /**
+   * Wrap a buffer without copying, in the shape of `like` (shared: it is
+   * frozen). Same contract as `unsafeFromBuffer`, without re-checking a shape
+   * already checked: for the hot loops of the drivers and optimizers.
+   */
+  static unsafeLike(like: Tensor, data: Float64Array): Tensor {
+    if (like.size !== data.length) throw new RangeError(`shape ${showShape(like.shape)} needs ${like.size} values, got ${data.length}`)
+    return new Tensor(like.shape, data)
+  }
+
+  /**
    * Wrap a buffer without copying. The caller hands the buffer over and must
    * never write to it again.
    */

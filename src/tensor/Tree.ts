@@ -127,7 +127,10 @@ export const describe = (x: unknown): string => {
  * assignment to `__proto__` would change the prototype and lose the entry.
  */
 export const setOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  // Only `__proto__` is a setter on Object.prototype; every other key assigns
+  // an own property, and plain assignment is much faster than defineProperty.
+  if (key !== '__proto__') record[key] = value
+  else Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 // -------------------------------------------------------------------------------------
@@ -140,8 +143,13 @@ export type TensorTree = Tree<Tensor>
 /** Whether a value is a {@link Tensor}. */
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor
 
+const LEAF: Structure = Object.freeze({ kind: 'leaf' })
+const LONE_PATHS: readonly string[] = Object.freeze([''])
+
 /** {@link flatten} for a tree of tensors; throws, naming the path, at a leaf that is not a tensor. */
-export const flattenTensors = (tree: TensorTree): Flat<Tensor> => flatten(tree, isTensor, 'tensor')
+export const flattenTensors = (tree: TensorTree): Flat<Tensor> =>
+  // A lone tensor (the common small problem) skips the walk: what `flatten` returns for it.
+  tree instanceof Tensor ? { leaves: [tree], paths: LONE_PATHS, structure: LEAF } : flatten(tree, isTensor, 'tensor')
 
 /** Apply `f` to every leaf, keeping the tree's shape. */
 export const mapTensors = (tree: TensorTree, f: (leaf: Tensor, path: string) => Tensor): TensorTree => {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { extendedRosenbrockHvp } from '../../bench/curvature.js'
+import { handwrittenAdam2d, minimizeAdam2d } from '../../bench/minimize.js'
 import { startTorch } from '../../bench/torch.js'
 import * as w from '../../bench/workloads.js'
 import { grad, hvp } from '../../src/graph/index.js'
@@ -87,4 +88,10 @@ describe('the PyTorch peer', () => {
       peer.close()
     }
   }, 60_000)
+})
+
+describe('minimize-adam-2d peer (hand-written Adam around the compiled gradient)', () => {
+  it('ends where minimize with adam ends', () => {
+    expect(relative(handwrittenAdam2d(), minimizeAdam2d())).toBeLessThan(1e-12)
+  })
 })

@@ -11,6 +11,10 @@
  *
  * Plans (the runs and their compiled loops) are made on the first step, once
  * per chain, so building a chain of n stages costs O(n).
+ *
+ * A lone tensor stepped by a chain of runs ending in sgd (the small problems
+ * the drivers race) takes `stepLone`: the same numbers and errors as the
+ * general path, without trees, path maps or per-step buffers it can avoid.
  */
 import { type Sym, type SymLike, lift, trace } from '../../graph/index.js'
 import { Tensor, scalar } from '../../tensor/Tensor.js'
@@ -205,6 +209,12 @@ interface Run {
   readonly loop: LoopKernel
   /** Per stage with `fromSumOfSquares`: the pass summing the squares of g as it reaches that stage. */
   readonly norms: ReadonlyMap<number, SumOfSquaresKernel>
+  /**
+   * The per-step numbers' buffer of the lone-tensor path, reused step after
+   * step (a small typed array costs more to allocate than a 2-D step takes);
+   * `inUse` guards against a schedule that steps the same chain re-entrantly.
+   */
+  readonly scratch: { readonly h: Float64Array; inUse: boolean }
 }
 
 interface CustomStep {
@@ -295,7 +305,8 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
     size,
     lrIndex,
     loop,
-    norms
+    norms,
+    scratch: { h: new Float64Array(size + (lrIndex !== undefined ? 1 : 0)), inUse: false }
   }
 }
 
@@ -377,10 +388,22 @@ export const chainOptimizer = <S>(chain: ChainDef): ChainOptimizer<S> => {
     planned()
     return initChain(chain, params) as S
   }
-  const step = (state: S, grad: TensorTree, params: TensorTree, context?: StepContext): readonly [S, TensorTree] =>
-    stepChain(chain, planned(), state, grad, params, context, false, undefined) as readonly [S, TensorTree]
-  const stepDonated = (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext): readonly [S, TensorTree] =>
-    stepChain(chain, planned(), state, grad, params, context, true, into) as readonly [S, TensorTree]
+  // Runs only, ending in sgd: a lone tensor can skip the trees altogether (`stepLone`).
+  let runsOnly: readonly Run[] | undefined | false
+  const lonePlan = (): readonly Run[] | false =>
+    (runsOnly ??= chain.terminal.type === 'sgd' && planned().every((seg) => seg.type === 'run') ? (planned() as readonly Run[]) : false)
+  const step = (state: S, grad: TensorTree, params: TensorTree, context?: StepContext): readonly [S, TensorTree] => {
+    const runs = grad instanceof Tensor && params instanceof Tensor ? lonePlan() : false
+    return (runs !== false
+      ? stepLone(chain, runs, state, grad as Tensor, params as Tensor, context, false, undefined)
+      : stepChain(chain, planned(), state, grad, params, context, false, undefined)) as readonly [S, TensorTree]
+  }
+  const stepDonated = (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext): readonly [S, TensorTree] => {
+    const runs = grad instanceof Tensor && params instanceof Tensor ? lonePlan() : false
+    return (runs !== false
+      ? stepLone(chain, runs, state, grad as Tensor, params as Tensor, context, true, into)
+      : stepChain(chain, planned(), state, grad, params, context, true, into)) as readonly [S, TensorTree]
+  }
   return { init, step, stepDonated, [CHAIN]: chain }
 }
 
@@ -527,6 +550,190 @@ const stepChain = (
     rebuilt = { ...layer, inner: rebuilt }
   }
   return [rebuilt, update!]
+}
+
+/**
+ * `stepChain` for one tensor and a chain of runs ending in sgd: the same
+ * checks, errors and numbers, without flattening, path maps or keyed lookups.
+ */
+const stepLone = (
+  chain: ChainDef,
+  plan: readonly Run[],
+  state: unknown,
+  grad: Tensor,
+  params: Tensor,
+  context: StepContext | undefined,
+  donate: boolean,
+  into: TensorTree | undefined
+): readonly [unknown, TensorTree] => {
+  const n = grad.size
+  if (params.size !== n) throw new RangeError(`optimizer step: at the top the gradient has ${n} values, the parameter ${params.size}`)
+  const stages = chain.stages
+  for (let s = 0; s < stages.length; s++) checkNeeds(stages[s].info, stages[s].name, s + 1, context)
+  checkNeeds(chain.terminal.info, chain.terminal.name, stages.length + 1, context)
+
+  const layers: (StageState<string, unknown> | undefined)[] = new Array(stages.length)
+  let node: unknown = state
+  for (let s = 0; s < stages.length; s++) {
+    const k = stages[s]
+    if (!hasState(k)) continue
+    const layer = node as { kind?: unknown; inner?: unknown } | null
+    if (layer === null || typeof layer !== 'object' || layer.kind !== k.name) {
+      throw new TypeError(`optimizer step: expected the state of stage '${k.name}', got ${describeState(layer)}`)
+    }
+    layers[s] = layer as StageState<string, unknown>
+    node = layer.inner
+  }
+  const bottom = node as { kind?: unknown; count?: unknown } | null
+  if (bottom === null || typeof bottom !== 'object' || bottom.kind !== chain.terminal.name || typeof bottom.count !== 'number') {
+    throw new TypeError(`optimizer step: expected the state of '${chain.terminal.name}', got ${describeState(bottom)}`)
+  }
+  const t = bottom.count + 1
+  const intoLeaf = into !== undefined ? flattenTensors(into).leaves[0] : undefined
+
+  let g = grad
+  let d = grad
+  const newLayers: unknown[] = new Array(stages.length)
+  for (const run of plan) {
+    const result = runLone(chain, run, layers, newLayers, g, d, params, t, donate, intoLeaf)
+    g = result.g
+    d = result.d
+  }
+  let rebuilt: unknown = { kind: 'sgd', count: t }
+  for (let s = stages.length - 1; s >= 0; s--) {
+    // made by runLone this step, seen by no one yet: filled in rather than copied
+    const layer = newLayers[s] as { inner: unknown } | undefined
+    if (layer === undefined) continue
+    layer.inner = rebuilt
+    rebuilt = layer
+  }
+  return [rebuilt, d]
+}
+
+/** `runSegment` for one leaf at the top (path `''`). */
+const runLone = (
+  chain: ChainDef,
+  run: Run,
+  layers: readonly (StageState<string, unknown> | undefined)[],
+  newLayers: unknown[],
+  g: Tensor,
+  d: Tensor,
+  theta: Tensor,
+  t: number,
+  donate: boolean,
+  intoLeaf: Tensor | undefined
+): { readonly g: Tensor; readonly d: Tensor } => {
+  const n = g.size
+  const scratch = run.scratch
+  const reused = !scratch.inUse
+  const h = reused ? scratch.h : new Float64Array(scratch.h.length)
+  if (reused) {
+    scratch.inUse = true
+    for (let i = 0; i < h.length; i++) h[i] = 0 // as fresh, whatever a stage's perStep writes
+  }
+  try {
+    return runLoneWith(chain, run, layers, newLayers, g, d, theta, t, donate, intoLeaf, n, h)
+  } finally {
+    if (reused) scratch.inUse = false
+  }
+}
+
+const runLoneWith = (
+  chain: ChainDef,
+  run: Run,
+  layers: readonly (StageState<string, unknown> | undefined)[],
+  newLayers: unknown[],
+  g: Tensor,
+  d: Tensor,
+  theta: Tensor,
+  t: number,
+  donate: boolean,
+  intoLeaf: Tensor | undefined,
+  n: number,
+  h: Float64Array
+): { readonly g: Tensor; readonly d: Tensor } => {
+  const nextScalars: (Scalars | undefined)[] = new Array(chain.stages.length)
+  let ins: Float64Array[] | undefined
+  for (const s of run.stages) {
+    const k = chain.stages[s] as ElementwiseImpl
+    const offset = run.offsets.get(s)!
+    if (k.perStep !== undefined) {
+      const prepared = k.perStep(t, layers[s]?.scalars ?? {})
+      const values = prepared.values
+      if (offset + values.length > h.length) h.set(values, offset) // throws, as it always did
+      for (let i = 0; i < values.length; i++) h[offset + i] = values[i]
+      if (prepared.scalars !== undefined) nextScalars[s] = prepared.scalars
+    }
+    const norm = run.norms.get(s)
+    if (norm !== undefined && k.fromSumOfSquares !== undefined) h.set(k.fromSumOfSquares(0 + norm(n, (ins ??= loneInputs(chain, run, layers, g, d, theta)), h), t), offset)
+  }
+  if (run.lrIndex !== undefined) {
+    const lr = (chain.terminal as { readonly lr: number | Schedule }).lr
+    h[run.lrIndex] = -(typeof lr === 'number' ? lr : lr(t - 1))
+  }
+
+  ins ??= loneInputs(chain, run, layers, g, d, theta)
+  const writes = run.writes
+  const outs: Float64Array[] = new Array(writes.length)
+  const written: (Record<string, PathMap> | undefined)[] = new Array(chain.stages.length)
+  let gOut: Tensor | undefined
+  let dOut: Tensor | undefined
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i]
+    if (w === 'g') {
+      const buffer = new Float64Array(n)
+      gOut = Tensor.unsafeLike(g, buffer)
+      outs[i] = buffer
+    } else if (w === 'd') {
+      const target = run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, new Float64Array(n))
+      dOut = target
+      outs[i] = target.data
+    } else {
+      const old = layers[w.stage]!.slots[w.name]['']
+      const fresh = donate ? old : Tensor.unsafeLike(old, new Float64Array(n))
+      const slots = (written[w.stage] ??= {})
+      setOwn(slots, w.name, { '': fresh })
+      outs[i] = fresh.data
+    }
+  }
+  run.loop(n, ins, h, outs)
+
+  for (const s of run.stages) {
+    const k = chain.stages[s] as ElementwiseImpl
+    if (!hasState(k)) continue
+    const layer = layers[s]!
+    const slots: Record<string, PathMap> = {}
+    for (const name of k.slots) setOwn(slots, name, written[s]?.[name] ?? {})
+    newLayers[s] = { kind: k.name, slots, scalars: nextScalars[s] ?? layer.scalars, inner: undefined }
+  }
+  return { g: gOut ?? g, d: dOut! }
+}
+
+/** The per-element inputs of a run for a lone tensor, its state's slots checked. */
+const loneInputs = (
+  chain: ChainDef,
+  run: Run,
+  layers: readonly (StageState<string, unknown> | undefined)[],
+  g: Tensor,
+  d: Tensor,
+  theta: Tensor
+): Float64Array[] => {
+  const reads = run.reads
+  const ins: Float64Array[] = new Array(reads.length)
+  for (let i = 0; i < reads.length; i++) {
+    const r = reads[i]
+    if (r === 'g') ins[i] = g.data
+    else if (r === 'd') ins[i] = d.data
+    else if (r === 'theta') ins[i] = theta.data
+    else {
+      const k = chain.stages[r.stage]
+      const old = layers[r.stage]!.slots[r.name]?.['']
+      if (old === undefined) throw new TypeError(`optimizer step: the '${k.name}' state has no '${r.name}' for parameter the top`)
+      if (old.size !== g.size) throw new RangeError(`optimizer step: the '${k.name}' state '${r.name}' at the top has ${old.size} values, the parameter ${g.size}`)
+      ins[i] = old.data
+    }
+  }
+  return ins
 }
 
 const leavesLike = (tree: TensorTree, like: Flat<Tensor>, at: string, what: string): Leaves => {
