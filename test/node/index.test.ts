@@ -74,6 +74,8 @@ process.stdout.write('ready\\n')
 for (let step = 0; ; step++) writeCheckpointFile(${JSON.stringify(file)}, { step, params: { w }, state: { count: step } })`
     const scriptFile = path.join(dir, 'writer.mts')
     fs.writeFileSync(scriptFile, script)
+    // the old file: a writer killed before its first write completes (a loaded machine) must leave it whole
+    expect(E.isRight(writeCheckpointFile(file, { step: 0, params: { w: scalar(1) }, state: { count: 0 } }))).toBe(true)
     const { spawn } = await import('node:child_process')
     for (const delay of [30, 70, 110, 160, 230]) {
       const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] })
