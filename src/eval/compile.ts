@@ -22,7 +22,7 @@ import { Tensor } from '../tensor/Tensor.js'
 import { CodeGenerationRefusedError, generatedFunction } from './codegen.js'
 import { interpret } from './interpret.js'
 import { matmulKernels } from './matmul.js'
-import { type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
+import { type Carry, type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -35,6 +35,14 @@ export type CompiledGraph = (inputs: readonly { readonly data: Float64Array }[])
 interface Index {
   readonly dims: readonly string[]
   readonly flat?: string
+  /** In a one-axis loop over i: the index is i + shift (or a clamped form of it that only masked reads see). */
+  readonly shift?: number
+}
+
+/** A carried node in the loop being written: the names of its values at shifts lo, lo + 1, … */
+interface Window {
+  readonly lo: number
+  readonly names: (string | undefined)[]
 }
 
 export { literal, planGraph, type Plan }
@@ -48,7 +56,7 @@ class Emitter {
   private readonly cse = new Map<string, string>()
   private temps = 0
 
-  constructor(private readonly prefix: string) {}
+  constructor(private readonly prefix: string, readonly windows: ReadonlyMap<Sym, Window> = new Map()) {}
 
   temp(key: string | undefined, expr: string): string {
     if (key !== undefined) {
@@ -89,7 +97,7 @@ const interpreted = (g: Graph): CompiledGraph => (inputs) =>
 
 /** Write the code a plan describes. */
 const emit = (plan: Plan): CompiledGraph => {
-  const { order, buffers, aliases, locals, constantBuffers } = plan
+  const { order, buffers, aliases, locals, constantBuffers, carries } = plan
   const consts: Float64Array[] = []
   const prelude: string[] = []
   const body: string[] = []
@@ -146,8 +154,12 @@ const emit = (plan: Plan): CompiledGraph => {
       if (isBuffer(n)) return n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
       if (known !== undefined) return known // a literal or a local
     }
+    const w = idx.shift === undefined ? undefined : em.windows.get(n)
+    const carried = w?.names[idx.shift! - w.lo]
+    if (carried !== undefined) return carried
     const key = `${n.id}@${idx.flat ?? idx.dims.join(',')}`
     const [a] = n.inputs
+    const shifted = (by: number): number | undefined => (idx.shift === undefined ? undefined : idx.shift + by)
     switch (n.op) {
       case 'broadcast': {
         const offset = n.rank - a.rank
@@ -172,7 +184,7 @@ const emit = (plan: Plan): CompiledGraph => {
       }
       case 'slice': {
         const starts = n.attrs.starts!
-        return gen(a, { dims: idx.dims.map((e, d) => (starts[d] === 0 ? e : `(${e} + ${starts[d]})`)) }, em)
+        return gen(a, { dims: idx.dims.map((e, d) => (starts[d] === 0 ? e : `(${e} + ${starts[d]})`)), shift: shifted(starts[0]) }, em)
       }
       case 'pad': {
         const lo = n.attrs.lo!
@@ -193,7 +205,7 @@ const emit = (plan: Plan): CompiledGraph => {
             : lo[d] > 0 ? `(${q} < 0 ? 0 : ${q})` : `(${q} > ${m - 1} ? ${m - 1} : ${q})`
           return em.temp(`qc${e}-${lo[d]}-${hi[d]}-${m}`, clamped)
         })
-        const inner = a.size === 0 ? '0' : gen(a, { dims }, em)
+        const inner = a.size === 0 ? '0' : gen(a, { dims, shift: shifted(-lo[0]) }, em)
         return em.temp(key, `(${conds.join(' && ')} ? ${inner} : 0)`)
       }
       case 'custom':
@@ -206,16 +218,47 @@ const emit = (plan: Plan): CompiledGraph => {
     }
   }
 
-  /** `for` loops over `shape`, with index variables and a flat counter. */
-  const loop = (shape: readonly number[], inner: (idx: Index, em: Emitter) => string[], tag: string): string[] => {
+  /**
+   * `for` loops over `shape`, with index variables and a flat counter. A
+   * one-axis loop computes each carried node once per iteration, at its
+   * highest shift (its index clamped into range: an out-of-range read only
+   * ever reaches a pad's masked branch), and keeps the earlier values in
+   * `let`s that start with the values before index 0 and move down a place
+   * at the end of each iteration.
+   */
+  const loop = (shape: readonly number[], inner: (idx: Index, em: Emitter) => string[], tag: string, carried?: ReadonlyMap<Sym, Carry>): string[] => {
     const vars = shape.map((_, d) => `${tag}${d}`)
-    const em = new Emitter(`t${tag}_`)
+    const windows = new Map<Sym, Window>()
+    const em = new Emitter(`t${tag}_`, windows)
     const flat = shape.length === 1 ? vars[0] : `${tag}f`
-    const tail = inner({ dims: vars, flat }, em)
     const out: string[] = []
+    const moves: string[] = []
+    if (shape.length === 1) {
+      const start = new Emitter(`t${tag}i_`)
+      for (const [n, { lo, hi }] of carried ?? []) {
+        const last = n.shape[0] - 1
+        const clamp = (s: number): string => {
+          const e = s === 0 ? flat : s > 0 ? `${flat} + ${s}` : `${flat} - ${-s}`
+          const high = shape[0] - 1 + s > last
+          return s < 0 && high ? `(${e} < 0 ? 0 : ${e} > ${last} ? ${last} : ${e})`
+            : s < 0 ? `(${e} < 0 ? 0 : ${e})` : high ? `(${e} > ${last} ? ${last} : ${e})` : e
+        }
+        const names = Array.from({ length: hi - lo }, (_, j) => `w${tag}${n.id}_${j}`)
+        for (const [j, nm] of names.entries()) {
+          const at = String(Math.min(Math.max(lo + j, 0), last))
+          const v = gen(n, { dims: [at], flat: at }, start)
+          out.push(...start.lines.splice(0), `let ${nm} = ${v};`)
+        }
+        const index = em.temp(undefined, clamp(hi))
+        const lead = em.temp(undefined, gen(n, { dims: [index], flat: index, shift: hi }, em))
+        windows.set(n, { lo, names: [...names, lead] })
+        names.forEach((nm, j) => moves.push(`${nm} = ${j + 1 < names.length ? names[j + 1] : lead};`))
+      }
+    }
+    const tail = inner({ dims: vars, flat, shift: shape.length === 1 ? 0 : undefined }, em)
     if (shape.length !== 1) out.push(`let ${flat} = 0;`)
     shape.forEach((d, k) => out.push(`for (let ${vars[k]} = 0; ${vars[k]} < ${d}; ${vars[k]}++) {`))
-    out.push(...em.lines, ...tail)
+    out.push(...em.lines, ...tail, ...moves)
     if (shape.length !== 1) out.push(`${flat}++;`)
     shape.forEach(() => out.push('}'))
     return [`{`, ...out, `}`]
@@ -247,7 +290,7 @@ const emit = (plan: Plan): CompiledGraph => {
           body.push(...loop(a.shape, (idx, em) => {
             const v = gen(a, idx, em)
             return [isMax ? `if (${v} > ${acc} || ${v} !== ${v}) ${acc} = ${v};` : `${acc} += ${v};`]
-          }, `r${n.id}_`))
+          }, `r${n.id}_`, carries.get(a)))
         }
         if (buffers.has(n)) body.push(`${target}[0] = ${acc};`)
         continue
@@ -275,7 +318,7 @@ const emit = (plan: Plan): CompiledGraph => {
           const v = gen(part, idx, em)
           const o = idx.dims.map((e, d) => `${d === axis && base > 0 ? `(${e} + ${base})` : e} * ${strides[d]}`).join(' + ')
           return [`${target}[${o}] = ${v};`]
-        }, `k${n.id}_${k}_`))
+        }, `k${n.id}_${k}_`, carries.get(part)))
       })
       continue
     }
@@ -284,7 +327,7 @@ const emit = (plan: Plan): CompiledGraph => {
       body.push(...loop(n.shape, (idx, em) => {
         const v = gen(n, idx, em, true)
         return [`${target}[${idx.flat}] = ${v};`]
-      }, `l${n.id}_`))
+      }, `l${n.id}_`, carries.get(n)))
       continue
     }
     if (locals.has(n)) {

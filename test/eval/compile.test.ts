@@ -26,6 +26,38 @@ describe('planGraph', () => {
     expect([...planGraph(t.graph).buffers].map((n) => n.id)).toEqual(before.map((n) => n.id))
   })
 
+  it('carries an expression read at shifted indices across iterations instead of recomputing it', () => {
+    // extended Rosenbrock's gradient reads 200(xᵢ₊₁ − xᵢ²) at i and at i − 1 (through a pad)
+    const rosenbrock = (x: Sym): Sym => {
+      const head = x.slice(0, -1)
+      return x.slice(1).sub(head.square()).square().mul(100).add(head.neg().add(1).square()).sum()
+    }
+    const x = fromArray([6], [0.5, -1.2, 0.3, 2, 0.9, -0.1])
+    const t = G.trace(G.symGrad(rosenbrock), x)
+    const plan = planGraph(t.graph)
+    const [[root, carried]] = [...plan.carries]
+    expect(root).toBe(t.graph.outputs[0])
+    expect([...carried.values()]).toEqual([{ lo: -1, hi: 0 }])
+    // …and stores nothing but the result
+    expect([...plan.buffers]).toEqual([t.graph.outputs[0]])
+    expect(Array.from(compileGraph(t.graph)([x])[0])).toEqual(Array.from(interpret(t.graph, [x])[0].data))
+  })
+
+  it('carries a window of three shifts, in an elementwise loop and in a reduction, bit-identical to the interpreter', () => {
+    const f = (x: Sym): Sym => {
+      const e = x.square().mul(x)
+      const stencil = e.slice(0, -2).add(e.slice(1, -1)).mul(e.slice(2)).sum()
+      return G.pad(e.slice(1), [0], [1]).sub(G.pad(e.slice(0, -1), [1], [0])).add(stencil)
+    }
+    const x = fromArray([7], [0.5, -1.2, 0.3, 2, 0.9, -0.1, 4])
+    const t = G.trace(f, x)
+    const plan = planGraph(t.graph)
+    const windows = [...plan.carries.values()].flatMap((m) => [...m.values()])
+    expect(windows).toContainEqual({ lo: 0, hi: 2 })
+    expect(windows).toContainEqual({ lo: -1, hi: 1 })
+    expect(Array.from(compileGraph(t.graph)([x])[0])).toEqual(Array.from(interpret(t.graph, [x])[0].data))
+  })
+
   it('gives a one-element matrix product, and what it reads, a buffer', () => {
     const t = G.trace((x: Sym) => G.matmul(tensor([[1, 2]]), x).square().sum(), tensor([[3], [4]]))
     const plan = planGraph(t.graph)
