@@ -29,6 +29,7 @@ import {
 /** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
 export type AliasOptimizer = FusedOptimizer<ChainState>
 
+/** A learning rate: a constant, or a schedule of the step count. */
 export type Lr = number | Schedule
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
