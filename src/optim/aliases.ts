@@ -235,7 +235,7 @@ export const adadelta = (options: AdadeltaOptions = {}): AliasOptimizer => {
 export interface LionOptions {
   /** The learning rate: a number or a schedule. Default 1e-4. */
   readonly lr?: Lr
-  /** [β₁, β₂]: β₁ mixes the momentum into the sign, β₂ updates the momentum. Default [0.9, 0.99]. */
+  /** `[β₁, β₂]`: β₁ mixes the momentum into the sign, β₂ updates the momentum. Default [0.9, 0.99]. */
   readonly betas?: readonly [number, number]
   /** Decoupled weight decay λ (θ ← θ − lr·λθ). Default 0. */
   readonly weightDecay?: number
