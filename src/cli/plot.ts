@@ -46,6 +46,7 @@ export interface Marker {
   readonly label: string
 }
 
+/** What `contourPlot` draws: a function's level sets over a box, and optimizer paths on top. */
 export interface ContourPlotOptions {
   /** The function whose level sets are drawn. Non-finite values count as the largest value seen. */
   readonly f: (x: number, y: number) => number
@@ -70,8 +71,11 @@ export interface ContourPlotOptions {
   readonly height?: number
 }
 
+/** One curve of a loss plot. */
 export interface LossSeries {
+  /** The legend entry. */
   readonly name: string
+  /** The loss at each step. */
   readonly values: readonly number[]
   /** The step of each value (ascending); default 0, 1, 2, …. For a sampled run. */
   readonly steps?: readonly number[]
@@ -79,8 +83,11 @@ export interface LossSeries {
   readonly dash?: string
 }
 
+/** What `lossPlot` and `lossFigure` draw: loss curves against the step. */
 export interface LossPlotOptions {
+  /** The curves, one per run. */
   readonly series: readonly LossSeries[]
+  /** The figure's title. */
   readonly title: string
   /** Default true (linear when no value is positive). Values ≤ 0 then get a ▼ on the bottom edge and a note. */
   readonly logY?: boolean

@@ -94,6 +94,7 @@ export const seriesStyle = (i: number): { readonly color: string; readonly dash:
 // geometry
 // -------------------------------------------------------------------------------------
 
+/** A point of the plane, [x, y]. */
 export type Point = readonly [number, number]
 
 export interface Box {

@@ -34,9 +34,13 @@ export type StopReason = 'max-steps' | 'grad-tol' | 'no-progress' | 'non-finite'
 
 /** What `onStep` sees after each evaluation (step 0 is the start). */
 export interface StepInfo<S = unknown> {
+  /** Steps taken so far (0 at the start). */
   readonly step: number
+  /** f(params). */
   readonly value: number
+  /** ‖∇f(params)‖, the Euclidean norm over every leaf. */
   readonly gradNorm: number
+  /** The current point. */
   readonly params: TensorTree
   /**
    * The optimizer state at this point. Valid only during the callback: the
@@ -53,7 +57,12 @@ export interface MinimizeOptions<S = unknown> {
   /** Stop when ‖∇f‖ ≤ gradTol. Default 1e-8. */
   readonly gradTol?: number
   /** Stop when the best value has not fallen by more than `minDecrease` for `patience` steps. Default: off. */
-  readonly noProgress?: { readonly patience: number; readonly minDecrease?: number }
+  readonly noProgress?: {
+    /** Steps without a new best value tolerated before stopping. */
+    readonly patience: number
+    /** How far below the best a value must fall to count as progress. Default 0. */
+    readonly minDecrease?: number
+  }
   /** Keep every iterate (element 0 the start, element `steps` the end). Default false. */
   readonly trajectory?: boolean
   /** Keep f at every iterate in `values`. Default true; false leaves `values` empty, so memory does not grow with steps. */
@@ -69,17 +78,23 @@ export interface MinimizeOptions<S = unknown> {
 
 /** Where the run ended, why, and what it saw on the way. */
 export interface MinimizeResult<S> {
+  /** The final point: the last finite one after a 'non-finite' stop. */
   readonly params: TensorTree
+  /** f(params). */
   readonly value: number
+  /** ∇f(params). */
   readonly gradient: TensorTree
+  /** ‖∇f(params)‖, the Euclidean norm over every leaf. */
   readonly gradNorm: number
   /** Optimizer steps taken. */
   readonly steps: number
+  /** Why the run stopped. */
   readonly reason: StopReason
   /** f at every iterate, `values[k] = f(x_k)`, k = 0..steps (the non-finite one of a 'non-finite' stop left out). */
   readonly values: readonly number[]
   /** Every iterate when `trajectory` was asked for (the non-finite one of a 'non-finite' stop left out). */
   readonly trajectory?: readonly TensorTree[]
+  /** The optimizer's state when the run stopped. */
   readonly state: S
   /** What stopped a 'non-finite' run: the step, and the value or the error's message. */
   readonly message?: string

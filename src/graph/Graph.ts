@@ -18,8 +18,11 @@ import { Sym } from './Sym.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/** A graph as a value: input nodes (in argument order) and output nodes, shared subexpressions once. */
 export interface Graph {
+  /** The `input` nodes, in the order an `Evaluator` takes their tensors. */
   readonly inputs: readonly Sym[]
+  /** The nodes whose values are computed. */
   readonly outputs: readonly Sym[]
 }
 

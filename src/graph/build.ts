@@ -15,6 +15,7 @@ import { type Attrs, type OpName, Sym } from './Sym.js'
 
 /** A mistake in a traced program: a shape mismatch, a bad axis, an index out of range. */
 export class GraphError extends Error {
+  /** Always `'GraphError'`, so the class survives in messages and logs. */
   override readonly name = 'GraphError'
 }
 

@@ -13,11 +13,17 @@ import { type BinaryOp, type CustomRule, Sym, type SymLike, type TernaryOp, type
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** A constant node holding a tensor or a number. */
+/**
+ * Make a constant node from a tensor or a number (a number is a scalar,
+ * shape []). A constant's derivative is zero.
+ */
 export const constant = (value: Tensor | number): Sym =>
   typeof value === 'number' ? scalarConstant(value) : constantNode(value)
 
-/** Lift a number or tensor to a node; nodes pass through. */
+/**
+ * Lift a number or tensor to a constant node; a node passes through
+ * unchanged. Every op calls this on its arguments, so you rarely need to.
+ */
 export const lift = (x: SymLike): Sym => {
   if (x instanceof Sym) return x
   if (typeof x === 'number') return scalarConstant(x)
@@ -35,40 +41,59 @@ const unary = (op: UnaryOp) => (x: SymLike): Sym => {
   return make(op, [a], a.shape)
 }
 
+/** Negate elementwise: −x; a double negation cancels to x itself. */
 export const neg: (x: SymLike) => Sym = unary('neg')
+/** Exponentiate elementwise: eˣ; its derivative is the output itself. */
 export const exp: (x: SymLike) => Sym = unary('exp')
+/** Take the natural logarithm elementwise: log x (NaN below 0, −∞ at 0); derivative 1/x. */
 export const log: (x: SymLike) => Sym = unary('log')
+/** Take the sine elementwise (radians); derivative cos x. */
 export const sin: (x: SymLike) => Sym = unary('sin')
+/** Take the cosine elementwise (radians); derivative −sin x. */
 export const cos: (x: SymLike) => Sym = unary('cos')
+/** Take the tangent elementwise (radians); derivative 1 + tan²x. */
 export const tan: (x: SymLike) => Sym = unary('tan')
+/** Take the square root elementwise: √x (NaN below 0); derivative 1/(2√x), ∞ at 0. */
 export const sqrt: (x: SymLike) => Sym = unary('sqrt')
+/** Take the hyperbolic tangent elementwise; derivative 1 − tanh²x. */
 export const tanh: (x: SymLike) => Sym = unary('tanh')
-/** σ(x) = 1/(1+e^−x), computed without overflow. */
+/** Apply the logistic function elementwise: σ(x) = 1/(1+e^−x), computed without overflow; derivative σ(1 − σ). */
 export const sigmoid: (x: SymLike) => Sym = unary('sigmoid')
+/** Take the absolute value elementwise: |x|; derivative sign(x), so 0 at x = 0 (as PyTorch). */
 export const abs: (x: SymLike) => Sym = unary('abs')
-/** −1, 0 or 1; its derivative is zero. */
+/** Take the sign elementwise: −1, 0 or 1 (NaN stays NaN); its derivative is zero everywhere, 0 included. */
 export const sign: (x: SymLike) => Sym = unary('sign')
+/** Take the arctangent elementwise; derivative 1/(1 + x²). */
 export const atan: (x: SymLike) => Sym = unary('atan')
+/** Take the arcsine elementwise (NaN outside [−1, 1]); derivative 1/√(1 − x²), ∞ at ±1. */
 export const asin: (x: SymLike) => Sym = unary('asin')
+/** Take the arccosine elementwise (NaN outside [−1, 1]); derivative −1/√(1 − x²), −∞ at ±1. */
 export const acos: (x: SymLike) => Sym = unary('acos')
+/** Take the hyperbolic sine elementwise; derivative cosh x. */
 export const sinh: (x: SymLike) => Sym = unary('sinh')
+/** Take the hyperbolic cosine elementwise; derivative sinh x. */
 export const cosh: (x: SymLike) => Sym = unary('cosh')
+/** Take the inverse hyperbolic sine elementwise; derivative 1/√(x² + 1). */
 export const asinh: (x: SymLike) => Sym = unary('asinh')
-/** log(1 + x), accurate near x = 0. */
+/** Compute log(1 + x) elementwise, accurate near x = 0; derivative 1/(1 + x). */
 export const log1p: (x: SymLike) => Sym = unary('log1p')
-/** eˣ − 1, accurate near x = 0. */
+/** Compute eˣ − 1 elementwise, accurate near x = 0; derivative eˣ. */
 export const expm1: (x: SymLike) => Sym = unary('expm1')
-/** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt; one implementation (within 2 ulp) for every evaluator. */
+/**
+ * Apply the error function elementwise: erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, one
+ * implementation (within 2 ulp) for every evaluator; derivative 2/√π·e^(−x²).
+ */
 export const erf: (x: SymLike) => Sym = unary('erf')
 
 /**
- * The value passes, the derivative is zero: in reverse and forward mode, at
+ * Block the derivative: the value passes, the derivative is zero: in reverse and forward mode, at
  * every order (`grad`, `jvp`, `hvp`, `hessian` all see a constant).
+ * @example sub(x, stopGradient(mean(x))) // centred x; the mean's gradient is dropped
  */
 export const stopGradient: (x: SymLike) => Sym = unary('stopgrad')
 
 /**
- * Huber's function, elementwise: x²/2 where |x| < δ, else δ(|x| − δ/2);
+ * Apply Huber's function elementwise: x²/2 where |x| < δ, else δ(|x| − δ/2);
  * PyTorch's `huber_loss(x, 0, reduction='none', delta=δ)`. Its derivative is
  * clip(x, −δ, δ). `delta` defaults to 1 and must be positive.
  */
@@ -78,14 +103,20 @@ export const huber = (x: SymLike, delta = 1): Sym => {
   return make('huber', [a], a.shape, { delta })
 }
 
-/** Heaviside step: 1 where x > 0, else 0; its derivative is zero. */
+/** Apply the Heaviside step elementwise: 1 where x > 0, else 0 (0 at x = 0); its derivative is zero. */
 export const step: (x: SymLike) => Sym = unary('step')
+/** Rectify elementwise: max(x, 0); derivative step(x), so 0 at x = 0 (as PyTorch). */
 export const relu: (x: SymLike) => Sym = unary('relu')
-/** softplus(x) = log(1 + eˣ), computed without overflow. */
+/** Apply softplus elementwise: log(1 + eˣ), computed without overflow; derivative σ(x). */
 export const softplus: (x: SymLike) => Sym = unary('softplus')
+/** Square elementwise: x²; derivative 2x. `powConst(x, 2)` becomes this node. */
 export const square: (x: SymLike) => Sym = unary('square')
 
-/** x^c for a constant exponent c. */
+/**
+ * Raise to a constant power elementwise: x^c; derivative c·x^(c−1).
+ * c = 0 gives ones of x's shape (1 even at NaN, as `Math.pow`), c = 1 gives
+ * x itself and c = 2 gives `square(x)`.
+ */
 export const powConst = (x: SymLike, c: number): Sym => {
   const a = lift(x)
   if (c === 0) return broadcastTo(1, a.shape) // x⁰ = 1 everywhere (Math.pow(x, 0) is 1 even for NaN)
@@ -94,7 +125,12 @@ export const powConst = (x: SymLike, c: number): Sym => {
   return make('powc', [a], a.shape, { exponent: c })
 }
 
-/** Broadcast `x` to `shape` (NumPy rules); an error names both shapes. */
+/**
+ * Broadcast `x` to `shape` (NumPy rules: align trailing axes; a size-1 or
+ * missing axis repeats); an error names both shapes. The gradient sums back
+ * over the repeated axes.
+ * @example broadcastTo(tensor([1, 2]), [3, 2]) // three rows [1, 2]
+ */
 export const broadcastTo = (x: SymLike, shape: Shape): Sym => {
   const a = lift(x)
   if (shapeEquals(a.shape, shape)) return a
@@ -131,33 +167,47 @@ const binary = (op: BinaryOp, x: SymLike, y: SymLike): Sym => {
   return make(op, [broadcastTo(a, shape), broadcastTo(b, shape)], shape)
 }
 
+/**
+ * Add elementwise: a + b, broadcasting the shapes as NumPy does (an error
+ * names both shapes when they do not broadcast). The gradient of a
+ * broadcast input is summed back to its own shape.
+ * @example add(x, 1) // x + 1 for every element of x
+ */
 export const add = (a: SymLike, b: SymLike): Sym => binary('add', a, b)
+/** Subtract elementwise: a − b, broadcasting as `add`; derivatives 1 and −1. */
 export const sub = (a: SymLike, b: SymLike): Sym => binary('sub', a, b)
+/** Multiply elementwise (not the matrix product, see `matmul`): a·b, broadcasting as `add`; derivatives b and a. */
 export const mul = (a: SymLike, b: SymLike): Sym => binary('mul', a, b)
+/** Divide elementwise: a / b, broadcasting as `add`; derivatives 1/b and −(a/b)/b. */
 export const div = (a: SymLike, b: SymLike): Sym => binary('div', a, b)
-/** a^b; a constant exponent becomes the cheaper `powConst`. */
+/**
+ * Raise elementwise: a^b, broadcasting as `add`; a constant scalar exponent
+ * becomes the cheaper `powConst`. Derivatives follow PyTorch at the kinks:
+ * ∂/∂a = b·a^(b−1) but 0 where b = 0, ∂/∂b = aᵇ·log a but 0 where a = 0
+ * and b ≥ 0.
+ */
 export const pow = (a: SymLike, b: SymLike): Sym => binary('pow', a, b)
-/** 1 where a = b, else 0; its derivative is zero (used by the derivative of max). */
+/** Compare for equality elementwise: 1 where a = b, else 0 (NaN equals nothing); its derivative is zero. The same op as `equal`, named for its use in the derivative of max. */
 export const eqMask = (a: SymLike, b: SymLike): Sym => binary('eqmask', a, b)
-/** The mask a = b: 1 where it holds, else 0 (NaN equals nothing); its derivative is zero. */
+/** Compare for equality elementwise: 1 where a = b, else 0 (NaN equals nothing), broadcasting as `add`; its derivative is zero. */
 export const equal: (a: SymLike, b: SymLike) => Sym = eqMask
-/** The mask a ≠ b (1 where a or b is NaN). */
+/** Compare elementwise: 1 where a ≠ b, else 0 (1 where a or b is NaN), broadcasting as `add`; derivative zero. */
 export const notEqual = (a: SymLike, b: SymLike): Sym => binary('notequal', a, b)
-/** The mask a < b. */
+/** Compare elementwise: 1 where a < b, else 0 (0 at NaN), broadcasting as `add`; derivative zero. For `where`. */
 export const less = (a: SymLike, b: SymLike): Sym => binary('less', a, b)
-/** The mask a ≤ b. */
+/** Compare elementwise: 1 where a ≤ b, else 0 (0 at NaN), broadcasting as `add`; derivative zero. */
 export const lessEqual = (a: SymLike, b: SymLike): Sym => binary('lessequal', a, b)
-/** The mask a > b. */
+/** Compare elementwise: 1 where a > b, else 0 (0 at NaN), broadcasting as `add`; derivative zero. */
 export const greater = (a: SymLike, b: SymLike): Sym => binary('greater', a, b)
-/** The mask a ≥ b. */
+/** Compare elementwise: 1 where a ≥ b, else 0 (0 at NaN), broadcasting as `add`; derivative zero. */
 export const greaterEqual = (a: SymLike, b: SymLike): Sym => binary('greaterequal', a, b)
 
 /**
- * Elementwise minimum (NaN if either is NaN). At a tie each input gets half
+ * Take the elementwise minimum, broadcasting as `add` (NaN if either is NaN). At a tie each input gets half
  * the gradient, as in PyTorch's `torch.minimum`.
  */
 export const minimum = (a: SymLike, b: SymLike): Sym => binary('minimum', a, b)
-/** Elementwise maximum (NaN if either is NaN); at a tie each input gets half the gradient (`torch.maximum`). */
+/** Take the elementwise maximum, broadcasting as `add` (NaN if either is NaN); at a tie each input gets half the gradient (`torch.maximum`). */
 export const maximum = (a: SymLike, b: SymLike): Sym => binary('maximum', a, b)
 
 /** The broadcast of several shapes, if they broadcast. */
@@ -174,7 +224,8 @@ const ternary = (op: TernaryOp, x: SymLike, y: SymLike, z: SymLike): Sym => {
 }
 
 /**
- * `a` where `cond` is nonzero, else `b` (a mask from `less`, `greater`, …).
+ * Select elementwise: `a` where `cond` is nonzero, else `b` (a mask from
+ * `less`, `greater`, …); the three shapes broadcast together.
  * The gradient flows only into the branch taken, and a NaN or ∞ in the
  * derivative of the branch not taken does not reach it: the gradient of
  * where(x > 0, sqrt(x), −x) at x = −1 is −1.
@@ -193,7 +244,8 @@ export const where = (cond: SymLike, a: SymLike, b: SymLike): Sym => {
 }
 
 /**
- * min(max(x, lo), hi), as PyTorch's `clamp`: the gradient passes to x where
+ * Clamp elementwise to [lo, hi]: min(max(x, lo), hi), as PyTorch's `clamp`
+ * (the three shapes broadcast together): the gradient passes to x where
  * lo ≤ x ≤ hi (bounds included), to lo where x < lo and to hi where x > hi.
  */
 export const clip = (x: SymLike, lo: SymLike, hi: SymLike): Sym => ternary('clip', x, lo, hi)
@@ -224,12 +276,20 @@ const reduce = (op: 'sum' | 'max', x: SymLike, axes?: number | readonly number[]
   return make(op, [a], a.shape.filter((_, d) => !ax.includes(d)), { axes: ax })
 }
 
-/** Sum over the given axes (all by default); the reduced axes are removed. */
+/**
+ * Sum over the given axes (all by default; negative axes count from the
+ * end); the reduced axes are removed. No axes (`[]`) returns x.
+ * @example sum(x, 0) // column sums of a matrix, shape [columns]
+ */
 export const sum = (x: SymLike, axes?: number | readonly number[]): Sym => reduce('sum', x, axes)
-/** Maximum over the given axes (all by default); ties share the gradient equally. */
+/**
+ * Take the maximum over the given axes (all by default); the reduced axes are
+ * removed, an empty axis is an error. Tied maxima share the gradient
+ * equally, as PyTorch's `amax`.
+ */
 export const max = (x: SymLike, axes?: number | readonly number[]): Sym => reduce('max', x, axes)
 
-/** mean(x) = sum(x) / (number of reduced elements). */
+/** Average over the given axes (all by default): sum(x, axes) / (number of elements reduced); the reduced axes are removed. */
 export const mean = (x: SymLike, axes?: number | readonly number[]): Sym => {
   const a = lift(x)
   const s = sum(a, axes)
@@ -240,7 +300,8 @@ export const mean = (x: SymLike, axes?: number | readonly number[]): Sym => {
 const keepDims = (x: Sym, axes: readonly number[]): number[] => x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
 
 /**
- * logsumexp(x) = m + log Σ exp(x − m), m = max(x) where it is finite and 0
+ * Compute log Σ exp(x) over the given axes (all by default; they are
+ * removed) as m + log Σ exp(x − m), m = max(x) where it is finite and 0
  * where it is ±∞, as PyTorch: stable for large x, −∞ when every element is
  * −∞, ∞ when one is ∞. The shift m is a constant to the derivative (it
  * cancels), so the gradient is softmax(x) exactly.
@@ -260,18 +321,18 @@ const singleAxis = (name: string, a: Sym, axis: number): number => {
   return ax
 }
 
-/** log softmax(x) = x − logsumexp(x) along `axis` (default the last). */
+/** Compute log softmax along `axis` (default the last): x − logsumexp(x), stable for large x; the shape is kept. */
 export const logSoftmax = (x: SymLike, axis = -1): Sym => {
   const a = lift(x)
   const ax = singleAxis('logSoftmax', a, axis)
   return sub(a, broadcastTo(reshape(logsumexp(a, ax), keepDims(a, [ax])), a.shape))
 }
 
-/** softmax(x) = exp(x − logsumexp(x)) along `axis` (default the last): non-negative, sums to 1. */
+/** Compute softmax along `axis` (default the last): exp(x − logsumexp(x)), non-negative and summing to 1; the shape is kept. */
 export const softmax = (x: SymLike, axis = -1): Sym => exp(logSoftmax(x, axis))
 
 /**
- * The mean cross-entropy of logits of shape [n, classes] (or [classes] for
+ * Compute the mean cross-entropy (a scalar) of logits of shape [n, classes] (or [classes] for
  * one example) against integer labels (shape [n], or a number): the mean of
  * −logSoftmax(logits)[i, label_i], PyTorch's `F.cross_entropy`. Labels may be
  * a traced input (data); constant labels are checked to be integers in range.
@@ -301,7 +362,11 @@ export const crossEntropy = (logits: SymLike, labels: SymLike): Sym => {
 // structure
 // -------------------------------------------------------------------------------------
 
-/** The same elements in a new shape of the same size; one dimension may be −1. */
+/**
+ * Reshape: the same elements, in row-major order, in a new shape of the same
+ * size; one dimension may be −1 and is inferred.
+ * @example reshape(x, [-1]) // flatten
+ */
 export const reshape = (x: SymLike, shape: readonly number[]): Sym => {
   const a = lift(x)
   const unknown = shape.filter((d) => d === -1).length
@@ -322,7 +387,7 @@ export const reshape = (x: SymLike, shape: readonly number[]): Sym => {
   return make('reshape', [inner], target)
 }
 
-/** Permute axes; by default reverse them (the matrix transpose for rank 2). */
+/** Permute axes: output axis d is input axis perm[d]; by default reverse them (the matrix transpose for rank 2). */
 export const transpose = (x: SymLike, perm?: readonly number[]): Sym => {
   const a = lift(x)
   const p = perm ?? a.shape.map((_, i) => a.rank - 1 - i)
@@ -337,7 +402,12 @@ export const transpose = (x: SymLike, perm?: readonly number[]): Sym => {
   return make('transpose', [a], p.map((v) => a.shape[v]), { perm: p })
 }
 
-/** Elements `start` (inclusive) to `end` (exclusive) along `axis`; negative values count from the end. */
+/**
+ * Slice elements `start` (inclusive) to `end` (exclusive, default the end)
+ * along `axis` (default 0); negative values count from the end. The axis is
+ * kept; the gradient is zero-padded back.
+ * @example slice(x, -2) // the last two rows
+ */
 export const slice = (x: SymLike, start: number, end?: number, axis = 0): Sym => {
   const a = lift(x)
   const ax = normaliseAxis(axis, a.rank)
@@ -352,13 +422,13 @@ export const slice = (x: SymLike, start: number, end?: number, axis = 0): Sym =>
   return sliceAll(a, a.shape.map((_, d) => (d === ax ? s : 0)), a.shape.map((m, d) => (d === ax ? e : m)))
 }
 
-/** The primitive slice: per-axis starts and ends, already checked. */
+/** Slice every axis at once: per-axis `starts` (inclusive) and `ends` (exclusive), which the caller has checked; the primitive under `slice` and `at`. */
 export const sliceAll = (a: Sym, starts: readonly number[], ends: readonly number[]): Sym => {
   if (starts.every((s, d) => s === 0 && ends[d] === a.shape[d])) return a
   return make('slice', [a], starts.map((s, d) => ends[d] - s), { starts, ends })
 }
 
-/** Zeros added before (`lo`) and after (`hi`) along each axis. */
+/** Pad with zeros: `lo[d]` before and `hi[d]` after along each axis d (one non-negative integer per axis); the gradient is the slice back. */
 export const pad = (x: SymLike, lo: readonly number[], hi: readonly number[]): Sym => {
   const a = lift(x)
   if (lo.length !== a.rank || hi.length !== a.rank || [...lo, ...hi].some((v) => !Number.isInteger(v) || v < 0)) {
@@ -368,7 +438,11 @@ export const pad = (x: SymLike, lo: readonly number[], hi: readonly number[]): S
   return make('pad', [a], a.shape.map((d, i) => d + lo[i] + hi[i]), { lo, hi })
 }
 
-/** The single element at a multi-index, as a scalar; negative indices count from the end. */
+/**
+ * Pick the single element at a multi-index (one index per axis), as a
+ * scalar; negative indices count from the end.
+ * @example at(m, 0, -1) // top-right element of a matrix
+ */
 export const at = (x: SymLike, ...index: number[]): Sym => {
   const a = lift(x)
   if (index.length !== a.rank) {
@@ -385,7 +459,7 @@ export const at = (x: SymLike, ...index: number[]): Sym => {
   return reshape(sliceAll(a, idx, idx.map((j) => j + 1)), [])
 }
 
-/** Join tensors along an existing axis; other axes must match. */
+/** Concatenate tensors along an existing `axis` (default 0); the other axes must match. */
 export const concat = (xs: readonly SymLike[], axis = 0): Sym => {
   const parts = xs.map(lift)
   if (parts.length === 0) throw new GraphError('concat: needs at least one tensor')
@@ -403,7 +477,7 @@ export const concat = (xs: readonly SymLike[], axis = 0): Sym => {
   return make('concat', kept.length === 0 ? [first] : kept, shape, { axis: ax })
 }
 
-/** Join tensors of one shape along a new axis. */
+/** Stack tensors of one shape along a new `axis` (default 0): n tensors of shape s give shape [n, ...s] for axis 0. */
 export const stack = (xs: readonly SymLike[], axis = 0): Sym => {
   const parts = xs.map(lift)
   if (parts.length === 0) throw new GraphError('stack: needs at least one tensor')
@@ -422,7 +496,11 @@ export const stack = (xs: readonly SymLike[], axis = 0): Sym => {
 // linear algebra
 // -------------------------------------------------------------------------------------
 
-/** Matrix product: matrix×matrix, matrix×vector, vector×matrix. */
+/**
+ * Multiply matrices: [n, k]×[k, m] → [n, m], matrix×vector [n, k]×[k] → [n]
+ * and vector×matrix [k]×[k, m] → [m]. No broadcasting or batching; use
+ * `dot` for two vectors.
+ */
 export const matmul = (x: SymLike, y: SymLike): Sym => {
   const a = lift(x)
   const b = lift(y)
@@ -440,7 +518,7 @@ export const matmul = (x: SymLike, y: SymLike): Sym => {
   return c
 }
 
-/** ⟨a, b⟩ = Σ aᵢbᵢ for two vectors (or any two tensors of one shape). */
+/** Take the inner product ⟨a, b⟩ = Σ aᵢbᵢ, a scalar, of two vectors (or any two tensors of one shape; no broadcasting). */
 export const dot = (x: SymLike, y: SymLike): Sym => {
   const a = lift(x)
   const b = lift(y)
@@ -450,7 +528,7 @@ export const dot = (x: SymLike, y: SymLike): Sym => {
   return sum(mul(a, b))
 }
 
-/** outer(a, b)ᵢⱼ = aᵢbⱼ = reshape(a,[n,1]) · reshape(b,[1,m]) broadcast. */
+/** Take the outer product of two vectors: outer(a, b)ᵢⱼ = aᵢbⱼ, shape [n, m] (reshape(a,[n,1]) · reshape(b,[1,m]) broadcast). */
 export const outer = (x: SymLike, y: SymLike): Sym => {
   const a = lift(x)
   const b = lift(y)
@@ -464,20 +542,26 @@ export const outer = (x: SymLike, y: SymLike): Sym => {
 
 /** What a custom derivative rule receives: the inputs, the output and the output's cotangent. */
 export interface CustomVjpArgs {
+  /** The nodes the function was applied to. */
   readonly inputs: readonly Sym[]
+  /** The function's value, f(...inputs). */
   readonly output: Sym
+  /** The cotangent of the output, of the output's shape. */
   readonly cotangent: Sym
 }
 
 /** A custom forward-mode rule's arguments: the inputs' tangents (`undefined` where zero). */
 export interface CustomJvpArgs {
+  /** The nodes the function was applied to. */
   readonly inputs: readonly Sym[]
+  /** The function's value, f(...inputs). */
   readonly output: Sym
+  /** One tangent per input, of its shape; `undefined` for an input that does not depend on the perturbed variables. */
   readonly tangents: readonly (Sym | undefined)[]
 }
 
 /**
- * A function with a derivative of your choosing: `f` gives the value, `vjp`
+ * Define a function with a derivative of your choosing: `f` gives the value, `vjp`
  * the cotangent of each input from the output's cotangent (one `SymLike`
  * per input, or one for a function of one input), written with graph ops so
  * that it can be differentiated again. `grad`, `vjp`, `hvp` and `hessian`

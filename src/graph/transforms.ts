@@ -28,6 +28,7 @@ import { Sym, type SymLike } from './Sym.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/** A tree (nested arrays and records) of symbolic tensors: the symbolic form of a parameter tree. */
 export type SymTree = Tree<Sym>
 
 /** The concrete counterpart of a symbolic tree: each `Sym` leaf becomes a `Tensor`. */
@@ -39,6 +40,7 @@ export type Concrete<P> = P extends Sym
       ? { readonly [K in keyof P]: Concrete<P[K]> }
       : never
 
+/** The concrete counterparts of a function's data arguments, one `Concrete` each. */
 export type ConcreteArgs<R extends readonly unknown[]> = { readonly [K in keyof R]: Concrete<R[K]> }
 
 /** A function written with graph ops, of a first argument and optional data. */
@@ -51,11 +53,13 @@ const COMPILE_LIMIT = 20_000
 // tracing
 // -------------------------------------------------------------------------------------
 
+/** A traced function: its graph, and which inputs are the first (differentiated) argument. */
 export interface Trace {
   /** Inputs: the leaves of every argument, in order; outputs: the function's value. */
   readonly graph: Graph
   /** How many leading inputs belong to the first argument. */
   readonly primalCount: number
+  /** The first argument as traced, flattened: its tree structure, leaf paths and tensors. */
   readonly primal: Flat<Tensor>
 }
 
@@ -93,8 +97,8 @@ const traceAt = (what: string, f: (...args: never[]) => unknown, args: readonly 
 }
 
 /**
- * The graph of `f` at arguments of these shapes: a value to print
- * (`showGraph`), count, simplify or differentiate (`vjpGraph`, `jvpGraph`).
+ * Trace `f` at arguments of these shapes, without evaluating it: the graph
+ * is a value to print (`showGraph`), count, simplify or differentiate (`vjpGraph`, `jvpGraph`).
  * @example showGraph(trace((x: Sym) => x.mul(x.sin()).sum(), tensor([1])).graph, ['x']) // out = sum((x * sin(x)), axes=[0])
  */
 export const trace = <P, R extends readonly unknown[]>(f: SymFunction<P, R>, x: Concrete<P>, ...rest: ConcreteArgs<R>): Trace =>
@@ -104,9 +108,10 @@ export const trace = <P, R extends readonly unknown[]>(f: SymFunction<P, R>, x: 
 // evaluation
 // -------------------------------------------------------------------------------------
 
+/** Run a graph: one tensor per graph input, in order, to the data of each output. */
 export type Evaluator = (inputs: readonly Tensor[]) => Float64Array[]
 
-/** Compile a graph, or interpret it when it is too large to compile. */
+/** Compile a graph to an `Evaluator`, or interpret it when it has more than 20 000 nodes (huge sources compile slowly). */
 export const evaluator = (g: Graph): Evaluator => {
   if (topoOrder(g.outputs).length > COMPILE_LIMIT) {
     return (inputs) => interpret(g, inputs).map((t) => t.data)
@@ -189,7 +194,8 @@ const gradientEntry = (what: string, f: (...a: never[]) => unknown, withValue: b
 // -------------------------------------------------------------------------------------
 
 /**
- * Evaluate `f` through its compiled graph (traced once per signature).
+ * Compile `f`: the returned function evaluates it through its compiled graph,
+ * traced once per signature (tree structure and shapes of the arguments).
  * @example jit((x: Sym) => x.square().sum())(tensor([1, 2])) // tensor(5)
  */
 export const jit = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Tensor) => {
@@ -204,7 +210,10 @@ export const jit = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x:
 }
 
 /**
- * The gradient ∇f(x), a tree of the same structure and shapes as x.
+ * Differentiate `f` in reverse mode: the returned function gives the
+ * gradient ∇f(x), a tree of the same structure and shapes as x. f must return
+ * a scalar (any shape of size 1); use `jacobian` or `vjp` otherwise. Further
+ * arguments are data, not differentiated.
  * @example grad((x: Sym) => x.square().sum())(tensor([1, 2])) // [2, 4]
  */
 export const grad = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => Concrete<P>) => {
@@ -216,7 +225,11 @@ export const grad = <P, R extends readonly unknown[]>(f: SymFunction<P, R>): ((x
   }) as never
 }
 
-/** The value f(x) (a number) and the gradient ∇f(x), from one compiled pass. */
+/**
+ * Differentiate `f` keeping its value: the returned function gives
+ * [f(x) as a number, ∇f(x)] from one compiled pass; f must return a scalar.
+ * @example valueAndGrad((x: Sym) => x.square().sum())(tensor([1, 2])) // [5, [2, 4]]
+ */
 export const valueAndGrad = <P, R extends readonly unknown[]>(
   f: SymFunction<P, R>
 ): ((x: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [number, Concrete<P>]) => {
@@ -230,8 +243,10 @@ export const valueAndGrad = <P, R extends readonly unknown[]>(
 }
 
 /**
- * The value f(x) and its pullback: the map from a cotangent of the output to
- * the cotangent of x (Jᵀ·ct).
+ * Linearise `f` in reverse mode: the returned function gives the value f(x)
+ * and its pullback, the map from a cotangent of the output's shape to the
+ * cotangent of x (Jᵀ·ct, a tree shaped like x). f may return any shape.
+ * @example const [y, pull] = vjp((x: Sym) => x.square())(tensor([1, 2])); pull(tensor([1, 0])) // [2, 0]
  */
 export const vjp = <P, R extends readonly unknown[]>(
   f: SymFunction<P, R>
@@ -262,7 +277,12 @@ export const vjp = <P, R extends readonly unknown[]>(
   }) as never
 }
 
-/** Forward mode: f(x) and the directional derivative J·t, for a tangent t shaped like x. */
+/**
+ * Differentiate `f` in forward mode: the returned function of (x, t, ...data)
+ * gives f(x) and the directional derivative J·t, of f's shape, for a tangent
+ * t of x's structure and shapes.
+ * @example jvp((x: Sym) => x.square().sum())(tensor([1, 2]), tensor([1, 0])) // [5, 2]
+ */
 export const jvp = <P, R extends readonly unknown[]>(
   f: SymFunction<P, R>
 ): ((x: Concrete<P>, tangent: Concrete<P>, ...rest: ConcreteArgs<R>) => readonly [Tensor, Tensor]) => {
@@ -319,8 +339,11 @@ const hvpGraph = (tr: Trace, vs: readonly Sym[], mode: HvpMode): Sym[] => {
 }
 
 /**
- * The Hessian-vector product ∇²f(x)·v without forming the Hessian: a tree
- * shaped like x. Forward-over-reverse by default (measured faster here).
+ * Build the Hessian-vector product: the returned function of (x, v, ...data)
+ * gives ∇²f(x)·v without forming the Hessian, a tree shaped like x; f must
+ * return a scalar and v have x's structure and shapes. `options.mode`
+ * defaults to forward-over-reverse (measured faster here).
+ * @example hvp((x: Sym) => x.pow(3).sum())(tensor([1, 2]), tensor([1, 1])) // [6, 12]
  */
 export const hvp = <P, R extends readonly unknown[]>(
   f: SymFunction<P, R>,
@@ -359,6 +382,7 @@ const SYMBOLIC_HESSIAN_LIMIT = 16
 export interface TreeHessian {
   /** Shape [n, n], n the number of parameters. */
   readonly flat: Tensor
+  /** The leaf paths (`Tree.pathOf`), in flatten order: the keys of `blocks`. */
   readonly paths: readonly string[]
   /** `blocks[p][q]` = ∂²f/∂p∂q, of shape [...shape of p, ...shape of q]. */
   readonly blocks: Readonly<Record<string, Readonly<Record<string, Tensor>>>>
@@ -366,8 +390,11 @@ export interface TreeHessian {
 
 /** The Jacobian of a function of a tree: `flat` of shape [...o, n], and `blocks[p]` of shape [...o, ...shape of p]. */
 export interface TreeJacobian {
+  /** Shape [...o, n], n the number of parameters laid end to end in flatten order. */
   readonly flat: Tensor
+  /** The leaf paths (`Tree.pathOf`), in flatten order: the keys of `blocks`. */
   readonly paths: readonly string[]
+  /** `blocks[p]` = ∂f/∂p, of shape [...o, ...shape of p]. */
   readonly blocks: Readonly<Record<string, Tensor>>
 }
 
@@ -410,7 +437,7 @@ const treeHessian = (flat: Flat<Tensor>, h: Tensor): TreeHessian => {
 }
 
 /**
- * The dense Hessian ∇²f(x). Of one tensor x of shape s: a tensor of shape
+ * Compute the dense Hessian ∇²f(x) of a scalar f. Of one tensor x of shape s: a tensor of shape
  * [...s, ...s]. Of a tree of tensors: a `TreeHessian`, the [n, n] matrix over
  * all parameters and its blocks by leaf path. For small inputs, meant for toy
  * functions and curvature analysis; for large ones use `hvp`.
@@ -471,7 +498,8 @@ const tensorHessian = <R extends readonly unknown[]>(
 }
 
 /**
- * The Jacobian of a function to a tensor (shape o). Of one tensor (shape s): a
+ * Compute the dense Jacobian of `f`, whose output has shape o, one pullback
+ * per output element. Of one tensor (shape s): a
  * tensor of shape [...o, ...s], row i the pullback of the i-th unit cotangent.
  * Of a tree of tensors: a `TreeJacobian`, [...o, n] over all parameters and
  * its blocks [...o, ...shape of p] by leaf path p.
@@ -501,7 +529,7 @@ export function jacobian<R extends readonly unknown[]>(f: SymFunction<Sym, R>): 
 }
 
 /**
- * The gradient as a graph-to-graph function, for use inside a traced
+ * Differentiate symbolically: the gradient as a graph-to-graph function of a scalar f, for use inside a traced
  * function: `symGrad(f)(x)` is a symbolic tensor, so derivatives nest —
  * `grad(x => symGrad(f)(x).sum())` is a second derivative, and so on.
  */

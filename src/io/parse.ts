@@ -38,20 +38,25 @@ export const knownFunctions = [
   'log1p', 'expm1', 'erf', 'sign', 'relu', 'softplus', 'huber'
 ] as const
 
+/** A function of one argument the expression language knows (`knownFunctions`). */
 export type FunctionName = (typeof knownFunctions)[number]
 
 /** The functions of several arguments, with their argument counts: min(a, b), max(a, b), where(c, a, b), clip(x, lo, hi). */
 export const knownMultiFunctions = { min: 2, max: 2, where: 3, clip: 3 } as const
 
+/** A function of several arguments the expression language knows (`knownMultiFunctions`). */
 export type MultiFunctionName = keyof typeof knownMultiFunctions
 
 /** The named constants: `pi` = π, `e` = Euler's number. */
 export const knownConstants = ['pi', 'e'] as const
 
+/** A named constant of the expression language (`knownConstants`). */
 export type ConstantName = (typeof knownConstants)[number]
 
+/** The comparisons of the expression language; each gives 1 where it holds, else 0. */
 export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!='
 
+/** The infix operators of the expression language (`^` is the power). */
 export type BinaryOperator = '+' | '-' | '*' | '/' | '^' | ComparisonOperator
 
 /** An immutable expression tree; every node records the columns it was parsed from. */

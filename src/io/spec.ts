@@ -50,6 +50,7 @@ export type ScheduleSpec =
   | { readonly piecewiseConstant: { readonly boundaries: readonly number[]; readonly values: readonly number[] } }
   | { readonly join: { readonly schedules: readonly ScheduleSpec[]; readonly boundaries: readonly number[] } }
 
+/** Adam-style decay rates `[β₁, β₂]`, as PyTorch's `betas`. */
 export type Betas = readonly number[]
 
 /** A classic optimizer by its PyTorch name, hyper-parameters camelCase, omitted ones defaulted. */
@@ -92,6 +93,7 @@ export const terminalNames: readonly string[] = ['sgd', 'backtracking', 'lbfgs',
 /** Stages outermost first, the last one a terminal (`sgd`, `backtracking`, `lbfgs`, `nesterovLookahead`). */
 export type PipelineSpec = readonly StageSpec[]
 
+/** An optimizer as JSON: a classic optimizer by name (`AliasSpec`) or a chain of stages (`PipelineSpec`). */
 export type OptimizerSpec = AliasSpec | PipelineSpec
 
 // -------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
  * docs and throws a clear error when it is missing.
  */
 export interface StepContext {
+  /** f(params), the value at the point the gradient was taken. */
   readonly value?: number
+  /** The objective: params ↦ [f(params), ∇f(params)], for stages that evaluate other points. */
   readonly objective?: (params: TensorTree) => readonly [number, TensorTree]
 }
 
@@ -34,8 +36,11 @@ export interface StepContext {
  * drivers) may use it, like JAX's buffer donation.
  */
 export interface Optimizer<S> {
+  /** The starting state for these parameters (their paths and shapes). */
   readonly init: (params: TensorTree) => S
+  /** One step: the new state and the update to add to `params`; the old state stays valid. */
   readonly step: (state: S, grad: TensorTree, params: TensorTree, context?: StepContext) => readonly [S, TensorTree]
+  /** `step`'s numbers, consuming `state` and possibly overwriting `into` (see above); drivers only. */
   readonly stepDonated?: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext) => readonly [S, TensorTree]
 }
 

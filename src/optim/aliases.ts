@@ -29,6 +29,7 @@ import {
 /** The optimizer of an alias: a fused chain whose exact stages depend on the options. */
 export type AliasOptimizer = FusedOptimizer<ChainState>
 
+/** A learning rate: a constant, or a schedule of the step count. */
 export type Lr = number | Schedule
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
@@ -43,10 +44,15 @@ const l2 = (inner: AnyOptimizer, weightDecay: number): AliasOptimizer =>
 
 /** Hyper-parameters of SGD, PyTorch's names in camelCase (defaults on the constructor). */
 export interface ClassicSgdOptions {
+  /** The learning rate (required): a number or a schedule. */
   readonly lr: Lr
+  /** Momentum factor μ. Default 0 (plain SGD). */
   readonly momentum?: number
+  /** Dampening τ of the momentum buffer. Default 0. */
   readonly dampening?: number
+  /** Use Nesterov momentum, d = g + μv. Default false. */
   readonly nesterov?: boolean
+  /** L2 penalty λ added to the gradient (g + λθ). Default 0. */
   readonly weightDecay?: number
 }
 
@@ -65,10 +71,15 @@ export const classicSgd = (options: ClassicSgdOptions): AliasOptimizer => {
 
 /** Hyper-parameters of Adagrad, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdagradOptions {
+  /** The learning rate: a number or a schedule. Default 1e-2. */
   readonly lr?: number
+  /** lrₜ = lr / (1 + (t − 1)·lrDecay). Default 0. */
   readonly lrDecay?: number
+  /** L2 penalty λ added to the gradient. Default 0. */
   readonly weightDecay?: number
+  /** Starting value s₀ of the sum of squares. Default 0. */
   readonly initialAccumulatorValue?: number
+  /** ε added to the root of the sum. Default 1e-10. */
   readonly eps?: number
 }
 
@@ -85,11 +96,17 @@ export const adagrad = (options: AdagradOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of RMSprop, PyTorch's names in camelCase (defaults on the constructor). */
 export interface RmspropOptions {
+  /** The learning rate: a number or a schedule. Default 1e-2. */
   readonly lr?: Lr
+  /** Decay α of the mean square. Default 0.99. */
   readonly alpha?: number
+  /** ε added to the root. Default 1e-8. */
   readonly eps?: number
+  /** L2 penalty λ added to the gradient. Default 0. */
   readonly weightDecay?: number
+  /** Momentum factor μ on the scaled gradient. Default 0. */
   readonly momentum?: number
+  /** Subtract the squared mean gradient from the mean square. Default false. */
   readonly centered?: boolean
 }
 
@@ -107,10 +124,15 @@ export const rmsprop = (options: RmspropOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of Adam and AdamW, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdamOptions {
+  /** The learning rate: a number or a schedule. Default 1e-3. */
   readonly lr?: Lr
+  /** Decays [β₁, β₂] of the first and second moments. Default [0.9, 0.999]. */
   readonly betas?: readonly [number, number]
+  /** ε added to the root of the second moment. Default 1e-8. */
   readonly eps?: number
+  /** λ: added to the gradient (g + λθ) in `adam`, default 0; decoupled (θ ← θ − lr·λθ) in `adamw`, default 1e-2. */
   readonly weightDecay?: number
+  /** Use the running maximum of the second moment. Default false. */
   readonly amsgrad?: boolean
 }
 
@@ -142,9 +164,13 @@ export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of Adamax, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdamaxOptions {
+  /** The learning rate: a number or a schedule. Default 2e-3. */
   readonly lr?: Lr
+  /** Decays [β₁, β₂] of the first moment and of the infinity norm. Default [0.9, 0.999]. */
   readonly betas?: readonly [number, number]
+  /** ε added to |g| in the infinity norm, u ← max(β₂u, |g| + ε). Default 1e-8. */
   readonly eps?: number
+  /** L2 penalty λ added to the gradient. Default 0. */
   readonly weightDecay?: number
 }
 
@@ -160,10 +186,15 @@ export const adamax = (options: AdamaxOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of NAdam, PyTorch's names in camelCase (defaults on the constructor). */
 export interface NadamOptions {
+  /** The learning rate: a number or a schedule. Default 2e-3. */
   readonly lr?: Lr
+  /** Decays [β₁, β₂] of the first and second moments. Default [0.9, 0.999]. */
   readonly betas?: readonly [number, number]
+  /** ε added to the root of the second moment. Default 1e-8. */
   readonly eps?: number
+  /** L2 penalty λ added to the gradient. Default 0. */
   readonly weightDecay?: number
+  /** ψ in the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)). Default 4e-3. */
   readonly momentumDecay?: number
 }
 
@@ -180,9 +211,13 @@ export const nadam = (options: NadamOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of Adadelta, PyTorch's names in camelCase (defaults on the constructor). */
 export interface AdadeltaOptions {
+  /** Scale of the update: a number or a schedule. Default 1. */
   readonly lr?: Lr
+  /** Decay ρ of both running means. Default 0.9. */
   readonly rho?: number
+  /** ε inside both roots. Default 1e-6. */
   readonly eps?: number
+  /** L2 penalty λ added to the gradient. Default 0. */
   readonly weightDecay?: number
 }
 
@@ -198,8 +233,11 @@ export const adadelta = (options: AdadeltaOptions = {}): AliasOptimizer => {
 
 /** Hyper-parameters of Lion, PyTorch's names in camelCase (defaults on the constructor). */
 export interface LionOptions {
+  /** The learning rate: a number or a schedule. Default 1e-4. */
   readonly lr?: Lr
+  /** `[β₁, β₂]`: β₁ mixes the momentum into the sign, β₂ updates the momentum. Default [0.9, 0.99]. */
   readonly betas?: readonly [number, number]
+  /** Decoupled weight decay λ (θ ← θ − lr·λθ). Default 0. */
   readonly weightDecay?: number
 }
 

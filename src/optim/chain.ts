@@ -31,18 +31,23 @@ declare const LAYER: unique symbol
 
 /** A stage that adds no state. */
 export interface NoState {
+  /** A type-level brand: such a stage adds nothing to the chain's state. */
   readonly noState: true
 }
 
 /** A stage whose state is per-element slots (`{ kind, slots, scalars, inner }`). */
 export interface SlotsLayer<K extends string, Slots> {
+  /** The stage's name, the `kind` of its state. */
   readonly kind: K
+  /** The per-parameter slot maps (`MomentumSlots`, …). */
   readonly slots: Slots
 }
 
 /** A whole-tree stage whose state is whatever its `init` returns (`{ kind, state, inner }`). */
 export interface TreeLayer<K extends string, X> {
+  /** The stage's name, the `kind` of its state. */
   readonly kind: K
+  /** What the stage's `init` returned, as last updated. */
   readonly state: X
 }
 
@@ -53,6 +58,7 @@ export interface TreeLayer<K extends string, X> {
 export interface Stage<L = unknown> {
   /** @internal how the chain runs the stage */
   readonly [STAGE]: StageImpl
+  /** Type-level only (never set): what the stage adds to the chain's state. */
   readonly [LAYER]?: L
 }
 

@@ -90,16 +90,24 @@ const info = (name: string, fields: Readonly<Record<string, Hyper | boolean | un
 // first-moment stages
 // -------------------------------------------------------------------------------------
 
-/** Per-parameter slot maps of a stage's state. */
+/** The per-parameter slots of `momentum`'s state: `v`, the velocity buffer. */
 export type MomentumSlots = { readonly v: PathMap }
+/** The per-parameter slots of `ewma`'s state: `m`, the running average. */
 export type EwmaSlots = { readonly m: PathMap }
+/** The per-parameter slots of `rms`'s state: `nu`, the mean square; `mu`, the mean (centered only); `nuMax`, its running max (amsgrad only). */
 export type RmsSlots = { readonly nu: PathMap; readonly mu?: PathMap; readonly nuMax?: PathMap }
+/** The per-parameter slots of `adagrad`'s state: `sum`, the sum of squared gradients. */
 export type AdaGradSlots = { readonly sum: PathMap }
+/** The per-parameter slots of `infNorm`'s state: `u`, the exponentially weighted infinity norm (Adamax). */
 export type InfNormSlots = { readonly u: PathMap }
+/** The per-parameter slots of `adadelta`'s state: running means of squared gradients (`square`) and of squared updates (`delta`). */
 export type AdadeltaSlots = { readonly square: PathMap; readonly delta: PathMap }
+/** The per-parameter slots of `lion`'s state: `m`, the momentum. */
 export type LionSlots = { readonly m: PathMap }
+/** The per-parameter slots of `nadam`'s state: first (`m`) and second (`v`) moments. */
 export type NadamSlots = { readonly m: PathMap; readonly v: PathMap }
 
+/** Options of `momentum`; every field optional. */
 export interface MomentumOptions {
   /** Momentum factor β. Default 0.9. */
   readonly beta?: Hyper
@@ -132,6 +140,7 @@ export const momentum = (options: MomentumOptions = {}): Stage<SlotsLayer<'momen
   })
 }
 
+/** Options of `ewma`; every field optional. */
 export interface EwmaOptions {
   /** Decay β. Default 0.9. */
   readonly beta?: Hyper
@@ -166,6 +175,7 @@ export const ewma = (options: EwmaOptions = {}): Stage<SlotsLayer<'ewma', EwmaSl
 // second-moment stages
 // -------------------------------------------------------------------------------------
 
+/** Options of `rms`; every field optional. */
 export interface RmsOptions {
   /** Decay ρ of the mean square. Default 0.99 (PyTorch RMSprop's alpha). */
   readonly rho?: Hyper
@@ -216,6 +226,7 @@ export const rms = (options: RmsOptions = {}): Stage<SlotsLayer<'rms', RmsSlots>
   })
 }
 
+/** Options of `adagrad`; every field optional. */
 export interface AdaGradOptions {
   /** Default 1e-10 (PyTorch). */
   readonly eps?: Hyper
@@ -417,6 +428,7 @@ export type ElementwiseInputs<Slots extends string, P extends string> = {
 /** What a user's per-element rule returns: the new direction, optionally a new gradient, every slot's new value. */
 export type ElementwiseOutputs<Slots extends string> = { readonly d: SymLike; readonly g?: SymLike } & { readonly [K in Slots]: SymLike }
 
+/** What `elementwise` needs to build your own per-element stage: its name, slots, per-step scalars and rule. */
 export interface ElementwiseOptions<N extends string, Slots extends string, P extends string> {
   /** The stage's name (in errors, `describe`, and the `kind` of its state). */
   readonly name: N
@@ -472,7 +484,9 @@ export const elementwise = <const N extends string, const Slots extends string =
   })
 }
 
+/** What `custom` needs to build a stage over whole trees: its name, optional state and step. */
 export interface CustomOptions<N extends string, X> {
+  /** The stage's name (in errors, `describe`, and the `kind` of its state). */
   readonly name: N
   /** The stage's state for these parameters. Omit for a stage without state. */
   readonly init?: (params: TensorTree) => X
@@ -581,6 +595,7 @@ export interface PlateauState {
   readonly cooldown: number
 }
 
+/** Options of `reduceOnPlateau`; every field optional. */
 export interface ReduceOnPlateauOptions {
   /** Multiply the scale by this on a plateau. Default 0.1. */
   readonly factor?: number

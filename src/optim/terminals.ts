@@ -59,6 +59,7 @@ export interface BacktrackingState {
   readonly stepSize: number
 }
 
+/** Options of `backtracking`, the Armijo line search; every field optional. */
 export interface BacktrackingOptions {
   /** Sufficient-decrease constant c₁ of Armijo's rule. Default 1e-4. */
   readonly c1?: number
@@ -128,6 +129,7 @@ export interface LbfgsState {
   readonly stepSize: number
 }
 
+/** Options of `lbfgs`; every field optional. */
 export interface LbfgsOptions {
   /** Curvature pairs kept. Default 10. */
   readonly memory?: number

@@ -19,12 +19,28 @@ export type Tree<A> = A | readonly Tree<A>[] | { readonly [key: string]: Tree<A>
 
 /** The shape of a tree without its leaves. */
 export type Structure =
-  | { readonly kind: 'leaf' }
-  | { readonly kind: 'array'; readonly items: readonly Structure[] }
-  | { readonly kind: 'record'; readonly keys: readonly string[]; readonly items: readonly Structure[] }
+  | {
+      /** A single tensor (or other leaf). */
+      readonly kind: 'leaf'
+    }
+  | {
+      /** An array of subtrees. */
+      readonly kind: 'array'
+      /** The structure of each element, in order. */
+      readonly items: readonly Structure[]
+    }
+  | {
+      /** A record of subtrees. */
+      readonly kind: 'record'
+      /** The record's keys, sorted (the flatten order). */
+      readonly keys: readonly string[]
+      /** The structure under each key, in the order of `keys`. */
+      readonly items: readonly Structure[]
+    }
 
 /** A tree taken apart: its leaves in a fixed order, their paths, and the structure that puts them back ({@link unflatten}). */
 export interface Flat<A> {
+  /** The leaves, in flatten order. */
   readonly leaves: readonly A[]
   /**
    * `w1`, `layers[0].bias`, `["a.b"]`: one per leaf, the same order as
