@@ -54,8 +54,11 @@ export const sgd = (lr: number | Schedule): ChainOptimizer<SgdState> =>
 
 /** The step count and the step size the last line search accepted. */
 export interface BacktrackingState {
+  /** Tags the state in a chain. */
   readonly kind: 'backtracking'
+  /** Steps taken. */
   readonly count: number
+  /** The step size the last line search accepted. */
   readonly stepSize: number
 }
 
@@ -121,9 +124,13 @@ export const backtracking = (options: BacktrackingOptions = {}): ChainOptimizer<
 
 /** The step count and the last `memory` curvature pairs (s = Δθ, y = Δ∇f), oldest first. */
 export interface LbfgsState {
+  /** Tags the state in a chain. */
   readonly kind: 'lbfgs'
+  /** Steps taken. */
   readonly count: number
+  /** The parameter changes Δθ, oldest first. */
   readonly s: readonly Tensor[]
+  /** The matching gradient changes Δ∇f, oldest first. */
   readonly y: readonly Tensor[]
   /** The step size the last line search accepted. */
   readonly stepSize: number
@@ -286,8 +293,11 @@ export const lbfgs = (options: LbfgsOptions = {}): ChainOptimizer<LbfgsState> =>
 
 /** The step count and the velocity v per parameter. */
 export interface NesterovLookaheadState {
+  /** Tags the state in a chain. */
   readonly kind: 'nesterovLookahead'
+  /** Steps taken. */
   readonly count: number
+  /** The velocity, by parameter path. */
   readonly v: PathMap
 }
 

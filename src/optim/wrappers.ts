@@ -51,16 +51,22 @@ const mapTree = (like: TensorTree, f: (leaf: Tensor, path: string, index: number
 
 /** The inner state, the skips so far and the current run of consecutive skips. */
 export interface SkipState<S> {
+  /** The wrapped optimizer's state, untouched by skipped steps. */
   readonly inner: S
+  /** Steps skipped so far, in all. */
   readonly skipped: number
+  /** Steps skipped in a row up to now (0 after a finite gradient). */
   readonly consecutive: number
 }
 
 /** Thrown by `skipNonFinite` when too many gradients in a row were not finite. */
 export class NonFiniteGradientError extends Error {
   constructor(
+    /** How many steps in a row had non-finite gradients. */
     readonly consecutive: number,
+    /** The parameter path of the first non-finite element this time (`''`: the top of the tree). */
     readonly path: string,
+    /** That element's value (NaN or ±∞). */
     readonly value: number
   ) {
     super(
@@ -108,8 +114,11 @@ export const skipNonFinite = <S>(inner: Optimizer<S>, options: { readonly maxCon
 
 /** The inner state, the gradient sum since the last inner step, and how many are in it. */
 export interface AccumulateState<S> {
+  /** The wrapped optimizer's state. */
   readonly inner: S
+  /** The gradients summed since the last inner step, by parameter path. */
   readonly sum: PathMap
+  /** How many gradients `sum` holds. */
   readonly count: number
 }
 
@@ -175,7 +184,9 @@ export const masked = <S>(inner: Optimizer<S>, select: (path: string) => boolean
 
 /** The inner state and the running average of the parameters. */
 export interface ParameterEmaState<S> {
+  /** The wrapped optimizer's state. */
   readonly inner: S
+  /** The running average of the parameters, by parameter path. */
   readonly average: PathMap
 }
 
@@ -215,8 +226,11 @@ export const averagedParams = <S>(state: ParameterEmaState<S>, like: TensorTree)
 
 /** The inner (fast) state, the slow weights and the steps since they last moved. */
 export interface LookaheadState<S> {
+  /** The wrapped (fast) optimizer's state. */
   readonly inner: S
+  /** The slow weights, by parameter path. */
   readonly slow: PathMap
+  /** Fast steps since the slow weights last moved. */
   readonly count: number
 }
 
