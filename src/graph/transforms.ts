@@ -149,14 +149,20 @@ export const compileCacheLimit: number = 256
 const cached = <E>(build: (args: readonly unknown[]) => E) => {
   // A Map iterates in insertion order: re-inserting on use keeps the least recent first.
   const cache = new Map<string, E>()
+  // the most recent entry, which a loop calls again and again: no reordering needed for it
+  let lastKey: string | undefined
+  let lastEntry: E | undefined
   return (args: readonly unknown[]): { entry: E; leaves: Tensor[] } => {
     const { leaves, key } = leavesOf(args)
+    if (key === lastKey) return { entry: lastEntry as E, leaves }
     let entry = cache.get(key)
     if (entry === undefined) {
       entry = build(args)
       if (cache.size >= compileCacheLimit) cache.delete(cache.keys().next().value as string)
     } else cache.delete(key)
     cache.set(key, entry)
+    lastKey = key
+    lastEntry = entry
     return { entry, leaves }
   }
 }
