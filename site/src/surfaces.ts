@@ -59,6 +59,8 @@ export const surfaces: readonly Surface[] = [
   },
   { id: 'himmelblau', name: 'Himmelblau', expression: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2', window: square(5), start: [-0.5, 0.5], at: [3, 2] },
   { id: 'quadratic', name: 'ill-conditioned quadratic ½(x² + κy²)', expression: quadratic(10), window: square(2), start: [-1.8, 1], at: [-1, 0.5] },
+  { id: 'huber', name: 'Huber huber(x) + huber(3y)', expression: 'huber(x) + huber(3*y)', window: square(3), start: [-2.5, 1.5], at: [0.5, 0.2] },
+  { id: 'hinge', name: 'hinge max(0, 1 − x) + max(0, 1 + x − y) + 0.1y²', expression: 'max(0, 1 - x) + max(0, 1 + x - y) + 0.1*y^2', window: square(3), start: [-2.5, 1.5], at: [1, 0.5] },
   { id: 'monkey', name: 'monkey saddle x³ − 3xy²', expression: 'x^3 - 3*x*y^2', window: square(1.5), start: [0.8, 0.3], at: [0, 0] }
 ]
 

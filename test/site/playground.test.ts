@@ -101,6 +101,8 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
         agreement: 'rounding'
       },
       { name: 'the monkey saddle, where sgd diverges and stops early', f: 'x^3 - 3*x*y^2', from: '0.8,0.3', optimizers: '{"sgd": {"lr": 0.1}};{"rmsprop": {"lr": 0.01, "centered": true}}', steps: 200, agreement: 'bits' },
+      { name: 'the Huber surface, quadratic near 0 and linear beyond', f: 'huber(x) + huber(3*y)', from: '-2.5,1.5', optimizers: 'adam;{"sgd": {"lr": 0.1, "momentum": 0.9}}', steps: 200, agreement: 'rounding' },
+      { name: 'the hinge surface, with its kinks', f: 'max(0, 1 - x) + max(0, 1 + x - y) + 0.1*y^2', from: '-2.5,1.5', optimizers: 'adam;{"sgd": {"lr": 0.1}}', steps: 200, agreement: 'rounding' },
       { name: 'an ill-conditioned quadratic with clipping and weight decay', f: '0.5*(x^2 + 100*y^2)', from: '-1.8,1', optimizers: '[{"clip": {"max": 0.5}}, {"momentum": {"beta": 0.8, "nesterov": true}}, {"sgd": {"lr": 0.015}}];[{"weightDecay": {"lambda": 0.1}}, {"adagrad": {}}, {"sgd": {"lr": 0.3}}];lion', steps: 150, agreement: 'bits' }
     ]
     it.each(cases)('$name', async ({ f, from, optimizers, steps, agreement }) => {
@@ -116,7 +118,9 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
       { f: 'x^2 - y^2', at: '0,0' },
       { f: 'x^3 - 3*x*y^2', at: '0,0' },
       { f: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2', at: '0.5,-1' },
-      { f: 'x^2 - y^2', at: '0.3,0.9' }
+      { f: 'x^2 - y^2', at: '0.3,0.9' },
+      { f: 'huber(x) + huber(3*y)', at: '0.5,0.2' },
+      { f: 'max(0, 1 - x) + max(0, 1 + x - y) + 0.1*y^2', at: '1,0.5' }
     ]
     it.each(cases)('$f at $at', async ({ f, at }) => {
       const page = await open(query({ f, from: '0.1,0.2', optimizers: 'adam', steps: 5, at }))
@@ -164,6 +168,23 @@ describe.skipIf(missingBrowser !== undefined)(missingBrowser ?? 'the playground 
     await expect(error.isVisible()).resolves.toBe(false)
     expect(urlParam(page, 'f')).toBe('x^2 + 5*y^2')
     await expectRace(page, 'x^2 + 5*y^2', '1,1', optimizers, 50, 'rounding')
+    await page.close()
+  }, 60_000)
+
+  it('shows a new function called with the wrong arity with the parser\'s caret', async () => {
+    const page = await open(query({ f: 'x^2 + 3*y^2', from: '1,1', optimizers: 'adam', steps: 20 }))
+    const bad = 'max(x) + y'
+    await page.fill('#f', bad)
+    await page.press('#f', 'Enter')
+    const error = page.locator('#f-error')
+    await expect(error.isVisible()).resolves.toBe(true)
+    const parsed = parse(bad)
+    if (E.isRight(parsed)) throw new Error(`${bad} parsed`)
+    const text = (await error.textContent()) ?? ''
+    expect(text).toContain(parsed.left.formatted)
+    const lines = text.split('\n')
+    expect(lines[lines.length - 1].indexOf('^') - lines[lines.length - 2].indexOf('m')).toBe(parsed.left.column - 1)
+    expect(urlParam(page, 'f')).toBe('x^2 + 3*y^2')
     await page.close()
   }, 60_000)
 
