@@ -1,16 +1,17 @@
 /**
  * Vite builds the playground (site/) into site/dist/: `npm run site` builds,
  * `npm run playground` serves the build. The page bundles the library's own
- * sources. A few modules it imports also hold Node-only paths (checkpoint
- * files, the fused loops' large-buffer allocator, the command line's file and
- * argument helpers) that the page never calls; their `node:*` imports resolve
- * to browser stand-ins that throw a clear error if ever reached.
+ * sources. The core has no Node built-ins, but the command line's glue that
+ * the page shares (loading a problem, decoding a method, a run, an analysis)
+ * sits in modules that also hold its file and argument helpers, which the page
+ * never calls; their `node:*` imports resolve to browser stand-ins that throw
+ * a clear error if ever reached.
  */
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 
 const stub = fileURLToPath(new URL('./src/nodeStandIns.ts', import.meta.url))
-const nodeModules = ['buffer', 'crypto', 'fs', 'os', 'path', 'perf_hooks', 'util']
+const nodeModules = ['fs', 'path', 'perf_hooks', 'util']
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
