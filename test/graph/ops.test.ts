@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
-import { erf, sigmoid as sigmoidScalar } from '../../src/graph/primitives.js'
+import { erf, sigmoid as sigmoidScalar, tanh as tanhScalar } from '../../src/graph/primitives.js'
 import { compileGraph } from '../../src/eval/compile.js'
 import { interpret } from '../../src/eval/interpret.js'
 import { Tensor, tensor } from '../../src/tensor/Tensor.js'
@@ -225,6 +225,38 @@ describe('erf and sigmoid: one forward for every evaluator', () => {
     expect([erf(Infinity), erf(-Infinity), erf(10)]).toEqual([1, -1, 1])
     expect(Object.is(erf(-0), -0)).toBe(true)
     expect(erf(NaN)).toBeNaN()
+  })
+
+  // mpmath.tanh at 200 bits, rounded to float64
+  const tanhReference: [number, number][] = [
+    [1e-300, 1e-300], [5e-324, 5e-324], [1e-17, 1e-17], [1e-09, 1e-09], [1e-05, 9.999999999666668e-06], [0.001, 0.0009999996666668],
+    [0.01, 0.00999966667999946], [0.1, 0.09966799462495582], [0.25, 0.24491866240370913], [0.3466, 0.3333568084333619],
+    [0.5, 0.46211715726000974], [0.55, 0.5005202111902353], [0.7, 0.6043677771171635], [0.9, 0.7162978701990245],
+    [0.999, 0.76117386166057], [1.0, 0.7615941559557649], [1.25, 0.8482836399575129], [1.5, 0.9051482536448664],
+    [2.0, 0.9640275800758169], [2.5, 0.9866142981514303], [3.0, 0.9950547536867305], [3.177, 0.9965264949080462],
+    [4.0, 0.999329299739067], [5.0, 0.9999092042625951], [7.5, 0.9999993881955461], [10.0, 0.9999999958776927],
+    [15.0, 0.9999999999998128], [18.0, 0.9999999999999996], [19.06, 0.9999999999999999], [20.0, 1.0], [21.9, 1.0]
+  ]
+  it('tanh is within 2 ulp of mpmath, odd, ±0 at ±0 and ±1 from 22 on', () => {
+    for (const [x, want] of tanhReference) {
+      expect(Math.abs(tanhScalar(x) - want) / ulp(want)).toBeLessThanOrEqual(2)
+      expect(tanhScalar(-x)).toBe(-tanhScalar(x))
+    }
+    expect([tanhScalar(22), tanhScalar(1e300), tanhScalar(Infinity), tanhScalar(-Infinity)]).toEqual([1, 1, 1, -1])
+    expect(Object.is(tanhScalar(0), 0) && Object.is(tanhScalar(-0), -0)).toBe(true)
+    expect(tanhScalar(NaN)).toBeNaN()
+  })
+
+  it('tanh agrees with Math.tanh to 2 ulp on a dense grid, and every evaluator computes the same bits', () => {
+    const xs = Array.from({ length: 4001 }, (_, i) => (i - 2000) / 100) // −20 … 20
+    for (const x of xs) expect(Math.abs(tanhScalar(x) - Math.tanh(x))).toBeLessThanOrEqual(4 * ulp(Math.tanh(x)))
+    const t = tensor(xs)
+    const want = xs.map(tanhScalar)
+    expect(arr(G.jit((v: Sym) => G.tanh(v))(t))).toEqual(want)
+    expect(arr(G.jit((v: Sym) => G.tanh(v.mul(1)))(t))).toEqual(want)
+    // the derivative reads the same forward: 1 − tanh²
+    expect(arr(G.grad((v: Sym) => G.tanh(v).sum())(t))).toEqual(want.map((y) => 1 - y * y))
+    expectCompiledEqualsInterpreted((v) => G.tanh(v.mul(3)).mul(v), t)
   })
 
   it('sigmoid(−720) is e^−720 on the graph (compiled and interpreted) and in the scalar forward', () => {
