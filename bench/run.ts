@@ -9,6 +9,7 @@
  *   npm run bench                 a table with ratios to the handwritten and PyTorch peers
  *   npm run -s bench -- --json    a JSON array of {workload, impl, median, unit}
  *   npm run bench -- --quick      a short smoke run (no TF.js, no PyTorch)
+ *   npm run bench -- --only=W3,W4 just these workloads
  */
 import { symmetricEigenOfArray } from '../src/curvature/eigen.js'
 import { hessianOperator } from '../src/curvature/graphOperator.js'
@@ -25,6 +26,9 @@ import * as w from './workloads.js'
 const args = process.argv.slice(2)
 const json = args.includes('--json')
 const quick = args.includes('--quick')
+/** `--only W3,W4`: just these workloads (W6 needs W4's problem, which is built either way). */
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
+const wants = (workload: string): boolean => only === undefined || only.includes(workload)
 const opts = { quick }
 const rows: Row[] = []
 const log = (s: string): void => {
@@ -75,8 +79,8 @@ const main = async (): Promise<void> => {
   }
 
   // W1 --------------------------------------------------------------------------------
-  log('W1: gradient of 2-D Rosenbrock at (−1.2, 1)')
-  {
+  if (wants('W1')) {
+    log('W1: gradient of 2-D Rosenbrock at (−1.2, 1)')
     const want = w.rosenbrockGradHandwritten(-1.2, 1)
     crossCheck('W1', 'handwritten', want, [-215.6, -88], 1e-12)
     const g = grad(w.rosenbrock)
@@ -93,8 +97,8 @@ const main = async (): Promise<void> => {
   }
 
   // W2 --------------------------------------------------------------------------------
-  log('W2: Hessian of 2-D Rosenbrock at (1, 1) and its eigenvalues')
-  {
+  if (wants('W2')) {
+    log('W2: Hessian of 2-D Rosenbrock at (1, 1) and its eigenvalues')
     const hand = () => handwrittenRosenbrockHessianEig2x2(1, 1).eigenvalues
     const want = hand()
     crossCheck('W2', 'handwritten', want, [0.3993607674876, 1001.6006392325], 1e-12)
@@ -118,8 +122,8 @@ const main = async (): Promise<void> => {
   }
 
   // W3 --------------------------------------------------------------------------------
-  log('W3: HVP and gradient of extended Rosenbrock, n = 10,000')
-  {
+  if (wants('W3')) {
+    log('W3: HVP and gradient of extended Rosenbrock, n = 10,000')
     const { x, v } = w.extendedPoint(10_000)
     const wantH = w.extendedHvpHandwritten(x.data, v.data)
     const wantG = w.extendedGradHandwritten(x.data)
@@ -149,11 +153,11 @@ const main = async (): Promise<void> => {
   }
 
   // W4 --------------------------------------------------------------------------------
-  log('W4: MLP 64→128 tanh→1, batch 256: gradient (W4) and loss (W4f)')
   const problem = w.mlpProblem()
   const bufs = w.buffersOf(problem.params)
   const mlpInputs = { b1: bufs.b1, b2: bufs.b2, w1: bufs.w1, w2: bufs.w2, x: problem.x.data, y: problem.y.data }
-  {
+  if (wants('W4')) {
+    log('W4: MLP 64→128 tanh→1, batch 256: gradient (W4) and loss (W4f)')
     const hand = w.mlpHandwritten(bufs, problem.x.data, problem.y.data)
     const wantG = w.flatMlp(hand.grad())
     const wantF = hand.loss()
@@ -185,9 +189,9 @@ const main = async (): Promise<void> => {
   }
 
   // W5 --------------------------------------------------------------------------------
-  log('W5: one Adam step on 1,000,000 parameters, the update applied')
   // in a process of its own: a step allocates 24 MB, and how fast that is depends on the heap around it
-  {
+  if (wants('W5')) {
+    log('W5: one Adam step on 1,000,000 parameters, the update applied')
     const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./optim.ts', import.meta.url).pathname, ...(quick ? ['--quick'] : [])], {
       encoding: 'utf8',
       maxBuffer: 1 << 24
@@ -197,16 +201,16 @@ const main = async (): Promise<void> => {
   }
 
   // W8 --------------------------------------------------------------------------------
-  log('W8: donated Adam step on 1,000,000 parameters, with a user stage in the middle and without')
-  {
+  if (wants('W8')) {
+    log('W8: donated Adam step on 1,000,000 parameters, with a user stage in the middle and without')
     const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./stages.ts', import.meta.url).pathname, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 })
     if (child.status !== 0) throw new Error(`W8: ${child.stderr}`)
     for (const r of JSON.parse(child.stdout) as Row[]) push(r)
   }
 
   // W6 --------------------------------------------------------------------------------
-  log('W6: top Hessian eigenvalue of the W4 loss, 20 power iterations')
-  {
+  if (wants('W6')) {
+    log('W6: top Hessian eigenvalue of the W4 loss, 20 power iterations')
     const start = w.flatMlp(w.buffersOf(w.powerStart(problem.params)))
     const theta = Tensor.unsafeFromBuffer([start.length], w.flatMlp(bufs))
     const x = constant(problem.x)
@@ -250,13 +254,15 @@ const main = async (): Promise<void> => {
   torch?.close()
 
   // W7 --------------------------------------------------------------------------------
-  log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
-  for (const r of benchCurvature(opts)) push(r)
+  if (wants('W7')) {
+    log('W7: Lanczos top-5 eigenvalues of the 10,000-dimensional extended Rosenbrock Hessian')
+    for (const r of benchCurvature(opts)) push(r)
+  }
 
   // minimize-adam-2d ---------------------------------------------------------------------
-  log('minimize-adam-2d: µs per step of minimize with Adam on 2-D Rosenbrock, 1000 steps, against a plain loop')
   // in a process of its own: a 2-D step is a microsecond, and the heap and type feedback the workloads above leave behind show in it
-  {
+  if (wants('minimize-adam-2d')) {
+    log('minimize-adam-2d: µs per step of minimize with Adam on 2-D Rosenbrock, 1000 steps, against a plain loop')
     const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./minimize.ts', import.meta.url).pathname, '--json', ...(quick ? ['--quick'] : [])], {
       encoding: 'utf8',
       maxBuffer: 1 << 24
