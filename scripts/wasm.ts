@@ -5,7 +5,7 @@ const here = (path: string): string => new URL(`../${path}`, import.meta.url).pa
 
 /** Each kernel source and the module that embeds its assembled bytes. */
 export const wasmSources: ReadonlyArray<{ readonly wat: string; readonly bytes: string }> = [
-  { wat: here('src/eval/wasm/matmul.wat'), bytes: here('src/eval/wasm/matmul.bytes.ts') }
+  { wat: here('src/eval/wasm/kernels.wat'), bytes: here('src/eval/wasm/kernels.bytes.ts') }
 ]
 
 /** Assemble WebAssembly text (with SIMD) into its binary, without debug names. */

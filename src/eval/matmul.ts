@@ -5,12 +5,12 @@
  * sizes of the product: op(A) is m×k, op(B) k×n.
  *
  * Two implementations with the same bits: plain JavaScript (the reference and
- * the fallback) and WebAssembly with SIMD (src/eval/wasm/matmul.wat). Each
+ * the fallback) and WebAssembly with SIMD (src/eval/wasm/kernels.wat). Each
  * output element is accumulated in the same order by both: from +0, adding
  * op(A)[i,p]·op(B)[p,j] for p = 0 … k−1. `matmulKernels` picks one per call by
  * shape: WebAssembly where its copies in and out pay for themselves.
  */
-import { type MatmulExports, instantiateMatmul } from './wasm/instance.js'
+import { type KernelExports, heapOf, sharedKernels } from './wasm/instance.js'
 
 /** One kernel: C = op(A)·op(B) into `c`, op(A) m×k, op(B) k×n. */
 export type MatmulKernel = (a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number) => void
@@ -85,29 +85,21 @@ export const jsMatmulKernels: MatmulKernels = { mmNN, mmNT, mmTN, mmTT }
 // WebAssembly
 // -------------------------------------------------------------------------------------
 
-/** Room after an operand for the kernels' reads past its end (matmul.wat's header). */
+/** Room after an operand for the kernels' reads past its end (kernels.wat's header). */
 const slack = (m: number, k: number): number => 3 * (m + k) + 8
 
 /**
- * The four kernels on a WebAssembly instance of matmul.wat: copy the operands
+ * The four kernels on a WebAssembly instance of kernels.wat: copy the operands
  * into its memory (B transposed to k×n when stored n×k), run `mm` (blocks of
  * 4×4) or, for a product with one row or one column that reads a stored
  * matrix along its rows, `mv`, and copy C out.
  */
-export const wasmMatmulKernels = (w: MatmulExports): MatmulKernels => {
-  let heap = new Float64Array(w.memory.buffer)
-  /** The memory as doubles, grown to hold at least `doubles`. */
-  const reserve = (doubles: number): Float64Array => {
-    const have = w.memory.buffer.byteLength
-    if (have < doubles * 8) w.memory.grow(Math.ceil((doubles * 8 - have) / 65536))
-    if (heap.buffer !== w.memory.buffer) heap = new Float64Array(w.memory.buffer)
-    return heap
-  }
+export const wasmMatmulKernels = (w: KernelExports): MatmulKernels => {
   const run = (aT: boolean, bT: boolean): MatmulKernel => (a, b, c, m, k, n) => {
     // the first region holds A, or B for a one-row product
     const offB = m * k + k * n + slack(m + n, k)
     const offC = offB + k * n + slack(k, n)
-    const h = reserve(offC + m * n)
+    const h = heapOf(w, offC + m * n)
     if (m === 1 && !bT) {
       // c = aᵀ-row · B: c[j] = Σₚ B[p,j]·a[p]
       h.set(b.subarray(0, k * n), 0)
@@ -155,7 +147,7 @@ let chosen: MatmulKernels | undefined
 
 const kernels = (): MatmulKernels => {
   if (chosen === undefined) {
-    const w = instantiateMatmul()
+    const w = sharedKernels()
     if (w === undefined) chosen = jsMatmulKernels
     else {
       const fast = wasmMatmulKernels(w)

@@ -7,7 +7,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { type MatmulKernels, jsMatmulKernels, matmulKernels, wasmMatmulKernels } from '../../src/eval/matmul.js'
-import { instantiateMatmul } from '../../src/eval/wasm/instance.js'
+import { instantiateKernels } from '../../src/eval/wasm/instance.js'
 
 type Form = keyof MatmulKernels
 const forms: readonly Form[] = ['mmNN', 'mmNT', 'mmTN', 'mmTT']
@@ -44,7 +44,7 @@ const sameBits = (got: Float64Array, want: Float64Array): void => {
   }
 }
 
-const wasm = instantiateMatmul()
+const wasm = instantiateKernels()
 const wasmKernels = wasm === undefined ? undefined : wasmMatmulKernels(wasm)
 
 /** Shapes covering 4×4 blocks, row and column tails of 1–3, the 8-wide vector form and empty products. */

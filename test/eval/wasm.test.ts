@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { assemble, assembledModuleSource, wasmSources } from '../../scripts/wasm.js'
-import { type WebAssemblyApi, instantiateMatmul, matmulWasmBytes } from '../../src/eval/wasm/instance.js'
+import { type WebAssemblyApi, instantiateKernels, kernelWasmBytes } from '../../src/eval/wasm/instance.js'
 
 describe('the embedded WebAssembly', () => {
   it.each(wasmSources.map((s) => [s.bytes.split('/').pop()!, s] as const))('%s is the assembly of its .wat source', async (_, { wat, bytes }) => {
@@ -15,29 +15,30 @@ describe('the embedded WebAssembly', () => {
     expect(readFileSync(bytes, 'utf8')).toBe(await assembledModuleSource(source, wat))
   })
 
-  it('decodes to the bytes wabt makes from matmul.wat', async () => {
+  it('decodes to the bytes wabt makes from kernels.wat', async () => {
     const wat = wasmSources[0].wat
-    expect(Array.from(matmulWasmBytes())).toEqual(Array.from(await assemble(readFileSync(wat, 'utf8'), wat)))
+    expect(Array.from(kernelWasmBytes())).toEqual(Array.from(await assemble(readFileSync(wat, 'utf8'), wat)))
   })
 
   it('loads from no file and no Node module: the loader imports only its bytes module', () => {
     const loader = readFileSync(new URL('../../src/eval/wasm/instance.ts', import.meta.url), 'utf8')
     const imports = [...loader.matchAll(/from '([^']+)'/g)].map((m) => m[1])
-    expect(imports).toEqual(['./matmul.bytes.js'])
+    expect(imports).toEqual(['./kernels.bytes.js'])
   })
 })
 
-describe('instantiateMatmul', () => {
-  it('exports the memory and the two kernels', () => {
-    const w = instantiateMatmul()
+describe('instantiateKernels', () => {
+  it('exports the memory and the three kernels', () => {
+    const w = instantiateKernels()
     expect(w).toBeDefined()
     expect(typeof w!.mm).toBe('function')
     expect(typeof w!.mv).toBe('function')
+    expect(typeof w!.tanh).toBe('function')
     expect(w!.memory.buffer.byteLength).toBeGreaterThan(0)
   })
 
   it('is undefined without WebAssembly', () => {
-    expect(instantiateMatmul(matmulWasmBytes(), null)).toBeUndefined()
+    expect(instantiateKernels(kernelWasmBytes(), null)).toBeUndefined()
   })
 
   it('is undefined when compiling is refused (a CSP without wasm-unsafe-eval throws a CompileError)', () => {
@@ -51,12 +52,12 @@ describe('instantiateMatmul', () => {
         }
       }
     }
-    expect(instantiateMatmul(matmulWasmBytes(), refusing)).toBeUndefined()
+    expect(instantiateKernels(kernelWasmBytes(), refusing)).toBeUndefined()
   })
 
   it('is undefined for bytes that are not a module', () => {
-    const broken = matmulWasmBytes().slice()
+    const broken = kernelWasmBytes().slice()
     broken[10] ^= 0xff
-    expect(instantiateMatmul(broken)).toBeUndefined()
+    expect(instantiateKernels(broken)).toBeUndefined()
   })
 })
