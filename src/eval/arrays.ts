@@ -10,16 +10,18 @@ import { heapOf, sharedKernels } from './wasm/instance.js'
 
 /**
  * Arrays shorter than this stay in JavaScript: below it, the call into
- * WebAssembly and the two copies cost more than they save.
+ * WebAssembly and the two copies cost more than they save. The compiler
+ * calls `tanhArray` for a stored tanh of at least this many elements and
+ * keeps smaller ones in its loops.
  */
-const WASM_MIN_LENGTH = 32
+export const WHOLE_ARRAY_MIN = 32
 
 /** The WebAssembly kernel works through memory in chunks of this many doubles (256 KiB), whatever the array's length. */
 const CHUNK = 32768
 
 /** out[i] = tanh(x[i]) for i < n; `out` may be `x`. */
 export const tanhArray = (x: Float64Array, out: Float64Array, n: number): void => {
-  const w = n >= WASM_MIN_LENGTH ? sharedKernels() : undefined
+  const w = n >= WHOLE_ARRAY_MIN ? sharedKernels() : undefined
   if (w === undefined) {
     for (let i = 0; i < n; i++) out[i] = tanh(x[i])
     return
@@ -33,3 +35,6 @@ export const tanhArray = (x: Float64Array, out: Float64Array, n: number): void =
     out.set(heap.subarray(0, len), lo)
   }
 }
+
+/** The functions compiled code calls on whole arrays, by name: the compiled function receives this object as `A`. */
+export const arrayFunctions = { tanh: tanhArray } as const

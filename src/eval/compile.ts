@@ -20,6 +20,7 @@ import type { Sym } from '../graph/Sym.js'
 import { stridesOf } from '../tensor/Shape.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { CodeGenerationRefusedError, generatedFunction } from './codegen.js'
+import { WHOLE_ARRAY_MIN, arrayFunctions } from './arrays.js'
 import { interpret } from './interpret.js'
 import { matmulKernels } from './matmul.js'
 import { type Carry, type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
@@ -324,10 +325,18 @@ const emit = (plan: Plan): CompiledGraph => {
     }
     if (buffers.has(n)) {
       if (n.size === 0) continue
+      // a stored tanh of many elements: the loop writes its argument, then tanh runs over the whole buffer (SIMD where it can)
+      const whole = n.op === 'tanh' && n.size >= WHOLE_ARRAY_MIN
+      const [arg] = n.inputs
+      if (whole && isBuffer(arg)) {
+        body.push(`A.tanh(${name.get(arg)!}, ${target}, ${n.size});`)
+        continue
+      }
       body.push(...loop(n.shape, (idx, em) => {
-        const v = gen(n, idx, em, true)
+        const v = whole ? gen(arg, idx, em) : gen(n, idx, em, true)
         return [`${target}[${idx.flat}] = ${v};`]
       }, `l${n.id}_`, carries.get(n)))
+      if (whole) body.push(`A.tanh(${target}, ${target}, ${n.size});`)
       continue
     }
     if (locals.has(n)) {
@@ -356,6 +365,7 @@ const emit = (plan: Plan): CompiledGraph => {
     '"use strict";',
     'const { mmNN, mmNT, mmTN, mmTT } = kernels;',
     'const F = scalars;',
+    'const A = arrays;',
     ...prelude,
     'return function compiled(ins) {',
     ...unpack,
@@ -363,10 +373,10 @@ const emit = (plan: Plan): CompiledGraph => {
     `return [${fresh.join(', ')}];`,
     '};'
   ].join('\n')
-  const factory = generatedFunction<(c: Float64Array[], k: typeof matmulKernels, f: typeof scalarFunctions) => CompiledGraph>(
-    ['consts', 'kernels', 'scalars'], source, 'a graph'
+  const factory = generatedFunction<(c: Float64Array[], k: typeof matmulKernels, f: typeof scalarFunctions, a: typeof arrayFunctions) => CompiledGraph>(
+    ['consts', 'kernels', 'scalars', 'arrays'], source, 'a graph'
   )
-  const compiled = factory(consts, matmulKernels, scalarFunctions)
+  const compiled = factory(consts, matmulKernels, scalarFunctions, arrayFunctions)
   Object.defineProperty(compiled, 'source', { value: source })
   return compiled
 }

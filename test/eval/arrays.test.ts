@@ -4,7 +4,13 @@
  * in place and not, in chunks and not.
  */
 import { describe, expect, it } from 'vitest'
-import { tanhArray } from '../../src/eval/arrays.js'
+import { WHOLE_ARRAY_MIN, tanhArray } from '../../src/eval/arrays.js'
+import { compileGraph, sourceOf } from '../../src/eval/compile.js'
+import { interpret } from '../../src/eval/interpret.js'
+import type { Graph } from '../../src/graph/Graph.js'
+import { scalarConstant } from '../../src/graph/build.js'
+import { type Sym, trace, vjpGraph } from '../../src/graph/index.js'
+import type { Tensor } from '../../src/tensor/Tensor.js'
 import { heapOf, instantiateKernels } from '../../src/eval/wasm/instance.js'
 import { tanh } from '../../src/graph/primitives.js'
 import { random } from '../../src/tensor/Random.js'
@@ -75,5 +81,34 @@ describe('tanhArray', () => {
     const out = new Float64Array(5)
     tanhArray(xs, out, 3)
     expect(Array.from(out)).toEqual([tanh(0.25), tanh(0.5), tanh(0.75), 0, 0])
+  })
+})
+
+describe('a stored tanh in compiled code', () => {
+  const rng = random(5)
+  const bitsOf = (g: Graph, inputs: Tensor[]): { compiled: Float64Array[]; interpreted: Float64Array[]; source: string } => {
+    const c = compileGraph(g)
+    return { compiled: c(inputs), interpreted: interpret(g, inputs).map((t) => t.data), source: sourceOf(c) }
+  }
+  // which graph stores the tanh: the function's own, or (where the function inlines it into a sum) its gradient's
+  const cases: [string, (x: Sym, b: Sym) => Sym, 0 | 1][] = [
+    ['of an inlined argument (x + b)', (x, b) => x.add(b).tanh(), 0],
+    ['of a graph input', (x) => x.tanh(), 0],
+    ['read again by its derivative', (x, b) => x.add(b).tanh().square().sum(), 1]
+  ]
+  it.each(cases)('%s runs over the whole buffer and equals the interpreter bit for bit', (_, f, stored) => {
+    for (const [rows, cols] of [[16, 8], [3, 11], [1, 31], [33, 1]] as const) {
+      const x = rng.normal([rows, cols], 0, 2)
+      const b = rng.normal([cols], 0, 1)
+      const t = trace(f, x, b)
+      const out = t.graph.outputs[0]
+      const grads = vjpGraph(out.rank === 0 ? out : out.sum(), [t.graph.inputs[0]], scalarConstant(1))
+      const graphs = [t.graph, { inputs: t.graph.inputs, outputs: grads }]
+      graphs.forEach((g, k) => {
+        const { compiled, interpreted, source } = bitsOf(g, [x, b])
+        compiled.forEach((c, i) => expect(Array.from(c)).toEqual(Array.from(interpreted[i])))
+        if (k === stored) expect(source.includes('A.tanh(')).toBe(rows * cols >= WHOLE_ARRAY_MIN)
+      })
+    }
   })
 })
