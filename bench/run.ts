@@ -4,7 +4,9 @@
  * implementation's answer checked against the handwritten peer before its
  * time is reported. Peers: handwritten float64 JavaScript (what a careful
  * person writes), PyTorch (float64, one thread, in a child process; skipped
- * with a message when /usr/bin/python3 or torch is missing) and TF.js (float32).
+ * with a message when /usr/bin/python3 or torch is missing) and TF.js
+ * (float32, in a child process too, so that its garbage is not collected
+ * during the batches of the others).
  *
  *   npm run bench                 a table with ratios to the handwritten and PyTorch peers
  *   npm run -s bench -- --json    a JSON array of {workload, impl, median, unit}
@@ -20,6 +22,7 @@ import { type Sym, constant, grad, hessian, hvp, jit } from '../src/graph/index.
 import { Tensor, tensor } from '../src/tensor/Tensor.js'
 import { type Impl, type Row, compare, crossCheck } from './harness.js'
 import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature.js'
+import { startPeer } from './peer.js'
 import { type TorchPeer, startTorch } from './torch.js'
 import * as w from './workloads.js'
 
@@ -51,31 +54,37 @@ const FLOAT32 = 2e-3
 /** PyTorch computes in float64 too, summing in its own order. */
 const FLOAT64 = 1e-11
 
-/** The machine, as one line: CPU model and cores, memory, Node, and the PyTorch peer's version and BLAS. */
-const machine = (torch: TorchPeer | string | undefined): string => {
+/** The machine, as one line: CPU model and cores, memory, Node, the PyTorch peer's version and BLAS, and TF.js's version. */
+const machine = (torch: TorchPeer | string | undefined, tfjs: { tfjs: string } | undefined): string => {
   const cores = cpus()
   const parts = [`${cores[0]?.model.trim() ?? 'unknown CPU'}, ${cores.length} cores`, `${Math.round(totalmem() / 2 ** 30)} GiB`, `Node ${process.versions.node}`]
   if (typeof torch === 'object') parts.push(`PyTorch ${torch.info.torch} (Python ${torch.info.python}, ${torch.info.threads} thread, float64, BLAS ${torch.info.blas.join(' + ') || 'unknown'})`)
   else if (typeof torch === 'string') parts.push(`no PyTorch peer: ${torch}`)
+  if (tfjs !== undefined) parts.push(`TF.js ${tfjs.tfjs} (CPU backend, float32)`)
   return parts.join('; ')
 }
 
 const main = async (): Promise<void> => {
-  let tfjs: typeof import('./tfjs.js') | undefined
-  if (!quick) {
-    tfjs = await import('./tfjs.js')
-    await tfjs.tfjsReady()
-  }
+  // TF.js in a process of its own too: its tensors and garbage would otherwise be collected during our batches
+  const tfjsOrReason = quick ? undefined : await startPeer<{ tfjs: string }>('TF.js', process.execPath, ['--import', 'tsx', new URL('./tfjs_peer.ts', import.meta.url).pathname])
+  const tfjs = typeof tfjsOrReason === 'object' ? tfjsOrReason : undefined
+  if (typeof tfjsOrReason === 'string') log(`TF.js peer skipped: ${tfjsOrReason}`)
   const torchOrReason = quick ? undefined : await startTorch()
   const torch = typeof torchOrReason === 'object' ? torchOrReason : undefined
   if (typeof torchOrReason === 'string') log(`PyTorch peer skipped: ${torchOrReason}`)
-  const machineLine = machine(torchOrReason)
+  const machineLine = machine(torchOrReason, tfjs?.info)
   log(`machine: ${machineLine}`)
   /** Add the PyTorch peer of a workload to `impls`, once its answer matches. */
   const withTorch = async (workload: string, impls: Record<string, Impl>, want: ArrayLike<number>, inputs?: Record<string, ArrayLike<number>>, tol = FLOAT64) => {
     if (torch === undefined) return
     crossCheck(workload, 'pytorch', await torch.setup(workload, inputs), want, tol)
     impls.pytorch = torch.remote(workload)
+  }
+  /** Add the TF.js peer of a workload (float32: a float32-sized tolerance) to `impls`, once its answer matches. */
+  const withTfjs = async (workload: string, impls: Record<string, Impl>, want: ArrayLike<number>) => {
+    if (tfjs === undefined) return
+    crossCheck(workload, 'tfjs', await tfjs.setup(workload), want, FLOAT32)
+    impls.tfjs = tfjs.remote(workload)
   }
 
   // W1 --------------------------------------------------------------------------------
@@ -88,11 +97,7 @@ const main = async (): Promise<void> => {
     crossCheck('W1', 'descent', g(p).data, want, 1e-14)
     const impls: Record<string, Impl> = { handwritten: () => w.rosenbrockGradHandwritten(-1.2, 1), descent: () => g(p) }
     await withTorch('W1', impls, want)
-    if (tfjs) {
-      const tg = tfjs.tfjsRosenbrockGrad()
-      crossCheck('W1', 'tfjs', tg(-1.2, 1), want, FLOAT32)
-      impls.tfjs = () => tg(-1.2, 1)
-    }
+    await withTfjs('W1', impls, want)
     await record('W1', impls)
   }
 
@@ -113,11 +118,7 @@ const main = async (): Promise<void> => {
     crossCheck('W2', 'descent', ours(), want, 1e-13)
     const impls: Record<string, Impl> = { handwritten: hand, descent: ours }
     await withTorch('W2', impls, want)
-    if (tfjs) {
-      const th = tfjs.tfjsRosenbrockHessianEig()
-      crossCheck('W2', 'tfjs', th(1, 1), want, FLOAT32)
-      impls.tfjs = () => th(1, 1)
-    }
+    await withTfjs('W2', impls, want)
     await record('W2', impls)
   }
 
@@ -141,13 +142,8 @@ const main = async (): Promise<void> => {
     const grads: Record<string, Impl> = { handwritten: () => w.extendedGradHandwritten(x.data), descent: () => g(x) }
     await withTorch('W3', hvps, wantH, { x: x.data, v: v.data })
     await withTorch('W3g', grads, wantG, { x: x.data })
-    if (tfjs) {
-      const t = tfjs.tfjsExtended(x.data, v.data)
-      crossCheck('W3', 'tfjs', t.hvp(), wantH, FLOAT32)
-      crossCheck('W3g', 'tfjs', t.grad(), wantG, FLOAT32)
-      hvps.tfjs = t.hvp
-      grads.tfjs = t.grad
-    }
+    await withTfjs('W3', hvps, wantH)
+    await withTfjs('W3g', grads, wantG)
     await record('W3', hvps)
     await record('W3g', grads)
   }
@@ -170,20 +166,8 @@ const main = async (): Promise<void> => {
     const losses: Record<string, Impl> = { handwritten: hand.loss, descent: () => f(problem.params as never, problem.x, problem.y) }
     await withTorch('W4', grads, wantG, mlpInputs)
     await withTorch('W4f', losses, [wantF])
-    if (tfjs) {
-      const t = tfjs.tfjsMlp(problem)
-      const flat = t.grad()
-      const joined = new Float64Array(wantG.length)
-      let k = 0
-      for (const a of flat) {
-        joined.set(a, k)
-        k += a.length
-      }
-      crossCheck('W4', 'tfjs', joined, wantG, FLOAT32)
-      crossCheck('W4f', 'tfjs', [t.loss()], [wantF], FLOAT32)
-      grads.tfjs = t.grad
-      losses.tfjs = t.loss
-    }
+    await withTfjs('W4', grads, wantG)
+    await withTfjs('W4f', losses, [wantF])
     await record('W4', grads)
     await record('W4f', losses)
   }
@@ -252,6 +236,7 @@ const main = async (): Promise<void> => {
     await record('W6', impls, 'ms')
   }
   torch?.close()
+  tfjs?.close()
 
   // W7 --------------------------------------------------------------------------------
   if (wants('W7')) {
