@@ -166,7 +166,11 @@ const emit = (plan: Plan): CompiledGraph => {
   const gen = (n: Sym, idx: Index, em: Emitter, own = false): string => {
     const known = name.get(n)
     if (!own) {
-      if (isBuffer(n)) return n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
+      if (isBuffer(n)) {
+        // each element once per body: the engine does not merge repeated typed-array reads
+        const read = n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
+        return em.temp(read, read)
+      }
       if (known !== undefined) return known // a literal or a local
     }
     const w = idx.shift === undefined ? undefined : em.windows.get(n)
