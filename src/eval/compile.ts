@@ -159,12 +159,16 @@ const emit = (plan: Plan): CompiledGraph => {
   }
 
   /**
-   * The value of node `n` at `idx`, emitting temporaries into `em`: a read of
-   * its buffer or local, or (for an inlined node, or with `own` for the node
-   * a loop is computing) its op applied to its inputs' values.
+   * The value of node `n` at `idx`, emitting temporaries into `em`: its
+   * value in the loop's carried window (a node or a buffer), a read of its
+   * buffer or local, or (for an inlined node, or with `own` for the node a
+   * loop is computing) its op applied to its inputs' values.
    */
   const gen = (n: Sym, idx: Index, em: Emitter, own = false): string => {
     const known = name.get(n)
+    const w = idx.shift === undefined ? undefined : em.windows.get(n)
+    const carried = w?.names[idx.shift! - w.lo]
+    if (carried !== undefined) return carried
     if (!own) {
       if (isBuffer(n)) {
         // each element once per body: the engine does not merge repeated typed-array reads
@@ -173,9 +177,6 @@ const emit = (plan: Plan): CompiledGraph => {
       }
       if (known !== undefined) return known // a literal or a local
     }
-    const w = idx.shift === undefined ? undefined : em.windows.get(n)
-    const carried = w?.names[idx.shift! - w.lo]
-    if (carried !== undefined) return carried
     const key = `${n.id}@${idx.flat ?? idx.dims.join(',')}`
     const [a] = n.inputs
     const shifted = (by: number): number | undefined => (idx.shift === undefined ? undefined : idx.shift + by)

@@ -5,8 +5,8 @@
  * to recompute), reads another node's buffer in place (a reshape of a
  * buffer), lives in a local (one element), or is inlined into the loop of
  * the buffer that uses it. A one-axis loop carries across its iterations
- * what it reads at several shifts of its index: inlined nodes, and shared
- * ones all of whose uses it holds (instead of storing them); and it
+ * what it reads at several shifts of its index: inlined nodes, shared ones
+ * all of whose uses it holds (instead of storing them), and buffers; and it
  * has an interior, the iterations in which no read needs clamping or
  * masking. The emitter (`compile.ts`) reads the plan and never changes it. */
 import { type Graph, topoOrder, useCounts } from '../graph/Graph.js'
@@ -32,9 +32,9 @@ export interface Plan {
   readonly constantBuffers: ReadonlySet<Sym>
   /**
    * Per one-axis loop, named by the node at its root (a buffer, or what a
-   * reduction or a concatenation reads): the inlined nodes it reads at
-   * shifted indices, carried across iterations instead of recomputed, inputs
-   * first.
+   * reduction or a concatenation reads): the nodes it reads at shifted
+   * indices, carried across iterations instead of recomputed or reloaded,
+   * inputs first.
    */
   readonly carries: ReadonlyMap<Sym, ReadonlyMap<Sym, Carry>>
   /** Per one-axis loop, named as in `carries`: its interior. */
@@ -42,8 +42,8 @@ export interface Plan {
 }
 
 /**
- * An inlined node a loop over i reads at indices i + lo … i + hi: each
- * iteration computes it once, at i + hi, and keeps the last hi − lo values.
+ * A node a loop over i reads at indices i + lo … i + hi: each iteration
+ * computes (or loads) it once, at i + hi, and keeps the last hi − lo values.
  */
 export interface Carry {
   readonly lo: number
@@ -210,6 +210,7 @@ const arrange = (
     if (n.size === 1 && n.inputs.length > 0 && !stored.has(n) && !aliases.has(n)) locals.add(n)
   }
   const inlined = (n: Sym): boolean => n.rank === 1 && n.size > 1 && n.inputs.length > 0 && !isBuffer(n)
+  const loaded = (n: Sym): boolean => n.rank === 1 && n.size > 1 && isBuffer(n)
   const carries = new Map<Sym, ReadonlyMap<Sym, Carry>>()
   const interiors = new Map<Sym, Interior>()
   for (const n of order) {
@@ -217,7 +218,7 @@ const arrange = (
     if (!(stored.has(n) || n.op === 'sum' || n.op === 'max') || n.op === 'matmul') continue
     const roots = n.op === 'sum' || n.op === 'max' || n.op === 'concat' ? n.inputs : [n]
     for (const r of roots) {
-      const found = r === n || inlined(r) ? oneAxisLoop(r, position, inlined, costOf) : undefined
+      const found = r === n || inlined(r) ? oneAxisLoop(r, position, inlined, loaded, costOf) : undefined
       if (found === undefined) continue
       if (found.carried.size > 0) carries.set(r, found.carried)
       interiors.set(r, found.interior)
@@ -266,7 +267,8 @@ const loopsComputing = (
 
 /**
  * What the one-axis loop rooted at `root` carries and where its interior
- * is. Carried: the inlined nodes it reads at two or more shifts of its index (slices and pads of one expression), with the range of
+ * is. Carried: the inlined nodes, and the buffers, it reads at two or more
+ * shifts of its index (slices and pads of one expression), with the range of
  * shifts. Reads are propagated from the root towards the inputs in reverse
  * topological order, so all of a node's reads are known when it is reached;
  * a carried node is computed once per iteration, at its highest shift, and
@@ -281,6 +283,7 @@ const oneAxisLoop = (
   root: Sym,
   position: ReadonlyMap<Sym, number>,
   inlined: (n: Sym) => boolean,
+  loaded: (n: Sym) => boolean,
   costOf: (n: Sym) => number
 ): { readonly carried: ReadonlyMap<Sym, Carry>; readonly interior: Interior } | undefined => {
   if (root.rank !== 1 || root.size <= 1 || root.inputs.length === 0) return undefined
@@ -304,10 +307,12 @@ const oneAxisLoop = (
     let at = [...reads.get(n)!]
     const lo = Math.min(...at)
     const hi = Math.max(...at)
-    if (n !== root && at.length > 1 && hi - lo <= MAX_CARRY && costOf(n) > 0) {
+    if (n !== root && at.length > 1 && hi - lo <= MAX_CARRY && (loaded(n) || costOf(n) > 0)) {
       carried.set(n, { lo, hi })
       at = [hi]
     }
+    // a buffer is read, not computed: nothing to pass on
+    if (n !== root && !inlined(n)) continue
     if (n.op === 'pad' && n.inputs[0].size > 0) {
       const m = n.inputs[0].shape[0]
       const [padLo] = n.attrs.lo!
@@ -322,7 +327,7 @@ const oneAxisLoop = (
     const ins = n.op === 'custom' ? n.inputs.slice(0, 1) : n.inputs
     for (const s of at) {
       for (const i of ins) {
-        if (!inlined(i)) continue
+        if (!inlined(i) && !loaded(i)) continue
         if (n.op === 'slice') note(i, s + n.attrs.starts![0])
         else if (n.op === 'pad') note(i, s - n.attrs.lo![0])
         else if (isElementwiseOp(n.op) || n.op === 'custom') note(i, s)

@@ -38,7 +38,8 @@ describe('planGraph', () => {
     const plan = planGraph(t.graph)
     const [[root, carried]] = [...plan.carries]
     expect(root).toBe(t.graph.outputs[0])
-    expect([...carried.values()]).toEqual([{ lo: -1, hi: 0 }])
+    // x itself is read at i and i + 1: loaded once per iteration, and carried too
+    expect([...carried].map(([n, c]) => [n.op, c])).toEqual([['input', { lo: 0, hi: 1 }], ['mul', { lo: -1, hi: 0 }]])
     // …and stores nothing but the result
     expect([...plan.buffers]).toEqual([t.graph.outputs[0]])
     expect(Array.from(compileGraph(t.graph)([x])[0])).toEqual(Array.from(interpret(t.graph, [x])[0].data))

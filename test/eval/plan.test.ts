@@ -33,6 +33,8 @@ describe('planGraph: carrying shared nodes', () => {
     const carried = [...(plan.carries.get(out) ?? [])]
     const computed = carried.filter(([n]) => n.op !== 'input')
     expect(computed.map(([n, c]) => [n.size, c])).toEqual([[9, { lo: -1, hi: 0 }]])
+    // x and v are read at i and i + 1: loaded once per iteration
+    expect(carried.filter(([n]) => n.op === 'input').map(([, c]) => c)).toEqual([{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }])
     expect(plan.interiors.get(out)).toEqual({ from: 1, to: 9 })
   })
 
