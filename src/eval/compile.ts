@@ -5,10 +5,10 @@
  * are inlined. The emitter here reads the plan and writes the code: every
  * inlined node is a `const` in the loop of the buffer that uses it, read at
  * whatever index that loop needs (shifted for a slice, clamped and masked for
- * a pad, permuted for a transpose, dropped for a broadcast), and each
- * elementwise op's code comes from the op table (`graph/primitives.ts`). So
- * a chain of elementwise ops, slices and sums becomes a single pass over
- * memory.
+ * a pad outside a one-axis loop's interior, permuted for a transpose,
+ * dropped for a broadcast), and each elementwise op's code comes from the op
+ * table (`graph/primitives.ts`). So a chain of elementwise ops, slices and
+ * sums becomes a single pass over memory.
  *
  * The generated source holds numeric literals and internal names only: no
  * text that came from a user ever reaches it.
@@ -23,7 +23,7 @@ import { CodeGenerationRefusedError, generatedFunction } from './codegen.js'
 import { WHOLE_ARRAY_MIN, arrayFunctions } from './arrays.js'
 import { interpret } from './interpret.js'
 import { matmulKernels } from './matmul.js'
-import { type Carry, type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
+import { type Plan, matmulOperand, planGraph, squeezeCompatible } from './plan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -57,7 +57,22 @@ class Emitter {
   private readonly cse = new Map<string, string>()
   private temps = 0
 
-  constructor(private readonly prefix: string, readonly windows: ReadonlyMap<Sym, Window> = new Map()) {}
+  /**
+   * `interior`, in the interior of a one-axis loop over that variable: every
+   * shifted index is in bounds, so it is written `i + shift`, unclamped, and
+   * pads need no mask.
+   */
+  constructor(
+    private readonly prefix: string,
+    readonly windows: ReadonlyMap<Sym, Window> = new Map(),
+    readonly interior?: string
+  ) {}
+
+  /** In the interior: the index i + shift. */
+  at(shift: number): string {
+    const i = this.interior!
+    return shift === 0 ? i : shift > 0 ? `(${i} + ${shift})` : `(${i} - ${-shift})`
+  }
 
   temp(key: string | undefined, expr: string): string {
     if (key !== undefined) {
@@ -98,7 +113,7 @@ const interpreted = (g: Graph): CompiledGraph => (inputs) =>
 
 /** Write the code a plan describes. */
 const emit = (plan: Plan): CompiledGraph => {
-  const { order, buffers, aliases, locals, constantBuffers, carries } = plan
+  const { order, buffers, aliases, locals, constantBuffers, carries, interiors } = plan
   const consts: Float64Array[] = []
   const prelude: string[] = []
   const body: string[] = []
@@ -145,19 +160,24 @@ const emit = (plan: Plan): CompiledGraph => {
   }
 
   /**
-   * The value of node `n` at `idx`, emitting temporaries into `em`: a read of
-   * its buffer or local, or (for an inlined node, or with `own` for the node
-   * a loop is computing) its op applied to its inputs' values.
+   * The value of node `n` at `idx`, emitting temporaries into `em`: its
+   * value in the loop's carried window (a node or a buffer), a read of its
+   * buffer or local, or (for an inlined node, or with `own` for the node a
+   * loop is computing) its op applied to its inputs' values.
    */
   const gen = (n: Sym, idx: Index, em: Emitter, own = false): string => {
     const known = name.get(n)
-    if (!own) {
-      if (isBuffer(n)) return n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
-      if (known !== undefined) return known // a literal or a local
-    }
     const w = idx.shift === undefined ? undefined : em.windows.get(n)
     const carried = w?.names[idx.shift! - w.lo]
     if (carried !== undefined) return carried
+    if (!own) {
+      if (isBuffer(n)) {
+        // each element once per body: the engine does not merge repeated typed-array reads
+        const read = n.size === 1 ? `${known}[0]` : `${known}[${flatOf(idx, n.shape)}]`
+        return em.temp(read, read)
+      }
+      if (known !== undefined) return known // a literal or a local
+    }
     const key = `${n.id}@${idx.flat ?? idx.dims.join(',')}`
     const [a] = n.inputs
     const shifted = (by: number): number | undefined => (idx.shift === undefined ? undefined : idx.shift + by)
@@ -185,11 +205,20 @@ const emit = (plan: Plan): CompiledGraph => {
       }
       case 'slice': {
         const starts = n.attrs.starts!
+        if (em.interior !== undefined && idx.shift !== undefined) {
+          const shift = idx.shift + starts[0]
+          return gen(a, { dims: [em.at(shift)], shift }, em)
+        }
         return gen(a, { dims: idx.dims.map((e, d) => (starts[d] === 0 ? e : `(${e} + ${starts[d]})`)), shift: shifted(starts[0]) }, em)
       }
       case 'pad': {
         const lo = n.attrs.lo!
         const hi = n.attrs.hi!
+        if (em.interior !== undefined && idx.shift !== undefined) {
+          if (a.size === 0) return '0'
+          const shift = idx.shift - lo[0]
+          return gen(a, { dims: [em.at(shift)], shift }, em)
+        }
         const conds: string[] = []
         const dims = idx.dims.map((e, d) => {
           if (lo[d] === 0 && hi[d] === 0) return e
@@ -220,48 +249,81 @@ const emit = (plan: Plan): CompiledGraph => {
   }
 
   /**
-   * `for` loops over `shape`, with index variables and a flat counter. A
-   * one-axis loop computes each carried node once per iteration, at its
-   * highest shift (its index clamped into range: an out-of-range read only
-   * ever reaches a pad's masked branch), and keeps the earlier values in
-   * `let`s that start with the values before index 0 and move down a place
-   * at the end of each iteration.
+   * `for` loops over `shape`, with index variables and a flat counter; a
+   * one-axis loop is written by `oneAxisLoop`.
    */
-  const loop = (shape: readonly number[], inner: (idx: Index, em: Emitter) => string[], tag: string, carried?: ReadonlyMap<Sym, Carry>): string[] => {
+  const loop = (shape: readonly number[], inner: (idx: Index, em: Emitter) => string[], tag: string, root?: Sym): string[] => {
+    if (shape.length === 1) return oneAxisLoop(shape[0], inner, tag, root)
     const vars = shape.map((_, d) => `${tag}${d}`)
-    const windows = new Map<Sym, Window>()
-    const em = new Emitter(`t${tag}_`, windows)
-    const flat = shape.length === 1 ? vars[0] : `${tag}f`
+    const em = new Emitter(`t${tag}_`)
+    const flat = `${tag}f`
+    const out = [`let ${flat} = 0;`]
+    shape.forEach((d, k) => out.push(`for (let ${vars[k]} = 0; ${vars[k]} < ${d}; ${vars[k]}++) {`))
+    const tail = inner({ dims: vars, flat }, em)
+    out.push(...em.lines, ...tail, `${flat}++;`)
+    shape.forEach(() => out.push('}'))
+    return [`{`, ...out, `}`]
+  }
+
+  /**
+   * A loop over i < `size` for the plan's one-axis loop `root`. It computes
+   * each carried node once per iteration, at its highest shift, and keeps the
+   * earlier values in `let`s that start with the values before index 0 and
+   * move down a place at the end of each iteration. The interior iterations
+   * run a body without clamps or masks; the few before and after it run one
+   * with them (its index clamped into range: an out-of-range read only ever
+   * reaches a pad's masked branch), and the carried values flow through all
+   * three loops.
+   */
+  const oneAxisLoop = (size: number, inner: (idx: Index, em: Emitter) => string[], tag: string, root?: Sym): string[] => {
+    const i = `${tag}0`
+    const carried = root === undefined ? undefined : carries.get(root)
+    /** i + s, clamped into [0, last] where the loop reaches beyond. */
+    const clamped = (s: number, last: number): string => {
+      const e = s === 0 ? i : s > 0 ? `${i} + ${s}` : `${i} - ${-s}`
+      const high = size - 1 + s > last
+      return s < 0 && high ? `(${e} < 0 ? 0 : ${e} > ${last} ? ${last} : ${e})`
+        : s < 0 ? `(${e} < 0 ? 0 : ${e})` : high ? `(${e} > ${last} ? ${last} : ${e})` : e
+    }
     const out: string[] = []
-    const moves: string[] = []
-    if (shape.length === 1) {
-      const start = new Emitter(`t${tag}i_`)
+    const start = new Emitter(`t${tag}i_`)
+    const windowNames = new Map<Sym, string[]>()
+    for (const [n, { lo, hi }] of carried ?? []) {
+      const last = n.shape[0] - 1
+      const names = Array.from({ length: hi - lo }, (_, j) => `w${tag}${n.id}_${j}`)
+      for (const [j, nm] of names.entries()) {
+        const at = String(Math.min(Math.max(lo + j, 0), last))
+        const v = gen(n, { dims: [at], flat: at }, start)
+        out.push(...start.lines.splice(0), `let ${nm} = ${v};`)
+      }
+      windowNames.set(n, names)
+    }
+    const body = (interior: boolean): string[] => {
+      const windows = new Map<Sym, Window>()
+      const em = new Emitter(interior ? `t${tag}x_` : `t${tag}_`, windows, interior ? i : undefined)
+      const moves: string[] = []
       for (const [n, { lo, hi }] of carried ?? []) {
-        const last = n.shape[0] - 1
-        const clamp = (s: number): string => {
-          const e = s === 0 ? flat : s > 0 ? `${flat} + ${s}` : `${flat} - ${-s}`
-          const high = shape[0] - 1 + s > last
-          return s < 0 && high ? `(${e} < 0 ? 0 : ${e} > ${last} ? ${last} : ${e})`
-            : s < 0 ? `(${e} < 0 ? 0 : ${e})` : high ? `(${e} > ${last} ? ${last} : ${e})` : e
-        }
-        const names = Array.from({ length: hi - lo }, (_, j) => `w${tag}${n.id}_${j}`)
-        for (const [j, nm] of names.entries()) {
-          const at = String(Math.min(Math.max(lo + j, 0), last))
-          const v = gen(n, { dims: [at], flat: at }, start)
-          out.push(...start.lines.splice(0), `let ${nm} = ${v};`)
-        }
-        const index = em.temp(undefined, clamp(hi))
+        const index = interior ? em.at(hi) : em.temp(undefined, clamped(hi, n.shape[0] - 1))
+        // a const even when it is another window's name: the moves below overwrite those
         const lead = em.temp(undefined, gen(n, { dims: [index], flat: index, shift: hi }, em))
+        const names = windowNames.get(n)!
         windows.set(n, { lo, names: [...names, lead] })
         names.forEach((nm, j) => moves.push(`${nm} = ${j + 1 < names.length ? names[j + 1] : lead};`))
       }
+      const tail = inner({ dims: [i], flat: i, shift: 0 }, em)
+      return [...em.lines, ...tail, ...moves]
     }
-    const tail = inner({ dims: vars, flat, shift: shape.length === 1 ? 0 : undefined }, em)
-    if (shape.length !== 1) out.push(`let ${flat} = 0;`)
-    shape.forEach((d, k) => out.push(`for (let ${vars[k]} = 0; ${vars[k]} < ${d}; ${vars[k]}++) {`))
-    out.push(...em.lines, ...tail, ...moves)
-    if (shape.length !== 1) out.push(`${flat}++;`)
-    shape.forEach(() => out.push('}'))
+    const range = (first: number, end: number, lines: readonly string[]): string[] =>
+      end > first ? [`for (let ${i} = ${first}; ${i} < ${end}; ${i}++) {`, ...lines, '}'] : []
+    const interior = root === undefined ? undefined : interiors.get(root)
+    const from = Math.min(Math.max(interior?.from ?? size, 0), size)
+    const to = Math.min(Math.max(interior?.to ?? 0, from), size)
+    if (from === 0 && to === size) out.push(...range(0, size, body(true)))
+    else if (from === to) out.push(...range(0, size, body(false)))
+    else {
+      const edge = body(false)
+      out.push(...range(0, from, edge), ...range(from, to, body(true)), ...range(to, size, edge))
+    }
     return [`{`, ...out, `}`]
   }
 
@@ -291,7 +353,7 @@ const emit = (plan: Plan): CompiledGraph => {
           body.push(...loop(a.shape, (idx, em) => {
             const v = gen(a, idx, em)
             return [isMax ? `if (${v} > ${acc} || ${v} !== ${v}) ${acc} = ${v};` : `${acc} += ${v};`]
-          }, `r${n.id}_`, carries.get(a)))
+          }, `r${n.id}_`, isBuffer(a) ? undefined : a))
         }
         if (buffers.has(n)) body.push(`${target}[0] = ${acc};`)
         continue
@@ -319,7 +381,7 @@ const emit = (plan: Plan): CompiledGraph => {
           const v = gen(part, idx, em)
           const o = idx.dims.map((e, d) => `${d === axis && base > 0 ? `(${e} + ${base})` : e} * ${strides[d]}`).join(' + ')
           return [`${target}[${o}] = ${v};`]
-        }, `k${n.id}_${k}_`, carries.get(part)))
+        }, `k${n.id}_${k}_`, isBuffer(part) ? undefined : part))
       })
       continue
     }
@@ -335,7 +397,7 @@ const emit = (plan: Plan): CompiledGraph => {
       body.push(...loop(n.shape, (idx, em) => {
         const v = whole ? gen(arg, idx, em) : gen(n, idx, em, true)
         return [`${target}[${idx.flat}] = ${v};`]
-      }, `l${n.id}_`, carries.get(n)))
+      }, `l${n.id}_`, n))
       if (whole) body.push(`A.tanh(${target}, ${target}, ${n.size});`)
       continue
     }
