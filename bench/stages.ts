@@ -58,7 +58,7 @@ const donated = <S>(opt: Optimizer<S>) => {
   }
 }
 
-export const benchStages = (quick: boolean): Row[] => {
+export const benchStages = async (quick: boolean): Promise<Row[]> => {
   // correctness first: three steps of each against the handwritten loop
   const hand = handwritten()
   const p = new Float64Array(n).fill(0.5)
@@ -73,12 +73,12 @@ export const benchStages = (quick: boolean): Row[] => {
   }
   const hp = new Float64Array(n).fill(0.5)
   const h = handwritten()
-  const times = compare({ adam: donated(adam), 'adam+user': donated(withUser), handwritten: () => h(hp, gradient.data) }, { quick })
+  const times = await compare({ adam: donated(adam), 'adam+user': donated(withUser), handwritten: () => h(hp, gradient.data) }, { quick })
   return Object.entries(times).map(([impl, us]) => ({ workload: 'W8', impl, median: us / 1000, unit: 'ms' as const }))
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = benchStages(process.argv.includes('--quick'))
+  const rows = await benchStages(process.argv.includes('--quick'))
   const by = Object.fromEntries(rows.map((r) => [r.impl, r.median]))
   process.stderr.write(`W8: adam+user / adam = ${(by['adam+user'] / by.adam).toFixed(3)}, adam / handwritten = ${(by.adam / by.handwritten).toFixed(3)}\n`)
   console.log(JSON.stringify(rows, null, 2))
