@@ -8,7 +8,8 @@
  * what it reads at several shifts of its index: inlined nodes, shared ones
  * all of whose uses it holds (instead of storing them), and buffers; and it
  * has an interior, the iterations in which no read needs clamping or
- * masking. The emitter (`compile.ts`) reads the plan and never changes it. */
+ * masking. The emitter (`compile.ts`) reads the plan and never changes it.
+ */
 import { type Graph, topoOrder, useCounts } from '../graph/Graph.js'
 import { isElementwiseOp, numeric } from '../graph/primitives.js'
 import type { Sym } from '../graph/Sym.js'
