@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { extendedRosenbrockHvp } from '../../bench/curvature.js'
 import { handwrittenAdam2d, minimizeAdam2d } from '../../bench/minimize.js'
+import { startPeer } from '../../bench/peer.js'
 import { startTorch } from '../../bench/torch.js'
 import * as w from '../../bench/workloads.js'
 import { grad, hvp } from '../../src/graph/index.js'
@@ -63,6 +64,31 @@ describe('MLP peers (register-blocked products)', () => {
       const want = flatTree(reference(problem.params as never, { b1, b2, w1, w2 } as never, problem.x, problem.y) as never)
       expect(relative(product(v), want)).toBeLessThan(1e-11)
     }
+  })
+})
+
+describe('the TF.js peer (a child process of its own)', () => {
+  it('answers W1 and W4f in float32, times its own batches, and names what it cannot do', async () => {
+    const peer = await startPeer<{ tfjs: string }>('TF.js', process.execPath, ['--import', 'tsx', new URL('../../bench/tfjs_peer.ts', import.meta.url).pathname])
+    if (typeof peer === 'string') throw new Error(peer)
+    try {
+      expect(peer.info.tfjs).toMatch(/^\d+\.\d+\.\d+$/)
+      const g = await peer.setup('W1')
+      expect(relative(g, [-215.6, -88])).toBeLessThan(1e-6)
+      const problem = w.mlpProblem()
+      const [loss] = await peer.setup('W4f')
+      const want = w.mlpHandwritten(w.buffersOf(problem.params), problem.x.data, problem.y.data).loss()
+      expect(Math.abs(loss - want) / want).toBeLessThan(1e-5)
+      expect(await peer.remote('W1').remote(3)).toBeGreaterThan(0)
+      await expect(peer.setup('W9')).rejects.toThrow('TF.js peer: no TF.js workload W9')
+      await expect(peer.remote('W2').remote(1)).rejects.toThrow('TF.js peer: W2 is not set up')
+    } finally {
+      peer.close()
+    }
+  }, 60_000)
+
+  it('reports why it cannot run when the command does not exist', async () => {
+    expect(await startPeer('TF.js', '/nonexistent/node', [])).toMatch(/cannot start \/nonexistent\/node/)
   })
 })
 
