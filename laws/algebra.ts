@@ -44,35 +44,49 @@ export type Compose = (...items: readonly unknown[]) => AnyOptimizer
 
 /** The stages of a chain, outermost first, and its terminal. */
 export interface ChainParts {
+  /** The stages in `chain` order, outermost first (possibly none). */
   readonly stages: readonly Stage[]
+  /** The terminal that turns the direction d into the update, e.g. `sgd(lr)`. */
   readonly terminal: AnyOptimizer
 }
 
 /** A built-in stage with its `withX(inner)` sugar, for the nesting and spec laws. */
 export interface BuiltinStage {
+  /** The stage and its hyper-parameters as text, e.g. `clip(0.5)`, for reports. */
   readonly label: string
+  /** The stage, for `chain(...)`. */
   readonly stage: Stage
+  /** The same stage in its `withX(inner, options)` form, with the same hyper-parameters. */
   readonly wrap: (inner: AnyOptimizer) => AnyOptimizer
 }
 
 /** A random chain of built-in stages ending in `sgd(lr)`. */
 export interface BuiltinChain {
+  /** The stages, outermost first (0 to `maxStages` of them from `builtinChainArb`). */
   readonly stages: readonly BuiltinStage[]
+  /** The learning rate of the `sgd` terminal (in [0.01, 0.3] from `builtinChainArb`). */
   readonly lr: number
 }
 
 /** `toSpec` and its decoder: the library's, or an implementation under test. */
 export interface SpecCodec {
+  /** The optimizer's JSON spec; it may throw (a stage without a JSON form), and the round-trip law then fails with the error. */
   readonly toSpec: (optimizer: AnyOptimizer) => unknown
+  /** Parsed JSON back to an optimizer, or `Left` with the decoding errors. */
   readonly fromSpec: (json: unknown) => E.Either<readonly string[], AnyOptimizer>
 }
 
 /** A run along an objective: the parameters, values and gradients seen at each step, and the updates and states. */
 export interface ObjectiveRun {
+  /** params[0] is the start; params[t+1] = params[t] + updates[t] (steps + 1 trees). */
   readonly params: readonly TensorTree[]
+  /** values[t] = f(params[t]), the value step t + 1 saw. */
   readonly values: readonly number[]
+  /** grads[t] = ∇f(params[t]), the gradient step t + 1 saw. */
   readonly grads: readonly TensorTree[]
+  /** updates[t] is what step t + 1 returned. */
   readonly updates: readonly TensorTree[]
+  /** states[0] = init(start); states[t] after t steps (steps + 1 states). */
   readonly states: readonly unknown[]
 }
 
@@ -89,7 +103,12 @@ export const librarySpecCodec: SpecCodec = {
 }
 
 /** The two pass-through stages a user writes: elementwise `({ d }) => ({ d })` and a whole-tree one. */
-export const passThroughStages: readonly { readonly name: string; readonly stage: Stage }[] = [
+export const passThroughStages: readonly {
+  /** The stage as its user writes it, for the law's name. */
+  readonly name: string
+  /** A stage that passes d (and g) through unchanged. */
+  readonly stage: Stage
+}[] = [
   { name: 'elementwise ({ d }) => ({ d })', stage: stages.elementwise({ name: 'passThrough', rule: ({ d }) => ({ d }) }) },
   { name: 'custom (s, { d }) => [s, { d }]', stage: stages.custom({ name: 'passThroughTree', apply: (s, { d }) => [s, { d }] }) }
 ]
@@ -319,7 +338,12 @@ export const armijoAtEveryStep = (opt: AnyOptimizer, objective: Objective, start
 /** Options of `algebraLaws`. */
 export interface AlgebraLawOptions {
   /** Pass-through stages that must be transparent (default `passThroughStages`). */
-  readonly passThrough?: readonly { readonly name: string; readonly stage: Stage }[]
+  readonly passThrough?: readonly {
+    /** Names the stage in the law's name. */
+    readonly name: string
+    /** A stage that must pass d (and g) through unchanged. */
+    readonly stage: Stage
+  }[]
   /** How chains are built (default `chain`). */
   readonly compose?: Compose
   /** How a built-in stage nests over an inner optimizer (default its `withX`). */
@@ -332,6 +356,7 @@ export interface AlgebraLawOptions {
   readonly steps?: number
   /** Shapes and values of the starting parameters (default depth 2, 3 children, leaves up to 3, values in [−2, 2]). */
   readonly trees?: TreeConstraints
+  /** fast-check parameters (runs, seed, path) that `checkAlgebraLaws` passes to every law; `algebraLaws` does not read them. */
   readonly fc?: LawParameters
 }
 
@@ -382,6 +407,7 @@ export interface LineSearchLawOptions {
   readonly steps?: number
   /** Shapes and values of the starting parameters (default depth 2, 3 children, leaves up to 3, values in [−2, 2]). */
   readonly trees?: TreeConstraints
+  /** fast-check parameters (runs, seed, path) that `checkLineSearchLaws` passes on; `lineSearchLaws` does not read them. */
   readonly fc?: LawParameters
 }
 

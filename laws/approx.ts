@@ -13,7 +13,9 @@ import { type TensorTree, flattenTensors, showStructure } from '../src/tensor/Tr
 
 /** Relative and absolute tolerance of a comparison. */
 export interface Tolerance {
+  /** Relative tolerance, scaled by max(|a|, |b|); ≥ 0 (`approxEq`'s default 1e-9, `identical`'s 0). */
   readonly rtol: number
+  /** Absolute tolerance, added to the relative one; ≥ 0 (`approxEq`'s default 1e-12, `identical`'s 0). */
   readonly atol: number
 }
 

@@ -38,10 +38,15 @@ export interface TreeConstraints extends ValueRange {
  * ascending, `eigenvectors[i]` the unit eigenvector of `eigenvalues[i]`.
  */
 export interface SymmetricMatrix {
+  /** Dimension: the matrix is n×n. */
   readonly n: number
+  /** The matrix as a tensor of shape [n, n], row-major; the same numbers as `rows`. */
   readonly matrix: Tensor
+  /** The matrix as n rows of n numbers, symmetric bit for bit (`rows[i][j] === rows[j][i]`). */
   readonly rows: readonly (readonly number[])[]
+  /** The spectrum λ, ascending, each eigenvalue as often as its multiplicity. */
   readonly eigenvalues: readonly number[]
+  /** `eigenvectors[i]` is the unit eigenvector of `eigenvalues[i]` (a column of Q), n components. */
   readonly eigenvectors: readonly (readonly number[])[]
 }
 
@@ -50,12 +55,19 @@ export interface SymmetricMatrix {
  * `x* = A⁻¹b`, largest eigenvalue `L`, smallest `mu`, condition number `kappa`.
  */
 export interface Quadratic extends SymmetricMatrix {
+  /** The largest eigenvalue of A: ∇f is L-Lipschitz, and gradient descent needs lr < 2/L. */
   readonly L: number
+  /** The smallest eigenvalue of A, L/κ (L when n = 1): f is μ-strongly convex. */
   readonly mu: number
+  /** The condition number κ = L/μ (1 when n = 1). */
   readonly kappa: number
+  /** The linear term, b = A·x*. */
   readonly b: readonly number[]
+  /** The minimiser x* = A⁻¹b, each coordinate in [−5, 5]. */
   readonly xStar: readonly number[]
+  /** f(x) = ½ xᵀAx − bᵀx, in plain arithmetic. */
   readonly value: (x: readonly number[]) => number
+  /** ∇f(x) = Ax − b, in plain arithmetic. */
   readonly gradient: (x: readonly number[]) => number[]
   /** A start point at distance ≈ 1 from x*. */
   readonly start: readonly number[]
@@ -163,7 +175,9 @@ export const treeLikeAwayFromZero = (like: TensorTree, minAbs = 0.1, maxAbs = 10
 
 /** Parameters, and a sequence of `steps` gradients that match them. */
 export interface ParamsAndGrads {
+  /** The starting parameters θ. */
   readonly params: TensorTree
+  /** One gradient per step, in order, each with the structure and leaf shapes of `params`. */
   readonly grads: readonly TensorTree[]
 }
 
@@ -217,7 +231,9 @@ export const unflattenShuffled = (structure: Structure, leaves: readonly Tensor[
 
 /** The structure and leaf shapes of a tree, without its values. */
 export interface TreeSkeleton {
+  /** The nesting, record keys and array lengths, as `flattenTensors` gives them. */
   readonly structure: Structure
+  /** The shape of each leaf, in flatten order. */
   readonly shapes: readonly Shape[]
 }
 
@@ -353,11 +369,13 @@ export const symmetricFromSpectrum = (eigenvalues: readonly number[], q: readonl
 
 /** Constraints of `symmetricMatrixArb`. */
 export interface SpectrumConstraints {
-  /** Dimension range (default 1–5). */
+  /** Smallest dimension n (default 1); n is drawn uniformly from minDim to maxDim. */
   readonly minDim?: number
+  /** Largest dimension n (default 5). */
   readonly maxDim?: number
-  /** Eigenvalue magnitudes in [minAbs, maxAbs] (default [0.1, 10]). */
+  /** Smallest eigenvalue magnitude |λ| (default 0.1); magnitudes are uniform in [minAbs, maxAbs]. */
   readonly minAbs?: number
+  /** Largest eigenvalue magnitude |λ| (default 10); a `minGap` that pushes eigenvalues apart can exceed it. */
   readonly maxAbs?: number
   /** Signs allowed: 'positive', 'negative', or 'any' (default). */
   readonly signs?: 'positive' | 'negative' | 'any'
@@ -393,14 +411,17 @@ const spread = (lambdas: readonly number[], gap: number): number[] => {
 
 /** Constraints of `quadraticArb`. */
 export interface QuadraticConstraints {
-  /** Dimension range (default 2–5). */
+  /** Smallest dimension n (default 2); n is drawn uniformly from minDim to maxDim. */
   readonly minDim?: number
+  /** Largest dimension n (default 5). */
   readonly maxDim?: number
-  /** Condition number range (default 1.5–50). */
+  /** Smallest condition number κ (default 1.5); κ is uniform in [minKappa, maxKappa]. */
   readonly minKappa?: number
+  /** Largest condition number κ (default 50). */
   readonly maxKappa?: number
-  /** Largest eigenvalue range (default 0.5–10). */
+  /** Smallest value of the largest eigenvalue L (default 0.5); L is uniform in [minL, maxL]. */
   readonly minL?: number
+  /** Largest value of the largest eigenvalue L (default 10). */
   readonly maxL?: number
 }
 

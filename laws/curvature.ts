@@ -36,7 +36,9 @@ import { type ProgramConstraints, programCaseArb, showProgram } from './program.
 
 /** An eigen-decomposition as the laws read it: `vectors[i]` belongs to `values[i]`. */
 export interface EigenDecomposition {
+  /** The eigenvalues: all n, ascending, for `eigenLaws`; the k asked for, most wanted first, for `partialEigenLaws`. */
   readonly values: ArrayLike<number>
+  /** Unit eigenvectors of n components each, one per value. */
   readonly vectors: readonly ArrayLike<number>[]
 }
 
@@ -256,7 +258,9 @@ export interface CurvatureLawOptions extends DerivativeTolerances {
   readonly shape?: readonly number[]
   /** Points where the laws are checked (default `pointsArb(shape)`: uniform in [−3, 3]). */
   readonly at?: fc.Arbitrary<Tensor>
+  /** The transforms under test (default the library's `jit`, `grad`, `hvp`, `hessian`). */
   readonly transforms?: Transforms
+  /** fast-check parameters (runs, seed, path) that `checkCurvatureLaws` passes on; `curvatureLaws` does not read them. */
   readonly fc?: LawParameters
 }
 
@@ -313,7 +317,9 @@ export const checkCurvatureLaws = (f: ScalarFunction, options: CurvatureLawOptio
 
 /** Options of `programCurvatureLaws`. */
 export interface ProgramCurvatureLawOptions extends DerivativeTolerances {
+  /** Dimension, depth and unary ops of the random programs (default n 1–3, depth 4, every op of `unaryRules`). */
   readonly programs?: ProgramConstraints
+  /** fast-check parameters (runs, seed, path) that `checkProgramCurvatureLaws` passes on; `programCurvatureLaws` does not read them. */
   readonly fc?: LawParameters
 }
 
@@ -350,6 +356,7 @@ export interface EigenLawOptions {
   readonly zeroTol?: number
   /** Also check the sign convention of `followsSignConvention` (default false: a solver may choose either sign). */
   readonly signConvention?: boolean
+  /** fast-check parameters (runs, seed, path) that `checkEigenLaws` passes on; `eigenLaws` does not read them. */
   readonly fc?: LawParameters
 }
 
@@ -401,6 +408,7 @@ export interface PartialEigenLawOptions {
   readonly spectrum?: SpectrumConstraints
   /** Also check the sign convention of `followsSignConvention` (default false). */
   readonly signConvention?: boolean
+  /** fast-check parameters (runs, seed, path) that `checkPartialEigenLaws` passes on; `partialEigenLaws` does not read them. */
   readonly fc?: LawParameters
 }
 

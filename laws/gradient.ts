@@ -45,9 +45,13 @@ export type ScalarFunction = (x: Sym) => SymLike
  * are optional: the second-order laws (see `curvature.ts`) need them.
  */
 export interface Differentiable {
+  /** f(x), a number. */
   readonly value: (x: Tensor) => number
+  /** ∇f(x), with as many elements as x (the laws read it in x's element order). */
   readonly gradient: (x: Tensor) => Tensor
+  /** The Hessian-vector product H(x)·v, v and the result of x's size; the curvature laws need it. */
   readonly hvp?: (x: Tensor, v: Tensor) => Tensor
+  /** The dense Hessian at x: n² entries for n = x.size, row-major (Hᵢⱼ at i·n + j); the curvature laws need it. */
   readonly hessian?: (x: Tensor) => Tensor
 }
 
@@ -56,9 +60,13 @@ export type ProgramDifferentiator = (p: Program) => Differentiable
 
 /** The function transforms under test, each taking a function written with graph ops. */
 export interface Transforms {
+  /** f ↦ (x ↦ f(x) as a number); the library's is `jit` followed by `item()`. */
   readonly value: (f: ScalarFunction) => (x: Tensor) => number
+  /** f ↦ ∇f; the library's is `grad`. */
   readonly grad: (f: ScalarFunction) => (x: Tensor) => Tensor
+  /** f ↦ ((x, v) ↦ H(x)·v); the library's is `hvp`. */
   readonly hvp: (f: ScalarFunction) => (x: Tensor, v: Tensor) => Tensor
+  /** f ↦ (x ↦ the dense Hessian of f at x); the library's is `hessian`. */
   readonly hessian: (f: ScalarFunction) => (x: Tensor) => Tensor
 }
 
@@ -258,6 +266,7 @@ export interface GradientLawOptions extends DerivativeTolerances {
   readonly at?: fc.Arbitrary<Tensor>
   /** The transforms under test (default the library's). */
   readonly transforms?: Transforms
+  /** fast-check parameters (runs, seed, path) that `checkGradientLaws` passes on; `gradientLaws` does not read them. */
   readonly fc?: LawParameters
 }
 
@@ -272,7 +281,14 @@ export const pointsArb = (shape: Shape, min = -3, max = 3): fc.Arbitrary<Tensor>
 }
 
 /** Points x and unit directions t of the same shape. */
-export const pointAndDirection = (at: fc.Arbitrary<Tensor>): fc.Arbitrary<{ readonly x: Tensor; readonly t: Tensor }> =>
+export const pointAndDirection = (
+  at: fc.Arbitrary<Tensor>
+): fc.Arbitrary<{
+  /** A point drawn from `at`. */
+  readonly x: Tensor
+  /** A unit direction of x's shape (empty when x has no elements). */
+  readonly t: Tensor
+}> =>
   at.chain((x) => directionArb(Math.max(1, x.size)).map((t) => ({ x, t: fromArray(x.shape, t.slice(0, x.size)) })))
 
 /** The first-order laws of one function: its gradient agrees with central differences. */
@@ -297,7 +313,9 @@ export const checkGradientLaws = (f: ScalarFunction, options: GradientLawOptions
 
 /** Options of `programLaws`. */
 export interface ProgramLawOptions extends DerivativeTolerances {
+  /** Dimension, depth and unary ops of the random programs (default n 1–3, depth 4, every op of `unaryRules`). */
   readonly programs?: ProgramConstraints
+  /** fast-check parameters (runs, seed, path) that `checkProgramLaws` passes on; `programLaws` does not read them. */
   readonly fc?: LawParameters
   /** Also check values against the plain-number evaluator (default true). */
   readonly values?: boolean
@@ -364,6 +382,7 @@ export interface CustomVjpLawOptions extends DerivativeTolerances {
   readonly shape?: Shape
   /** Points where the rule is checked (default `pointsArb(shape)`; keep them inside f's domain). */
   readonly at?: fc.Arbitrary<Tensor>
+  /** fast-check parameters (runs, seed, path) that `checkCustomVjpLaws` passes on; `customVjpLaws` does not read them. */
   readonly fc?: LawParameters
 }
 

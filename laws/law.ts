@@ -11,12 +11,25 @@ import fc from 'fast-check'
 // -------------------------------------------------------------------------------------
 
 /** The outcome of a pure predicate: it holds, or it fails for a reason. */
-export type Verdict = { readonly holds: true } | { readonly holds: false; readonly reason: string }
+export type Verdict =
+  | {
+      /** The law holds. */
+      readonly holds: true
+    }
+  | {
+      /** The law fails. */
+      readonly holds: false
+      /** What broke and where; a runner's report shows it next to the counterexample. */
+      readonly reason: string
+    }
 
 /** A named law: `property()` builds the fast-check property that checks it. */
 export interface Law {
+  /** The subject the law belongs to ('purity', 'gradient', 'eigen', …); a report titles the law `group › name`. */
   readonly group: string
+  /** What the law states, as a sentence. */
   readonly name: string
+  /** Builds the property afresh on each call; runners call it only when they check the law, so listing laws costs nothing. */
   readonly property: () => fc.IProperty<unknown>
 }
 
@@ -24,17 +37,25 @@ export interface Law {
 export interface LawParameters {
   /** Runs per law (fast-check's default is 100). */
   readonly numRuns?: number
+  /** Seed of the random generator (fast-check's default is `Date.now()`); pin it in CI, or set it from a report to replay a failure. */
   readonly seed?: number
+  /** Counterexample path from a report: with the same `seed`, replays the shrunk counterexample directly. */
   readonly path?: string
+  /** Stop at the first failure without shrinking (default false); with `seed` and `path`, replays only the minimal counterexample. */
   readonly endOnFailure?: boolean
+  /** Also list every failure met while shrinking in the report (default false). */
   readonly verbose?: boolean
 }
 
 /** What running one law gave: `message` is fast-check's report, with seed and counterexample. */
 export interface LawOutcome {
+  /** The law's `group`. */
   readonly group: string
+  /** The law's `name`. */
   readonly name: string
+  /** True when fast-check found no counterexample; an interrupted run counts as a failure. */
   readonly holds: boolean
+  /** fast-check's report (seed, path, shrunk counterexample) followed by the predicate's reason; `undefined` when the law holds. */
   readonly message: string | undefined
 }
 
@@ -72,6 +93,7 @@ export const expectVerdict = (v: Verdict): true => {
 
 /** The error a failed predicate throws inside a property. */
 export class LawViolation extends Error {
+  /** Always 'LawViolation': a report prints it before the reason, so a failed predicate is told apart from a crash. */
   override readonly name = 'LawViolation'
 }
 

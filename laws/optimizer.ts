@@ -59,6 +59,7 @@ export type AnyOptimizer = Optimizer<any>
 export interface OptimizerRun<S> {
   /** states[0] = init(params); states[t] after t steps. */
   readonly states: readonly S[]
+  /** updates[t] is what step t + 1 returned: one per gradient. */
   readonly updates: readonly TensorTree[]
   /** params[0] is the start; params[t+1] = params[t] + updates[t] (or the start throughout when held fixed). */
   readonly params: readonly TensorTree[]
@@ -407,8 +408,11 @@ export const followsSchedule = <S>(opt: Optimizer<S>, kind: RuleKind, h: UpdateR
 
 /** Settings of an exponential moving average stage in front of `sgd(lr)`. */
 export interface EwmaClaim {
+  /** The decay β of the average m ← βm + (1 − β)g (m₀ = 0). */
   readonly beta: number
+  /** Whether the average is bias corrected, divided by 1 − βᵗ at step t, as Adam's first moment and Optax's `ema(decay, debias=True)`. */
   readonly debias: boolean
+  /** The learning rate of the `sgd` terminal: the update is −lr·m (bias corrected when `debias`). */
   readonly lr: number
 }
 
@@ -610,7 +614,16 @@ export const gradientDescentContracts = (makeGd: (lr: number) => AnyOptimizer, q
 }
 
 /** Polyak's tuning of heavy ball for a quadratic: lr = 4/(√L+√μ)², β = ((√κ−1)/(√κ+1))², rate (√κ−1)/(√κ+1). */
-export const polyakParameters = (q: Pick<Quadratic, 'L' | 'mu' | 'kappa'>): { readonly lr: number; readonly beta: number; readonly rate: number } => {
+export const polyakParameters = (
+  q: Pick<Quadratic, 'L' | 'mu' | 'kappa'>
+): {
+  /** The learning rate 4/(√L + √μ)². */
+  readonly lr: number
+  /** The momentum β = ρ². */
+  readonly beta: number
+  /** The rate ρ = (√κ − 1)/(√κ + 1) at which the error shrinks per step. */
+  readonly rate: number
+} => {
   const rate = (Math.sqrt(q.kappa) - 1) / (Math.sqrt(q.kappa) + 1)
   return { lr: 4 / (Math.sqrt(q.L) + Math.sqrt(q.mu)) ** 2, beta: rate * rate, rate }
 }
@@ -720,15 +733,23 @@ export interface OptimizerClaims extends Partial<UpdateRuleHyperParameters> {
   readonly kind?: 'generic' | RuleKind
   /** `init` ignores parameter values (default true). */
   readonly initDependsOnlyOnShapes?: boolean
+  /** At fixed parameters the updates are linear in the gradient (`linearInGradient`); default true for 'sgd' and 'momentum' without weight decay. */
   readonly linear?: boolean
+  /** At fixed parameters the updates of c·g equal those of g for c > 0, up to ε (`invariantToGradientScale`, compared with `epsilonApprox`); default true for 'rmsprop', 'adam' and 'adagrad' without weight decay. */
   readonly scaleInvariant?: boolean
-  /** First update is −lr·sign(g) per coordinate. */
+  /** The first update is −m·sign(g) per coordinate, m this number, up to ε (`firstStepHasMagnitude`); default the first step's lr for 'adam' without weight decay. */
   readonly firstStepMagnitude?: number
+  /** At fixed parameters the per-coordinate effective rate −u/g never increases from step to step; default true for 'adagrad' without weight decay. */
   readonly effectiveLearningRateNeverIncreases?: boolean
   /** The first update is a descent direction, ⟨u, g + λθ⟩ < 0 (default: true for every kind but 'generic'). */
   readonly descends?: boolean
   /** Optimizers that must give the same updates (neutral settings, documented equivalences). */
-  readonly equivalentTo?: readonly { readonly name: string; readonly optimizer: AnyOptimizer }[]
+  readonly equivalentTo?: readonly {
+    /** Names the law: `equals <name>`. */
+    readonly name: string
+    /** The optimizer whose updates `opt` must give, step by step, compared with `approx`. */
+    readonly optimizer: AnyOptimizer
+  }[]
   /** `opt` is an EWMA stage in front of sgd. */
   readonly ewma?: EwmaClaim
   /**
@@ -978,6 +999,7 @@ export interface DescentFamilies {
 export interface DescentLawOptions {
   /** Equality of paths (default rtol 1e-8, atol 1e-10: rounding grows along a path). */
   readonly approx?: ApproxEq
+  /** fast-check parameters (runs, seed, path) that `checkDescentLaws` passes to every law; `descentLaws` does not read them. */
   readonly fc?: LawParameters
   /** Steps of each path (default 25). */
   readonly steps?: number
@@ -1042,7 +1064,14 @@ export const checkDescentLaws = (families: DescentFamilies, options: DescentLawO
   assertLaws(descentLaws(families, options), options.fc)
 
 /** A dataset size, batch size and seed for minibatch laws. */
-export const epochSettingArb: fc.Arbitrary<{ readonly n: number; readonly batchSize: number; readonly seed: number }> = fc.record({
+export const epochSettingArb: fc.Arbitrary<{
+  /** The dataset size, 1 to 40. */
+  readonly n: number
+  /** The batch size, 1 to 12 (it may exceed n). */
+  readonly batchSize: number
+  /** The batching seed, 0 to 2³¹ − 1. */
+  readonly seed: number
+}> = fc.record({
   n: fc.integer({ min: 1, max: 40 }),
   batchSize: fc.integer({ min: 1, max: 12 }),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 })

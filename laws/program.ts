@@ -36,17 +36,56 @@ export type ReduceName = 'sum' | 'mean' | 'logsumexp'
  * of a program as a function is the sum of its output.
  */
 export type Program =
-  | { readonly op: 'x' }
-  | { readonly op: 'xi'; readonly index: number }
-  | { readonly op: 'const'; readonly value: number }
-  | { readonly op: 'unary'; readonly fn: UnaryName; readonly arg: Program }
-  | { readonly op: 'binary'; readonly fn: BinaryName; readonly left: Program; readonly right: Program }
-  | { readonly op: 'reduce'; readonly fn: ReduceName; readonly arg: Program }
+  | {
+      /** The input vector x itself, shape [n]. */
+      readonly op: 'x'
+    }
+  | {
+      /** One element x[index] of the input, a scalar. */
+      readonly op: 'xi'
+      /** Which element: 0 ≤ index < n. */
+      readonly index: number
+    }
+  | {
+      /** A scalar constant (`programArb` draws it uniform in [−2, 2]). */
+      readonly op: 'const'
+      /** The constant's value. */
+      readonly value: number
+    }
+  | {
+      /** A unary op applied elementwise; a scalar stays a scalar. */
+      readonly op: 'unary'
+      /** Which op of the rule table. */
+      readonly fn: UnaryName
+      /** The operand, a vector or a scalar. */
+      readonly arg: Program
+    }
+  | {
+      /** An elementwise binary op; a scalar operand broadcasts against a vector one. */
+      readonly op: 'binary'
+      /** `add`, `sub` or `mul`. */
+      readonly fn: BinaryName
+      /** The first operand. */
+      readonly left: Program
+      /** The second operand. */
+      readonly right: Program
+    }
+  | {
+      /** A reduction to a scalar. */
+      readonly op: 'reduce'
+      /** `sum`, `mean` or `logsumexp` over the elements of `arg`. */
+      readonly fn: ReduceName
+      /** The operand; a scalar reduces as a one-element vector. */
+      readonly arg: Program
+    }
 
 /** One unary op: its graph form, its value and its derivative, side by side. */
 export interface UnaryRule {
+  /** The op written with graph ops: what the library's transforms differentiate. */
   readonly sym: (a: Sym) => Sym
+  /** The op on a plain number, for the reference evaluator. */
   readonly value: (a: number) => number
+  /** Its derivative in closed form, for the forward-mode reference. */
   readonly derivative: (a: number) => number
 }
 
@@ -161,7 +200,9 @@ export const programToSym =
 
 /** A number with its tangent (forward-mode dual number). */
 export interface Dual {
+  /** The value a of a + a′ε. */
   readonly v: number
+  /** The tangent a′: the derivative of the value along the chosen direction. */
   readonly t: number
 }
 
@@ -274,8 +315,9 @@ export const opsOf = (p: Program): ReadonlySet<UnaryName> => {
 
 /** Constraints of `programArb`. */
 export interface ProgramConstraints {
-  /** Dimension n of x (default 1–3). */
+  /** Smallest dimension n of x (default 1); n is drawn uniformly from minDim to maxDim. */
   readonly minDim?: number
+  /** Largest dimension n of x (default 3). */
   readonly maxDim?: number
   /** Depth bound of the program tree (default 4). */
   readonly maxDepth?: number
@@ -285,9 +327,13 @@ export interface ProgramConstraints {
 
 /** A program with its dimension, a point x ∈ [−1, 1]ⁿ and a unit direction. */
 export interface ProgramCase {
+  /** The program, over an input of dimension n. */
   readonly program: Program
+  /** The dimension of x, from `minDim` to `maxDim` (default 1–3). */
   readonly n: number
+  /** The point, uniform in [−1, 1]ⁿ. */
   readonly x: readonly number[]
+  /** A unit vector in ℝⁿ (the first basis vector when the drawn one is nearly 0). */
   readonly direction: readonly number[]
 }
 

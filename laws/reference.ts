@@ -14,6 +14,7 @@ import { mapTree, valuesOf, withValues, zipWith } from './internal.js'
 
 /** The velocity of a momentum reference, `undefined` before the first step. */
 export interface VelocityState {
+  /** The velocity v after the last step, a tree like the gradient; `undefined` (read as v₀ = 0) before the first. */
   readonly velocity: TensorTree | undefined
 }
 
@@ -103,23 +104,29 @@ export const rateAt = (lr: LearningRate, count: number): number => (typeof lr ==
 
 /** Hyper-parameters of the published rules, PyTorch's names in camelCase; `lr` is required. */
 export interface UpdateRuleHyperParameters {
+  /** The learning rate, or a schedule of the step count (0 at the first step); every kind needs it. */
   readonly lr: LearningRate
   /** L2 decay λ added to the gradient, g ← g + λθ (default 0). */
   readonly weightDecay?: number
-  /** SGD: momentum μ (default 0), dampening τ (default 0), Nesterov (default false). */
+  /** Momentum μ (default 0; kind 'momentum' needs it): SGD's buffer b ← μb + (1 − τ)g, update −lr·b; for 'rmsprop', b ← μb + g/(√v + ε), update −lr·b. */
   readonly momentum?: number
+  /** SGD's dampening τ (default 0), from the second step on: the first step sets b = g, as PyTorch does. */
   readonly dampening?: number
+  /** SGD's Nesterov momentum (default false): the update is −lr·(g + μb) instead of −lr·b. */
   readonly nesterov?: boolean
-  /** Adam: (β₁, β₂) (default (0.9, 0.999)); amsgrad (default false). */
+  /** Adam: (β₁, β₂) (default (0.9, 0.999)). */
   readonly betas?: readonly [number, number]
+  /** Adam's AMSGrad variant (default false): divide by the running maximum of v, not by v, as PyTorch does. */
   readonly amsgrad?: boolean
   /** ε (default 1e-8; AdaGrad 1e-10). */
   readonly eps?: number
-  /** RMSProp: α (default 0.99), centered (default false). */
+  /** RMSProp's smoothing α of v ← αv + (1 − α)g² (default 0.99). */
   readonly alpha?: number
+  /** Centered RMSProp (default false): also average m ← αm + (1 − α)g, and divide by √(v − m²) + ε. */
   readonly centered?: boolean
-  /** AdaGrad: learning-rate decay (default 0) and the accumulator's start (default 0). */
+  /** AdaGrad's learning-rate decay: lr/(1 + (t − 1)·lrDecay) at step t (default 0). */
   readonly lrDecay?: number
+  /** AdaGrad's starting value of the accumulated g² in every element (default 0). */
   readonly initialAccumulatorValue?: number
 }
 
@@ -182,7 +189,9 @@ const cellRules: { readonly [K in RuleKind]: (h: UpdateRuleHyperParameters) => C
 
 /** The reference's state: the step count and one cell per element, in flatten order. */
 export interface RuleState {
+  /** Steps taken: 0 after `init`, 1 after the first step. */
   readonly t: number
+  /** Each element's named state, in flatten order (empty after `init`): none for SGD; b for momentum; v, m (and b with momentum) for RMSProp; m, v, vMax for Adam; sum for AdaGrad. */
   readonly cells: readonly Cell[]
 }
 
