@@ -381,7 +381,7 @@ export interface SpectrumConstraints {
   readonly signs?: 'positive' | 'negative' | 'any'
   /** Probability-free option: also allow exact zero eigenvalues (default false). */
   readonly allowZero?: boolean
-  /** Smallest gap between distinct eigenvalues (default 0: repeated eigenvalues allowed). */
+  /** Smallest gap between distinct eigenvalues (default 0: repeated eigenvalues allowed); signs and zeros are kept, and zeros may repeat. */
   readonly minGap?: number
 }
 
@@ -401,12 +401,28 @@ export const symmetricMatrixArb = (constraints: SpectrumConstraints = {}): fc.Ar
   )
 }
 
-// Push sorted eigenvalues apart so that neighbours differ by at least `gap`, keeping zeros and signs.
+/**
+ * Push eigenvalues apart so that distinct neighbours differ by at least
+ * `gap`, keeping every sign and every zero: within each sign, magnitudes are
+ * raised away from zero (so a `maxAbs` can be exceeded, never crossed back),
+ * the nonzero eigenvalues nearest zero keep gap/2 from it (a full gap when a
+ * zero is drawn), and zeros stay zeros, repeated if several are drawn.
+ */
 const spread = (lambdas: readonly number[], gap: number): number[] => {
   if (gap <= 0) return lambdas.slice()
-  const sorted = lambdas.slice().sort((a, b) => a - b)
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] - sorted[i - 1] < gap) sorted[i] = sorted[i - 1] + gap
-  return sorted
+  const floor = lambdas.includes(0) ? gap : gap / 2
+  const away = (magnitudes: number[]): number[] => {
+    let previous = -Infinity
+    return magnitudes
+      .sort((a, b) => a - b)
+      .map((m) => {
+        previous = Math.max(m, previous + gap, floor)
+        return previous
+      })
+  }
+  const negative = away(lambdas.filter((x) => x < 0).map((x) => -x)).map((m) => -m).reverse()
+  const positive = away(lambdas.filter((x) => x > 0))
+  return [...negative, ...lambdas.filter((x) => x === 0), ...positive]
 }
 
 /** Constraints of `quadraticArb`. */

@@ -114,6 +114,36 @@ describe('symmetricMatrixArb', () => {
       runs
     )
   })
+
+  it.each([
+    ['negative', { signs: 'negative', minGap: 0.2 }],
+    ['positive', { signs: 'positive', minGap: 0.5, maxAbs: 0.3 }],
+    ['any sign', { signs: 'any', minGap: 0.3 }],
+    ['any sign with zeros', { signs: 'any', minGap: 0.3, allowZero: true }]
+  ] as const)('minGap keeps signs and zeros: %s', (_, constraints) => {
+    fc.assert(
+      fc.property(symmetricMatrixArb({ maxDim: 8, minAbs: 0.01, ...constraints }), (m) => {
+        const ls = m.eigenvalues
+        if (constraints.signs === 'negative' && !ls.every((l) => l < 0)) return false
+        if (constraints.signs === 'positive' && !ls.every((l) => l > 0)) return false
+        for (let k = 1; k < ls.length; k++) {
+          // zeros may repeat; every other pair of neighbours is a gap apart (rounding aside)
+          if (!(ls[k] === 0 && ls[k - 1] === 0) && ls[k] - ls[k - 1] < constraints.minGap * (1 - 1e-12)) return false
+        }
+        return true
+      }),
+      runs
+    )
+  })
+
+  it('minGap raises magnitudes away from zero without turning a sign (the case that used to flip)', () => {
+    // two negative eigenvalues closer than the gap: pushing the larger one up would cross zero
+    const m = fc.sample(symmetricMatrixArb({ minDim: 2, maxDim: 2, signs: 'negative', minAbs: 0.1, maxAbs: 0.15, minGap: 0.2 }), { numRuns: 20, seed: 9 })
+    for (const s of m) {
+      expect(s.eigenvalues.every((l) => l < 0)).toBe(true)
+      expect(s.eigenvalues[1] - s.eigenvalues[0]).toBeGreaterThanOrEqual(0.2 * (1 - 1e-12))
+    }
+  })
 })
 
 describe('quadraticArb', () => {
