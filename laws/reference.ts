@@ -110,9 +110,9 @@ export interface UpdateRuleHyperParameters {
   readonly weightDecay?: number
   /** Momentum μ (default 0; kind 'momentum' needs it): SGD's buffer b ← μb + (1 − τ)g, update −lr·b; for 'rmsprop', b ← μb + g/(√v + ε), update −lr·b. */
   readonly momentum?: number
-  /** SGD's dampening τ (default 0), from the second step on: the first step sets b = g, as PyTorch does. */
+  /** SGD's dampening τ (default 0), from the second step on: the first step sets b = g, as PyTorch does; without momentum it has no effect. */
   readonly dampening?: number
-  /** SGD's Nesterov momentum (default false): the update is −lr·(g + μb) instead of −lr·b. */
+  /** SGD's Nesterov momentum (default false): the update is −lr·(g + μb) instead of −lr·b; needs μ > 0 and τ = 0 (a RangeError otherwise, as PyTorch raises). */
   readonly nesterov?: boolean
   /** Adam: (β₁, β₂) (default (0.9, 0.999)). */
   readonly betas?: readonly [number, number]
@@ -144,6 +144,11 @@ const cellRules: { readonly [K in RuleKind]: (h: UpdateRuleHyperParameters) => C
   momentum: (h) => {
     const mu = h.momentum ?? 0
     const tau = h.dampening ?? 0
+    if (h.nesterov === true && (mu <= 0 || tau !== 0)) {
+      throw new RangeError(`updateRuleReference: Nesterov momentum requires a momentum > 0 and zero dampening (PyTorch's rule), got momentum ${mu}, dampening ${tau}`)
+    }
+    // PyTorch keeps no buffer without momentum: the update is −lr·g, whatever the dampening
+    if (mu === 0) return (s, g, t) => [s, -rateAt(h.lr, t - 1) * g]
     return (s, g, t) => {
       // PyTorch: the buffer starts as g itself (no dampening on the first step).
       const b = t === 1 ? g : mu * s.b + (1 - tau) * g

@@ -55,6 +55,8 @@ const aliasCases: readonly Case[] = [
   ['sgd with momentum', classicSgd({ lr: 0.1, momentum: 0.9 }), { kind: 'momentum', lr: 0.1, momentum: 0.9, equivalentTo: [{ name: 'the formula', optimizer: tinyMomentum(0.1, 0.9) }] }],
   ['sgd with Nesterov momentum', classicSgd({ lr: 0.1, momentum: 0.9, nesterov: true }), { kind: 'momentum', lr: 0.1, momentum: 0.9, nesterov: true, equivalentTo: [{ name: 'the formula', optimizer: tinyMomentum(0.1, 0.9, true) }] }],
   ['sgd with momentum, dampening and weight decay', classicSgd({ lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01 }), { kind: 'momentum', lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01 }],
+  // PyTorch keeps no momentum buffer when momentum is 0, so dampening does nothing
+  ['sgd with dampening but no momentum', classicSgd({ lr: 0.1, momentum: 0, dampening: 0.5 }), { kind: 'momentum', lr: 0.1, momentum: 0, dampening: 0.5, equivalentTo: [{ name: 'the formula', optimizer: tinySgd(0.1) }] }],
   ['sgd with a schedule and weight decay', classicSgd({ lr: (t) => 0.1 / (1 + t), weightDecay: 0.05 }), { kind: 'sgd', lr: (t: number) => 0.1 / (1 + t), weightDecay: 0.05 }],
   ['adagrad', adagrad({ lr: 0.1 }), { kind: 'adagrad', lr: 0.1, equivalentTo: [{ name: 'the formula', optimizer: tinyAdaGrad(0.1) }] }],
   ['adagrad with lr decay', adagrad({ lr: 0.1, lrDecay: 0.05, weightDecay: 0.02, initialAccumulatorValue: 0.1 }), { kind: 'adagrad', lr: 0.1, lrDecay: 0.05, weightDecay: 0.02, initialAccumulatorValue: 0.1 }],

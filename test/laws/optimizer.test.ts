@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
 import { lawExpectations } from './expect.js'
 import { runLaw } from '../../laws/law.js'
 import { quadraticArb } from '../../laws/arbitraries.js'
@@ -13,7 +14,7 @@ import {
   pathOnQuadratic,
   polyakParameters
 } from '../../laws/optimizer.js'
-import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference } from '../../laws/reference.js'
+import { accumulatedMomentumReference, averagedMomentumReference, gradientDescentReference, heavyBallReference, updateRuleReference } from '../../laws/reference.js'
 import {
   anchoredSgd,
   countingSgd,
@@ -285,5 +286,23 @@ describe('minibatch law', () => {
     const withReplacement = (n: number, b: number, seed: number) =>
       shuffledEpoch(n, b, seed).map((batch, k) => batch.map((_, i) => (seed + 7 * k + i * 13) % n))
     expectFails(minibatchLaws(withReplacement), 'averaged over an epoch')
+  })
+})
+
+describe('updateRuleReference follows PyTorch at the edges of SGD', () => {
+  const g = fromArray([2], [1, -2])
+  const p = fromArray([2], [0.5, 0.5])
+  it('without momentum, dampening changes nothing: every update is −lr·g', () => {
+    const ref = updateRuleReference('momentum', { lr: 0.1, momentum: 0, dampening: 0.5 })
+    let s = ref.init(p)
+    for (let k = 0; k < 3; k++) {
+      const [next, u] = ref.step(s, g, p)
+      expect(Array.from((u as Tensor).data)).toEqual([-0.1, 0.2])
+      s = next
+    }
+  })
+  it('Nesterov without momentum, or with dampening, is refused as PyTorch refuses it', () => {
+    expect(() => updateRuleReference('momentum', { lr: 0.1, momentum: 0, nesterov: true })).toThrow(/Nesterov momentum requires a momentum > 0 and zero dampening/)
+    expect(() => updateRuleReference('momentum', { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true })).toThrow(/got momentum 0.9, dampening 0.1/)
   })
 })
