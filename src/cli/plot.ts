@@ -32,7 +32,9 @@ import {
 
 /** One optimizer's path: points from the start (element 0) to the end. */
 export interface Trajectory {
+  /** Its label in the legend, panel title and notes; identical paths share one entry, `a and b (identical paths)`. */
   readonly name: string
+  /** The iterates [x, y]; the parts outside the domain are clipped away. */
   readonly points: readonly Point[]
   /** Any SVG colour; defaults to the palette colour of its position. */
   readonly color?: string
@@ -42,7 +44,9 @@ export interface Trajectory {
 
 /** A labelled point drawn as a star, e.g. the known minimum. */
 export interface Marker {
+  /** Where the star goes, [x, y]; not drawn when outside the domain. */
   readonly point: Point
+  /** Its text in the legend. */
   readonly label: string
 }
 
@@ -50,7 +54,9 @@ export interface Marker {
 export interface ContourPlotOptions {
   /** The function whose level sets are drawn. Non-finite values count as the largest value seen. */
   readonly f: (x: number, y: number) => number
+  /** The x range drawn, in either order; a non-finite one becomes [−1, 1], an empty one is widened. */
   readonly xDomain: readonly [number, number]
+  /** The y range drawn, as `xDomain`. */
   readonly yDomain: readonly [number, number]
   /** `'log'` (default): log-spaced levels of f − min; `'linear'`: evenly spaced; or the levels themselves. */
   readonly levels?: 'log' | 'linear' | readonly number[]
@@ -60,10 +66,15 @@ export interface ContourPlotOptions {
   readonly resolution?: number
   /** `'auto'` (default): small multiples for more than four distinct paths; `'single'`: one frame; `'panels'`: small multiples. */
   readonly layout?: 'auto' | 'single' | 'panels'
+  /** The optimizer paths drawn over the contours. Default none. */
   readonly trajectories?: readonly Trajectory[]
+  /** Points drawn as stars, e.g. the known minimum. Default none. */
   readonly markers?: readonly Marker[]
+  /** The figure's title, above the plot and as the SVG's `<title>`. */
   readonly title: string
+  /** The x axis title. Default `x`. */
   readonly xLabel?: string
+  /** The y axis title. Default `y`. */
   readonly yLabel?: string
   /** Default 820 (one frame) or 300 per panel column. */
   readonly width?: number
@@ -79,7 +90,9 @@ export interface LossSeries {
   readonly values: readonly number[]
   /** The step of each value (ascending); default 0, 1, 2, …. For a sampled run. */
   readonly steps?: readonly number[]
+  /** Any SVG colour; defaults to the palette colour of its position. */
   readonly color?: string
+  /** An SVG dash pattern such as `'6 3'`; defaults to solid until the palette runs out, and to solid when `color` is given. */
   readonly dash?: string
 }
 
@@ -105,8 +118,11 @@ export interface LossPlotOptions {
 
 /** A loss plot and the scales it chose. */
 export interface LossFigure {
+  /** The SVG document, as `lossPlot` returns it. */
   readonly svg: string
+  /** Whether the step axis came out logarithmic. */
   readonly logX: boolean
+  /** Whether the loss axis came out logarithmic (false when no value is positive). */
   readonly logY: boolean
 }
 

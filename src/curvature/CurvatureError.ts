@@ -24,7 +24,9 @@ export type CurvatureErrorCode =
 
 /** A rejected input: `code` for programs, `message` for people. */
 export interface CurvatureError {
+  /** What kind of input was rejected, for a program to branch on. */
   readonly code: CurvatureErrorCode
+  /** What was wrong and where: the function, then the argument, option or entry at fault. */
   readonly message: string
 }
 

@@ -33,6 +33,7 @@ export type CurvatureCase = 'negative-curvature' | 'no-curvature' | 'positive-cu
 
 /** The derivatives at a point, as {@link analyzePoint} takes them. */
 export interface PointDerivatives {
+  /** f at the point; must be finite. */
   readonly value: number
   /** ∇f: n numbers (a tensor of any shape is read in row-major order). */
   readonly gradient: ArrayLike<number> | Tensor
@@ -53,7 +54,9 @@ export interface AnalyzeOptions {
  * `JSON.stringify` gives the `descent analyze --json` object.
  */
 export interface PointAnalysis {
+  /** f at the point. */
   readonly value: number
+  /** ∇f as n numbers (row-major for a tensor, flatten order for a tree). */
   readonly gradient: readonly number[]
   /** ‖∇f‖₂. */
   readonly gradientNorm: number
@@ -65,6 +68,7 @@ export interface PointAnalysis {
   readonly eigenvectors: readonly (readonly number[])[]
   /** |λ|max/|λ|min; null when some eigenvalue is zero (within zeroTol). */
   readonly conditionNumber: number | null
+  /** 'not-critical' when ‖∇f‖₂ > gradTol, else the second-derivative test on the eigenvalues (|λ| ≤ zeroTol·‖H‖₂ counts as zero). */
   readonly kind: PointKind
   /** gᵀHg/‖g‖², the second derivative of f along the gradient direction; null when g = 0. */
   readonly gradientCurvature: number | null

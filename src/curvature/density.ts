@@ -36,6 +36,7 @@ export interface SpectralDensity {
   readonly weights: Float64Array
   /** The dimension n of the operator, so that tr f(H) ≈ n·Σ wₖ f(θₖ). */
   readonly dimension: number
+  /** The number of probes averaged. */
   readonly probes: number
 }
 

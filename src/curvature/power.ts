@@ -47,6 +47,7 @@ export interface PowerEigenpair {
   readonly residual: number
   /** Products used for this pair. */
   readonly iterations: number
+  /** Whether the residual fell to tol·max(|λ|, |λ₁|) within `maxIterations`; if not, the pair is only the last iterate. */
   readonly converged: boolean
 }
 

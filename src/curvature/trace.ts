@@ -28,6 +28,7 @@ export interface TraceEstimate {
   readonly estimate: number
   /** The standard error of that mean: the sample standard deviation / √samples. */
   readonly standardError: number
+  /** The number of probes m. */
   readonly samples: number
 }
 

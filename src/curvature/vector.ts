@@ -103,8 +103,11 @@ export const reorthogonaliseInPlace = (w: Float64Array, basis: readonly Float64A
 
 /** Where each leaf of a parameter tree sits in the vector of all its numbers (flatten order, row-major). */
 export interface LeafLayout {
+  /** The leaf's path in the tree (`''` for a lone tensor). */
   readonly path: string
+  /** The leaf's shape. */
   readonly shape: readonly number[]
+  /** The index of its first number in the vector. */
   readonly offset: number
 }
 

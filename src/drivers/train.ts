@@ -35,6 +35,7 @@ export interface MinibatchOptions {
 export interface TrainStepInfo<S = unknown> {
   /** Steps taken so far, counting `startStep`. */
   readonly step: number
+  /** The epoch of this step, from 0. */
   readonly epoch: number
   /** The batch loss of this step (before its update). */
   readonly loss: number
@@ -42,6 +43,7 @@ export interface TrainStepInfo<S = unknown> {
   readonly totalSteps: number
   /** The validation loss, on the steps where it was measured. */
   readonly validationLoss?: number
+  /** The parameters after this step's update. */
   readonly params: TensorTree
   /** Valid only during the callback (the driver reuses its buffers): serialise it there. */
   readonly state: S
@@ -80,6 +82,7 @@ export interface TrainOptions<S = unknown> extends MinibatchOptions {
    * The run then continues exactly where the checkpointed one was.
    */
   readonly state?: S
+  /** Steps already taken (see `state`): that many batches of the run are skipped. Default 0. */
   readonly startStep?: number
 }
 
@@ -90,9 +93,14 @@ export type TrainStopReason = 'epochs' | 'early-stop' | 'non-finite' | 'callback
 export interface TrainResult<S> {
   /** The last parameters, or with `validation` (and `restoreBest`) those of the best validation loss. */
   readonly params: TensorTree
+  /**
+   * The optimizer state after the last step. When a step was undone because a
+   * parameter became non-finite, it includes that step: only the parameters were rolled back.
+   */
   readonly state: S
   /** Steps taken by this call (not counting `startStep`, nor a step undone by the non-finite policy). */
   readonly steps: number
+  /** Why training stopped. */
   readonly reason: TrainStopReason
   /** What stopped a 'non-finite' run. */
   readonly message?: string
@@ -101,9 +109,19 @@ export interface TrainResult<S> {
   /** The mean batch loss of each epoch (of the batches this call ran), weighted by batch size. */
   readonly epochLosses: readonly number[]
   /** Every validation measurement, with the step it was taken after (counting `startStep`). */
-  readonly validationLosses: readonly { readonly step: number; readonly loss: number }[]
+  readonly validationLosses: readonly {
+    /** The step it was taken after, counting `startStep`. */
+    readonly step: number
+    /** The validation loss. */
+    readonly loss: number
+  }[]
   /** The best validation measurement, when there was one. */
-  readonly best?: { readonly step: number; readonly loss: number }
+  readonly best?: {
+    /** The step it was taken after, counting `startStep`. */
+    readonly step: number
+    /** Its loss: the lowest with minDelta = 0, else the last to beat the best before it by more than minDelta. */
+    readonly loss: number
+  }
 }
 
 // -------------------------------------------------------------------------------------

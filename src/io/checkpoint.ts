@@ -44,7 +44,9 @@ export const checkpointVersion: number = 1
 export interface Checkpoint<S> {
   /** Optimizer steps taken so far. */
   readonly step: number
+  /** The parameters after those steps. */
   readonly params: TensorTree
+  /** The optimizer state after those steps, to resume from. */
   readonly state: S
   /** The optimizer spec JSON (docs/spec.md), when the optimizer came from one. */
   readonly optimizer?: unknown
@@ -52,6 +54,7 @@ export interface Checkpoint<S> {
 
 /** What the reader must match: the optimizer (its state's shape), optionally the parameters' tree and the spec. */
 export interface Expected<S> {
+  /** The optimizer that will resume: the stored state must have the shape of its `init` on the stored parameters. */
   readonly optimizer: Optimizer<S>
   /** A tree with the expected structure and shapes (values ignored). */
   readonly params?: TensorTree

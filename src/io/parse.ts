@@ -28,7 +28,9 @@ import type { Attrs, ElementwiseOp } from '../graph/Sym.js'
 
 /** Where a node came from: 1-based columns (counted in code points), `end` exclusive. */
 export interface Span {
+  /** The first column; 0, as is `end`, for a node built in code without a span. */
   readonly start: number
+  /** One past the last column. */
   readonly end: number
 }
 
@@ -42,7 +44,16 @@ export const knownFunctions = [
 export type FunctionName = (typeof knownFunctions)[number]
 
 /** The functions of several arguments, with their argument counts: min(a, b), max(a, b), where(c, a, b), clip(x, lo, hi). */
-export const knownMultiFunctions = { min: 2, max: 2, where: 3, clip: 3 } as const
+export const knownMultiFunctions = {
+  /** `min(a, b)`, the smaller of the two. */
+  min: 2,
+  /** `max(a, b)`, the larger of the two. */
+  max: 2,
+  /** `where(c, a, b)`: a where c ≠ 0, else b (the gradient flows only into the branch taken). */
+  where: 3,
+  /** `clip(x, lo, hi)` = min(max(x, lo), hi), PyTorch's `clamp`. */
+  clip: 3
+} as const
 
 /** A function of several arguments the expression language knows (`knownMultiFunctions`). */
 export type MultiFunctionName = keyof typeof knownMultiFunctions
@@ -61,27 +72,80 @@ export type BinaryOperator = '+' | '-' | '*' | '/' | '^' | ComparisonOperator
 
 /** An immutable expression tree; every node records the columns it was parsed from. */
 export type Expression =
-  | { readonly kind: 'number'; readonly value: number; readonly span: Span }
-  | { readonly kind: 'variable'; readonly name: string; readonly span: Span }
-  | { readonly kind: 'constant'; readonly name: ConstantName; readonly span: Span }
-  | { readonly kind: 'negate'; readonly operand: Expression; readonly span: Span }
   | {
-      readonly kind: 'binary'
-      readonly operator: BinaryOperator
-      readonly left: Expression
-      readonly right: Expression
+      /** A number literal. */
+      readonly kind: 'number'
+      /** Its value: finite, and ≥ 0 when parsed (a sign is a `negate`). */
+      readonly value: number
+      /** The columns of the literal. */
       readonly span: Span
     }
-  | { readonly kind: 'call'; readonly name: FunctionName; readonly argument: Expression; readonly span: Span }
-  | { readonly kind: 'apply'; readonly name: MultiFunctionName; readonly args: readonly Expression[]; readonly span: Span }
+  | {
+      /** A variable, a coordinate of the point. */
+      readonly kind: 'variable'
+      /** An identifier that is neither a function nor a constant. */
+      readonly name: string
+      /** The columns of the name. */
+      readonly span: Span
+    }
+  | {
+      /** A named constant. */
+      readonly kind: 'constant'
+      /** `pi` or `e`. */
+      readonly name: ConstantName
+      /** The columns of the name. */
+      readonly span: Span
+    }
+  | {
+      /** Unary minus (a unary plus leaves no node). */
+      readonly kind: 'negate'
+      /** The negated expression. */
+      readonly operand: Expression
+      /** From the `-` to the end of the operand. */
+      readonly span: Span
+    }
+  | {
+      /** An infix operation: arithmetic, the power, or a comparison (1 where it holds, else 0). */
+      readonly kind: 'binary'
+      /** Which operation; `^` is the power. */
+      readonly operator: BinaryOperator
+      /** The left operand (the base of `^`). */
+      readonly left: Expression
+      /** The right operand (the exponent of `^`). */
+      readonly right: Expression
+      /** From the start of `left` to the end of `right`; parentheses around the whole are not included. */
+      readonly span: Span
+    }
+  | {
+      /** A call of a function of one argument. */
+      readonly kind: 'call'
+      /** One of `knownFunctions`. */
+      readonly name: FunctionName
+      /** Its argument. */
+      readonly argument: Expression
+      /** From the function's name to its closing parenthesis. */
+      readonly span: Span
+    }
+  | {
+      /** A call of a function of several arguments. */
+      readonly kind: 'apply'
+      /** One of `knownMultiFunctions`. */
+      readonly name: MultiFunctionName
+      /** Its arguments, exactly as many as the function takes. */
+      readonly args: readonly Expression[]
+      /** From the function's name to its closing parenthesis. */
+      readonly span: Span
+    }
 
 /** A syntax error: what went wrong, the 1-based column, and the text it was found in. */
 export interface ParseError {
+  /** Tells it from a `VariablesError`. */
   readonly kind: 'ParseError'
   /** One line that names the problem and its column, e.g. `unexpected ')' at column 6`. */
   readonly message: string
   /** 1-based, counted in code points. */
   readonly column: number
+  /** The whole text that was parsed. */
   readonly source: string
   /** The message, the source line and a caret under the column: what a terminal should show. */
   readonly formatted: string
@@ -89,7 +153,9 @@ export interface ParseError {
 
 /** A problem with a variable list (`--vars`), or a variable of the expression missing from it. */
 export interface VariablesError {
+  /** Tells it from a `ParseError`. */
   readonly kind: 'VariablesError'
+  /** What is wrong, e.g. `variable list: 'x' is listed twice`. */
   readonly message: string
   /** The column of the offending variable in the expression, when the problem is there. */
   readonly column: number | undefined
@@ -99,7 +165,9 @@ export interface VariablesError {
 
 /** An expression together with the order of its variables: coordinate k of a point is `variables[k]`. */
 export interface ParsedFunction {
+  /** The parsed text. */
   readonly expression: Expression
+  /** `--vars` as given (names it lists but the expression does not use included), else the expression's variables sorted by name. */
   readonly variables: readonly string[]
 }
 

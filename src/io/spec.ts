@@ -42,50 +42,357 @@ import {
 
 /** A learning-rate schedule in JSON: one key naming the schedule of `optim/Schedule.ts`. */
 export type ScheduleSpec =
-  | { readonly constant: { readonly value: number } }
-  | { readonly exponentialDecay: { readonly init: number; readonly rate: number; readonly steps?: number; readonly staircase?: boolean } }
-  | { readonly stepDecay: { readonly init: number; readonly stepSize: number; readonly gamma?: number } }
-  | { readonly cosineDecay: { readonly init: number; readonly decaySteps: number; readonly alpha?: number } }
-  | { readonly linearWarmup: { readonly to: number; readonly steps: number; readonly from?: number } }
-  | { readonly piecewiseConstant: { readonly boundaries: readonly number[]; readonly values: readonly number[] } }
-  | { readonly join: { readonly schedules: readonly ScheduleSpec[]; readonly boundaries: readonly number[] } }
+  | {
+      /** The same value at every step. */
+      readonly constant: {
+        /** The value, ≥ 0. */
+        readonly value: number
+      }
+    }
+  | {
+      /** `init · rate^(t / steps)`; with `staircase`, the exponent is ⌊t / steps⌋. */
+      readonly exponentialDecay: {
+        /** The value at t = 0, > 0. */
+        readonly init: number
+        /** The factor applied every `steps` steps, > 0 (below 1 decays, above 1 grows). */
+        readonly rate: number
+        /** Steps per factor of `rate`, > 0 (need not be an integer); default 1. */
+        readonly steps?: number
+        /** Floor t / steps, so the value drops in stairs. Default false. */
+        readonly staircase?: boolean
+      }
+    }
+  | {
+      /** PyTorch's `StepLR`: `init · gamma^⌊t / stepSize⌋`. */
+      readonly stepDecay: {
+        /** The value at t = 0, > 0. */
+        readonly init: number
+        /** Steps between drops, a positive integer. */
+        readonly stepSize: number
+        /** The factor of each drop, > 0; default 0.1. */
+        readonly gamma?: number
+      }
+    }
+  | {
+      /** `init · ((1 − α)·½(1 + cos(π·min(t, T)/T)) + α)` with T = `decaySteps` (Optax's `cosine_decay_schedule`). */
+      readonly cosineDecay: {
+        /** The value at t = 0, > 0. */
+        readonly init: number
+        /** T, the steps to reach the floor α·init and stay there; a positive integer. */
+        readonly decaySteps: number
+        /** The floor α as a fraction of `init`, in [0, 1]; default 0. */
+        readonly alpha?: number
+      }
+    }
+  | {
+      /** `from + (to − from)·min(t, steps)/steps`: a straight line from `from` to `to`, then `to`. */
+      readonly linearWarmup: {
+        /** The value from t = steps on, > 0. */
+        readonly to: number
+        /** The length of the warm-up, a non-negative integer (0: `to` from the start). */
+        readonly steps: number
+        /** The value at t = 0, ≥ 0; default 0. */
+        readonly from?: number
+      }
+    }
+  | {
+      /** `values[k]`, where k is the number of `boundaries` ≤ t. */
+      readonly piecewiseConstant: {
+        /** The steps where the value changes: non-negative integers, strictly ascending. */
+        readonly boundaries: readonly number[]
+        /** One more value than there are boundaries, each ≥ 0. */
+        readonly values: readonly number[]
+      }
+    }
+  | {
+      /** Optax's `join_schedules`: `schedules[k]` from `boundaries[k − 1]` on, run at the count since that boundary. */
+      readonly join: {
+        /** One more schedule than there are boundaries (at least one). */
+        readonly schedules: readonly ScheduleSpec[]
+        /** The steps where the next schedule takes over: non-negative integers, strictly ascending. */
+        readonly boundaries: readonly number[]
+      }
+    }
 
 /** Adam-style decay rates `[β₁, β₂]`, as PyTorch's `betas`. */
 export type Betas = readonly number[]
 
 /** A classic optimizer by its PyTorch name, hyper-parameters camelCase, omitted ones defaulted. */
 export type AliasSpec =
-  | { readonly sgd: { readonly lr: number; readonly momentum?: number; readonly dampening?: number; readonly nesterov?: boolean; readonly weightDecay?: number } }
-  | { readonly adagrad: { readonly lr?: number; readonly lrDecay?: number; readonly weightDecay?: number; readonly initialAccumulatorValue?: number; readonly eps?: number } }
-  | { readonly rmsprop: { readonly lr?: number; readonly alpha?: number; readonly eps?: number; readonly weightDecay?: number; readonly momentum?: number; readonly centered?: boolean } }
-  | { readonly adam: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly amsgrad?: boolean } }
-  | { readonly adamw: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly amsgrad?: boolean } }
-  | { readonly adamax: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number } }
-  | { readonly nadam: { readonly lr?: number; readonly betas?: Betas; readonly eps?: number; readonly weightDecay?: number; readonly momentumDecay?: number } }
-  | { readonly adadelta: { readonly lr?: number; readonly rho?: number; readonly eps?: number; readonly weightDecay?: number } }
-  | { readonly lion: { readonly lr?: number; readonly betas?: Betas; readonly weightDecay?: number } }
+  | {
+      /** `torch.optim.SGD` (`classicSgd`). */
+      readonly sgd: {
+        /** Learning rate, > 0; required (no default, as in PyTorch). */
+        readonly lr: number
+        /** Momentum factor μ, in [0, 1); default 0 (plain SGD). */
+        readonly momentum?: number
+        /** Dampening τ of the momentum buffer, in [0, 1]; default 0. */
+        readonly dampening?: number
+        /** Nesterov momentum, d = g + μv; needs momentum > 0 and dampening 0. Default false. */
+        readonly nesterov?: boolean
+        /** L2 penalty λ added to the gradient (g + λθ), ≥ 0; default 0. */
+        readonly weightDecay?: number
+      }
+    }
+  | {
+      /** `torch.optim.Adagrad`. */
+      readonly adagrad: {
+        /** Learning rate, > 0; default 1e-2. */
+        readonly lr?: number
+        /** lrₜ = lr / (1 + (t − 1)·lrDecay), ≥ 0; default 0. */
+        readonly lrDecay?: number
+        /** L2 penalty λ added to the gradient, ≥ 0; default 0. */
+        readonly weightDecay?: number
+        /** Starting value s₀ of the sum of squares, ≥ 0; default 0. */
+        readonly initialAccumulatorValue?: number
+        /** ε added to the root of the sum, ≥ 0; default 1e-10. */
+        readonly eps?: number
+      }
+    }
+  | {
+      /** `torch.optim.RMSprop`. */
+      readonly rmsprop: {
+        /** Learning rate, > 0; default 1e-2. */
+        readonly lr?: number
+        /** Decay α of the mean square, in [0, 1); default 0.99. */
+        readonly alpha?: number
+        /** ε added to the root, ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** L2 penalty λ added to the gradient, ≥ 0; default 0. */
+        readonly weightDecay?: number
+        /** Momentum factor μ on the scaled gradient, in [0, 1); default 0. */
+        readonly momentum?: number
+        /** Subtract the squared mean gradient from the mean square. Default false. */
+        readonly centered?: boolean
+      }
+    }
+  | {
+      /** `torch.optim.Adam`. */
+      readonly adam: {
+        /** Learning rate, > 0; default 1e-3. */
+        readonly lr?: number
+        /** Decays [β₁, β₂] of the first and second moments, each in [0, 1); default [0.9, 0.999]. */
+        readonly betas?: Betas
+        /** ε added to the root of the second moment, ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** L2 penalty λ added to the gradient (g + λθ), ≥ 0; default 0. */
+        readonly weightDecay?: number
+        /** Use the running maximum of the second moment (AMSGrad). Default false. */
+        readonly amsgrad?: boolean
+      }
+    }
+  | {
+      /** `torch.optim.AdamW`: Adam with decoupled weight decay. */
+      readonly adamw: {
+        /** Learning rate, > 0; default 1e-3. */
+        readonly lr?: number
+        /** Decays [β₁, β₂] of the first and second moments, each in [0, 1); default [0.9, 0.999]. */
+        readonly betas?: Betas
+        /** ε added to the root of the second moment, ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** Decoupled decay λ (θ ← θ − lr·λθ), ≥ 0; default 1e-2. */
+        readonly weightDecay?: number
+        /** Use the running maximum of the second moment (AMSGrad). Default false. */
+        readonly amsgrad?: boolean
+      }
+    }
+  | {
+      /** `torch.optim.Adamax`. */
+      readonly adamax: {
+        /** Learning rate, > 0; default 2e-3. */
+        readonly lr?: number
+        /** Decays [β₁, β₂] of the first moment and of the infinity norm, each in [0, 1); default [0.9, 0.999]. */
+        readonly betas?: Betas
+        /** ε added to |g| in the infinity norm, u ← max(β₂u, |g| + ε), ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** L2 penalty λ added to the gradient, ≥ 0; default 0. */
+        readonly weightDecay?: number
+      }
+    }
+  | {
+      /** `torch.optim.NAdam`, with the update of PyTorch ≥ 2.0. */
+      readonly nadam: {
+        /** Learning rate, > 0; default 2e-3. */
+        readonly lr?: number
+        /** Decays [β₁, β₂] of the first and second moments, each in [0, 1); default [0.9, 0.999]. */
+        readonly betas?: Betas
+        /** ε added to the root of the second moment, ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** L2 penalty λ added to the gradient, ≥ 0; default 0. */
+        readonly weightDecay?: number
+        /** ψ in the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)), ≥ 0; default 4e-3. */
+        readonly momentumDecay?: number
+      }
+    }
+  | {
+      /** `torch.optim.Adadelta`. */
+      readonly adadelta: {
+        /** Scale of the update, > 0; default 1. */
+        readonly lr?: number
+        /** Decay ρ of both running means, in [0, 1); default 0.9. */
+        readonly rho?: number
+        /** ε inside both roots, ≥ 0; default 1e-6. */
+        readonly eps?: number
+        /** L2 penalty λ added to the gradient, ≥ 0; default 0. */
+        readonly weightDecay?: number
+      }
+    }
+  | {
+      /** Lion (Chen et al. 2023): θ ← θ − lr·(sign(β₁m + (1 − β₁)g) + λθ). */
+      readonly lion: {
+        /** Learning rate, > 0; default 1e-4. */
+        readonly lr?: number
+        /** `[β₁, β₂]`: β₁ mixes the momentum into the sign, β₂ updates the momentum; each in [0, 1); default [0.9, 0.99]. */
+        readonly betas?: Betas
+        /** Decoupled decay λ (θ ← θ − lr·λθ), ≥ 0; default 0. */
+        readonly weightDecay?: number
+      }
+    }
 
 /** One stage of a pipeline. */
 export type StageSpec =
-  | { readonly momentum: { readonly beta: number; readonly dampening?: number; readonly nesterov?: boolean } }
-  | { readonly ewma: { readonly beta: number; readonly debias?: boolean } }
-  | { readonly rms: { readonly rho: number; readonly eps?: number; readonly centered?: boolean; readonly debias?: boolean; readonly epsInside?: boolean; readonly amsgrad?: boolean } }
-  | { readonly adagrad: { readonly eps?: number; readonly initialAccumulatorValue?: number } }
-  | { readonly weightDecay: { readonly lambda: number } }
-  | { readonly decoupledWeightDecay: { readonly lambda: number } }
-  | { readonly clip: { readonly max: number } }
-  | { readonly clipByGlobalNorm: { readonly maxNorm: number } }
-  | { readonly sam: { readonly rho?: number } }
-  | { readonly polyak: { readonly fStar?: number; readonly max?: number } }
   | {
-      readonly reduceOnPlateau: {
-        readonly factor?: number; readonly patience?: number; readonly threshold?: number; readonly cooldown?: number; readonly minScale?: number
+      /** Heavy-ball momentum (PyTorch's SGD buffer): v ← βv + (1 − dampening)·d; passes v, or d + βv with `nesterov`. */
+      readonly momentum: {
+        /** Momentum factor β, in [0, 1); required. */
+        readonly beta: number
+        /** Dampening of the incoming d, in [0, 1] (not applied at the first step, as in PyTorch); default 0. */
+        readonly dampening?: number
+        /** Pass d + βv instead of v. Default false. */
+        readonly nesterov?: boolean
       }
     }
-  | { readonly sgd: { readonly lr: number | ScheduleSpec } }
-  | { readonly backtracking: { readonly c1?: number; readonly shrink?: number; readonly init?: number } }
-  | { readonly lbfgs: { readonly memory?: number } }
-  | { readonly nesterovLookahead: { readonly lr: number; readonly momentum?: number } }
+  | {
+      /** Exponentially weighted average of d (Adam's first moment): m ← βm + (1 − β)d; passes m. */
+      readonly ewma: {
+        /** Decay β, in [0, 1); required. */
+        readonly beta: number
+        /** Pass m / (1 − βᵗ) (Adam's bias correction). Default false. */
+        readonly debias?: boolean
+      }
+    }
+  | {
+      /** Root-mean-square scaling (RMSprop, Adam's second moment): r ← ρr + (1 − ρ)g²; passes d / (√r̂ + ε). */
+      readonly rms: {
+        /** Decay ρ of the mean square, in [0, 1); required. */
+        readonly rho: number
+        /** ε added to the root, ≥ 0; default 1e-8. */
+        readonly eps?: number
+        /** Use r̂ = r − m², with m ← ρm + (1 − ρ)g the mean gradient. Default false. */
+        readonly centered?: boolean
+        /** Divide r̂ by 1 − ρᵗ under the root (Adam's second-moment correction). Default false. */
+        readonly debias?: boolean
+        /** √(r̂ + ε) instead of √r̂ + ε. Default false. */
+        readonly epsInside?: boolean
+        /** Use the running maximum of r̂ (AMSGrad). Default false. */
+        readonly amsgrad?: boolean
+      }
+    }
+  | {
+      /** AdaGrad scaling: r ← r + g²; passes d / (√r + ε). */
+      readonly adagrad: {
+        /** ε added to the root, ≥ 0; default 1e-10. */
+        readonly eps?: number
+        /** Starting value of the sum of squares r, ≥ 0; default 0. */
+        readonly initialAccumulatorValue?: number
+      }
+    }
+  | {
+      /** L2 weight decay: adds λθ to g and d (PyTorch's `weight_decay`). */
+      readonly weightDecay: {
+        /** λ, ≥ 0; required. */
+        readonly lambda: number
+      }
+    }
+  | {
+      /** Decoupled weight decay (AdamW): adds λθ to d only, so `sgd(lr)` below shrinks θ by lr·λθ. */
+      readonly decoupledWeightDecay: {
+        /** λ, ≥ 0; required. */
+        readonly lambda: number
+      }
+    }
+  | {
+      /** Clip each element of g and d to [−max, max]. */
+      readonly clip: {
+        /** The bound, > 0; required. */
+        readonly max: number
+      }
+    }
+  | {
+      /** Scale g and d by maxNorm/‖g‖ when the norm ‖g‖ of the whole gradient tree exceeds maxNorm. */
+      readonly clipByGlobalNorm: {
+        /** The largest norm let through, > 0; required. */
+        readonly maxNorm: number
+      }
+    }
+  | {
+      /** Sharpness-aware minimisation: g and d become ∇f(θ + ρ·g/‖g‖). Needs the objective. */
+      readonly sam: {
+        /** Radius ρ of the perturbation, > 0; default 0.05. */
+        readonly rho?: number
+      }
+    }
+  | {
+      /** Polyak's step size: d scaled by min(max(f − f*, 0)/‖g‖², max). Needs the value. */
+      readonly polyak: {
+        /** f*, the known optimal value (any finite number); default 0. */
+        readonly fStar?: number
+        /** Cap on the scale, > 0; default none (Infinity). */
+        readonly max?: number
+      }
+    }
+  | {
+      /**
+       * PyTorch's `ReduceLROnPlateau` (mode 'min', relative threshold) on d: scale d by s, and
+       * multiply s by `factor` when f has not improved for more than `patience` steps. Needs the value.
+       */
+      readonly reduceOnPlateau: {
+        /** Multiplies the scale on a plateau, in [0, 1); default 0.1. */
+        readonly factor?: number
+        /** Steps without improvement tolerated, a non-negative integer; default 10. */
+        readonly patience?: number
+        /** Relative improvement that counts, f < best·(1 − threshold), ≥ 0; default 1e-4. */
+        readonly threshold?: number
+        /** Steps after a reduction before counting again, a non-negative integer; default 0. */
+        readonly cooldown?: number
+        /** The smallest scale, ≥ 0; default 0. */
+        readonly minScale?: number
+      }
+    }
+  | {
+      /** Terminal: update = −lr·d. */
+      readonly sgd: {
+        /** Learning rate: a number > 0, or a schedule of the step count; required. */
+        readonly lr: number | ScheduleSpec
+      }
+    }
+  | {
+      /** Terminal: Armijo backtracking line search along −d. Needs the value and the objective. */
+      readonly backtracking: {
+        /** Sufficient-decrease constant c₁ of Armijo's rule, in [0, 1); default 1e-4. */
+        readonly c1?: number
+        /** Factor the trial step shrinks by, in (0, 1); default 0.5. */
+        readonly shrink?: number
+        /** First trial step, > 0; default 1. */
+        readonly init?: number
+      }
+    }
+  | {
+      /** Terminal: L-BFGS (two-loop recursion) with a strong-Wolfe line search. Needs the objective. */
+      readonly lbfgs: {
+        /** Curvature pairs kept, a positive integer; default 10. */
+        readonly memory?: number
+      }
+    }
+  | {
+      /** Terminal: Nesterov's momentum in look-ahead form, v ← μv − lr·∇f(θ + μv), θ ← θ + v. Needs the objective. */
+      readonly nesterovLookahead: {
+        /** Learning rate, > 0; required. */
+        readonly lr: number
+        /** Momentum factor μ, in [0, 1); default 0.9. */
+        readonly momentum?: number
+      }
+    }
 
 /** The terminals a pipeline may end in. */
 export const terminalNames: readonly string[] = ['sgd', 'backtracking', 'lbfgs', 'nesterovLookahead']
@@ -319,7 +626,12 @@ export const optimizerFromSpec = (spec: OptimizerSpec): FusedOptimizer<ChainStat
 }
 
 /** Text → optimizer in one go (the command line's `--optimizer`). */
-export const optimizerFromText = (text: string): E.Either<readonly string[], { readonly spec: OptimizerSpec; readonly optimizer: FusedOptimizer<ChainState> }> =>
+export const optimizerFromText = (text: string): E.Either<readonly string[], {
+  /** The spec the text parsed to. */
+  readonly spec: OptimizerSpec
+  /** Its optimizer, as `optimizerFromSpec` builds it. */
+  readonly optimizer: FusedOptimizer<ChainState>
+}> =>
   pipe(
     parseOptimizerSpec(text),
     E.map((spec) => ({ spec, optimizer: optimizerFromSpec(spec) }))

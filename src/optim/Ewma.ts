@@ -19,7 +19,9 @@
 
 /** The running average and the number of samples seen. */
 export interface EwmaSeriesState {
+  /** vₜ, the raw average (not bias corrected; see `ewmaValue`). */
   readonly average: number
+  /** t, the samples seen. */
   readonly count: number
 }
 

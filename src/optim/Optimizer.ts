@@ -48,7 +48,10 @@ export interface Optimizer<S> {
 export type StateOf<O> = O extends Optimizer<infer S> ? S : never
 
 /** The state of a stateless optimizer. */
-export type EmptyState = { readonly kind: 'empty' }
+export type EmptyState = {
+  /** Tags the state; it holds nothing else. */
+  readonly kind: 'empty'
+}
 
 /** The one empty state, shared (it holds nothing to mutate). */
 export const emptyState: EmptyState = Object.freeze({ kind: 'empty' as const })

@@ -254,6 +254,7 @@ export const lion = (options: LionOptions = {}): AliasOptimizer => {
 
 /** Every alias by its name in the JSON spec (`sgd` is `classicSgd`). */
 export const aliases = {
+  /** `torch.optim.SGD`, which is `classicSgd` here (`sgd` is the bare terminal step). */
   sgd: classicSgd,
   adagrad,
   rmsprop,

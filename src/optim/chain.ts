@@ -188,7 +188,12 @@ export const toSpec = <S>(optimizer: Optimizer<S>): readonly unknown[] => {
 export const hyperparameters = <S>(
   optimizer: Optimizer<S>,
   state: S
-): readonly { readonly stage: string; readonly values: Readonly<Record<string, number>> }[] => {
+): readonly {
+  /** The stage's name (`bridge` for a plain optimizer at the end of the chain). */
+  readonly stage: string
+  /** Its hyper-parameters by name, schedules evaluated; `{}` for a stage that reports none (user stages). */
+  readonly values: Readonly<Record<string, number>>
+}[] => {
   const def = defOf(optimizer as Optimizer<unknown>, 'hyperparameters')
   let node: unknown = state
   while (node !== null && typeof node === 'object' && 'inner' in node && !('count' in node)) node = (node as { inner: unknown }).inner

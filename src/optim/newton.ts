@@ -40,8 +40,15 @@ const axpy = (p: Float64Array, tau: number, d: Float64Array): Float64Array => p.
 
 /** The step count and what the last inner solve did. */
 export interface NewtonCGState {
+  /** Steps taken. */
   readonly count: number
+  /** CG iterations (Hessian-vector products) of the last step; 0 before the first. */
   readonly iterations: number
+  /**
+   * Why the last solve stopped: the residual fell to tol·‖g‖, negative curvature
+   * was met, the step reached the trust-region boundary, `maxIterations` ran
+   * out, or g = 0 (no step; also the value before the first step).
+   */
   readonly stop: 'converged' | 'negative-curvature' | 'boundary' | 'max-iterations' | 'zero-gradient'
 }
 
@@ -142,7 +149,10 @@ export interface SaddleFreeNewtonOptions {
  * matrix or |H| + λI is singular.
  * @see newtonCG, which needs only Hessian-vector products.
  */
-export const saddleFreeNewton = (options: SaddleFreeNewtonOptions): Optimizer<{ readonly count: number }> => {
+export const saddleFreeNewton = (options: SaddleFreeNewtonOptions): Optimizer<{
+  /** Steps taken. */
+  readonly count: number
+}> => {
   const { hessian, damping = 1e-8, lr = 1 } = options
   return {
     init: () => ({ count: 0 }),

@@ -91,21 +91,53 @@ const info = (name: string, fields: Readonly<Record<string, Hyper | boolean | un
 // -------------------------------------------------------------------------------------
 
 /** The per-parameter slots of `momentum`'s state: `v`, the velocity buffer. */
-export type MomentumSlots = { readonly v: PathMap }
+export type MomentumSlots = {
+  /** The velocity v ← βv + (1 − dampening)·d, by parameter path. */
+  readonly v: PathMap
+}
 /** The per-parameter slots of `ewma`'s state: `m`, the running average. */
-export type EwmaSlots = { readonly m: PathMap }
+export type EwmaSlots = {
+  /** m ← βm + (1 − β)d, by parameter path (not debiased). */
+  readonly m: PathMap
+}
 /** The per-parameter slots of `rms`'s state: `nu`, the mean square; `mu`, the mean (centered only); `nuMax`, its running max (amsgrad only). */
-export type RmsSlots = { readonly nu: PathMap; readonly mu?: PathMap; readonly nuMax?: PathMap }
+export type RmsSlots = {
+  /** r, the running mean of g², by parameter path. */
+  readonly nu: PathMap
+  /** m, the running mean of g; only with `centered`. */
+  readonly mu?: PathMap
+  /** The running maximum of r̂; only with `amsgrad`. */
+  readonly nuMax?: PathMap
+}
 /** The per-parameter slots of `adagrad`'s state: `sum`, the sum of squared gradients. */
-export type AdaGradSlots = { readonly sum: PathMap }
+export type AdaGradSlots = {
+  /** r = r₀ + Σ g², by parameter path (r₀ = `initialAccumulatorValue`). */
+  readonly sum: PathMap
+}
 /** The per-parameter slots of `infNorm`'s state: `u`, the exponentially weighted infinity norm (Adamax). */
-export type InfNormSlots = { readonly u: PathMap }
+export type InfNormSlots = {
+  /** u ← max(βu, |g| + ε), by parameter path. */
+  readonly u: PathMap
+}
 /** The per-parameter slots of `adadelta`'s state: running means of squared gradients (`square`) and of squared updates (`delta`). */
-export type AdadeltaSlots = { readonly square: PathMap; readonly delta: PathMap }
+export type AdadeltaSlots = {
+  /** s, the running mean of g², by parameter path. */
+  readonly square: PathMap
+  /** a, the running mean of the squared updates δ², by parameter path. */
+  readonly delta: PathMap
+}
 /** The per-parameter slots of `lion`'s state: `m`, the momentum. */
-export type LionSlots = { readonly m: PathMap }
+export type LionSlots = {
+  /** The momentum m ← β₂m + (1 − β₂)d, by parameter path. */
+  readonly m: PathMap
+}
 /** The per-parameter slots of `nadam`'s state: first (`m`) and second (`v`) moments. */
-export type NadamSlots = { readonly m: PathMap; readonly v: PathMap }
+export type NadamSlots = {
+  /** m, the running mean of d, by parameter path. */
+  readonly m: PathMap
+  /** v, the running mean of g², by parameter path. */
+  readonly v: PathMap
+}
 
 /** Options of `momentum`; every field optional. */
 export interface MomentumOptions {
@@ -426,7 +458,12 @@ export type ElementwiseInputs<Slots extends string, P extends string> = {
 } & { readonly [K in Slots | P]: Sym }
 
 /** What a user's per-element rule returns: the new direction, optionally a new gradient, every slot's new value. */
-export type ElementwiseOutputs<Slots extends string> = { readonly d: SymLike; readonly g?: SymLike } & { readonly [K in Slots]: SymLike }
+export type ElementwiseOutputs<Slots extends string> = {
+  /** The direction passed to the stage below. */
+  readonly d: SymLike
+  /** The gradient the stages below see (a gradient-level stage); omitted, g passes through unchanged. */
+  readonly g?: SymLike
+} & { readonly [K in Slots]: SymLike }
 
 /** What `elementwise` needs to build your own per-element stage: its name, slots, per-step scalars and rule. */
 export interface ElementwiseOptions<N extends string, Slots extends string, P extends string> {
@@ -436,6 +473,7 @@ export interface ElementwiseOptions<N extends string, Slots extends string, P ex
   readonly state?: readonly Slots[]
   /** The per-step scalars at step t = 1, 2, … (bias corrections, schedules). */
   readonly perStep?: (t: number) => { readonly [K in P]: number }
+  /** The rule for one element: g, d, θ, the slots and the per-step scalars in; d, optionally g, and every slot's new value out. */
   readonly rule: (x: ElementwiseInputs<Slots, P>) => ElementwiseOutputs<Slots>
 }
 
@@ -491,7 +529,12 @@ export interface CustomOptions<N extends string, X> {
   /** The stage's state for these parameters. Omit for a stage without state. */
   readonly init?: (params: TensorTree) => X
   /** One step: the new state and the new direction (and, for gradient-level stages, gradient). */
-  readonly apply: (state: X, args: CustomArgs) => readonly [X, { readonly d: TensorTree; readonly g?: TensorTree }]
+  readonly apply: (state: X, args: CustomArgs) => readonly [X, {
+    /** The direction passed to the stage below, shaped like the parameters. */
+    readonly d: TensorTree
+    /** The gradient the stages below see; omitted, g passes through unchanged. */
+    readonly g?: TensorTree
+  }]
   /** What it needs from the step context (checked before each step). */
   readonly needs?: readonly ('value' | 'objective')[]
 }
@@ -589,9 +632,13 @@ export const polyak = (options: { readonly fStar?: number; readonly max?: number
 
 /** The plateau detector's state: the best value so far, the steps since, the scale of d and the cooldown left. */
 export interface PlateauState {
+  /** The best value f so far; Infinity before the first step. */
   readonly best: number
+  /** Steps in a row without improvement (held at 0 during a cooldown). */
   readonly badSteps: number
+  /** The factor d is scaled by: 1 at the start, times `factor` at each plateau, never below `minScale`. */
   readonly scale: number
+  /** Steps of cooldown left after the last reduction. */
   readonly cooldown: number
 }
 

@@ -47,6 +47,7 @@ export interface Flat<A> {
    * `leaves`; see `pathOf`. Two leaves of a tree never share a path.
    */
   readonly paths: readonly string[]
+  /** The tree with its leaves left out: arrays and records down to `leaf` markers. */
   readonly structure: Structure
 }
 

@@ -35,29 +35,41 @@ export type Scalars = { readonly [name: string]: number }
 
 /** The state of a stateful elementwise stage: its slots, its scalars, then the state below it. */
 export interface StageState<K extends string, S, Slots = { readonly [slot: string]: PathMap }> {
+  /** The stage's name. */
   readonly kind: K
+  /** Its per-element slots by name, each a tensor per parameter path. */
   readonly slots: Slots
+  /** Its scalar state; `{}` for a stage that keeps none. */
   readonly scalars: Scalars
+  /** The state of the stages below it, down to the terminal's. */
   readonly inner: S
 }
 
 /** The state of a whole-tree (`custom`) stage: what its `init`/`apply` return, then the state below it. */
 export interface CustomState<K extends string, X, S> {
+  /** The stage's name. */
   readonly kind: K
+  /** What its `init` returned, as last updated by its `apply`. */
   readonly state: X
+  /** The state of the stages below it, down to the terminal's. */
   readonly inner: S
 }
 
 /** The state at the bottom of a chain ending in `sgd`: the step count. */
 export interface SgdState {
+  /** Tags the state in a chain. */
   readonly kind: 'sgd'
+  /** Steps taken: the count every schedule of the chain reads. */
   readonly count: number
 }
 
 /** The state at the bottom of a chain ending in a plain optimizer: the step count and its state. */
 export interface BridgeState<S> {
+  /** Tags the state in a chain. */
   readonly kind: 'bridge'
+  /** Steps taken: the count every schedule of the chain reads. */
   readonly count: number
+  /** The plain optimizer's own state. */
   readonly inner: S
 }
 
@@ -67,7 +79,12 @@ export type ChainState =
   | BridgeState<unknown>
   | StageState<string, unknown>
   | CustomState<string, unknown, unknown>
-  | { readonly kind: string; readonly count: number }
+  | {
+      /** The name of the terminal at the bottom (`backtracking`, `lbfgs`, …). */
+      readonly kind: string
+      /** Steps taken. */
+      readonly count: number
+    }
 
 // -------------------------------------------------------------------------------------
 // model: stages
@@ -97,12 +114,17 @@ export interface ElementwiseImpl {
 
 /** What a whole-tree stage's `apply` sees. */
 export interface CustomArgs {
+  /** The gradient, as changed by gradient-level stages above. */
   readonly g: TensorTree
+  /** The direction from the stage above (g at the top). */
   readonly d: TensorTree
+  /** The parameters θ the gradient was taken at. */
   readonly params: TensorTree
   /** The step number t = 1, 2, … */
   readonly step: number
+  /** f(θ) from the step context; present whenever the stage `needs` it (checked before the step). */
   readonly value?: number
+  /** θ ↦ [f(θ), ∇f(θ)] from the step context; present whenever the stage `needs` it. */
   readonly objective?: StepContext['objective']
 }
 
@@ -163,6 +185,7 @@ const CHAIN: unique symbol = Symbol('descent.chain')
 
 /** An optimizer built by `chain`; its stages let an outer `withX` extend it. */
 export type ChainOptimizer<S> = Optimizer<S> & {
+  /** Always present on a chain: `step`'s numbers, consuming `state` (see `Optimizer`); drivers only. */
   readonly stepDonated: NonNullable<Optimizer<S>['stepDonated']>
   /** @internal the chain's stages and terminal */
   readonly [CHAIN]: ChainDef
@@ -178,6 +201,7 @@ export const chainOf = (optimizer: Optimizer<unknown>): ChainDef | undefined =>
 
 /** A mistake in building or stepping a chain, naming the stage and its position (1-based, outermost first). */
 export class ChainError extends Error {
+  /** `'ChainError'`, so that it prints, and can be told apart, by name. */
   override readonly name = 'ChainError'
 }
 
