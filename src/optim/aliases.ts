@@ -35,6 +35,46 @@ export type Lr = number | Schedule
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
 type AnyOptimizer = Optimizer<any>
 
+// -------------------------------------------------------------------------------------
+// hyper-parameter checks
+// -------------------------------------------------------------------------------------
+
+/**
+ * The ranges the JSON spec's decoder checks (docs/spec.md), for the aliases
+ * called from code: a `RangeError` that names the alias and the parameter.
+ * They include `torch.optim`'s own checks (a `ValueError` there: Nesterov
+ * without momentum, a negative ε, …) and refuse what PyTorch lets through to
+ * NaN or divergent updates: a NaN or infinite value, a decay rate of 1 or
+ * more. A schedule's values are its own business.
+ */
+const checks = (alias: string) => {
+  const fail = (name: string, want: string, got: unknown): never => {
+    throw new RangeError(`${alias}: ${name} must be ${want}, got ${String(got)}`)
+  }
+  return {
+    /** A finite x ≥ 0 (ε, weight decays, AdaGrad's lrDecay and accumulator, NAdam's momentumDecay). */
+    nonNegative: (name: string, x: number): void => {
+      if (!(typeof x === 'number' && Number.isFinite(x) && x >= 0)) fail(name, 'a finite number ≥ 0', x)
+    },
+    /** A learning rate: a finite number > 0, or a schedule. */
+    lr: (x: Lr): void => {
+      if (typeof x === 'function') return
+      if (!(typeof x === 'number' && Number.isFinite(x) && x > 0)) fail('lr', 'a finite number > 0 or a schedule', x)
+    },
+    /** A decay rate or momentum factor in [0, 1), or a dampening in [0, 1] (`closed`). */
+    rate: (name: string, x: number, closed = false): void => {
+      if (!(typeof x === 'number' && x >= 0 && (closed ? x <= 1 : x < 1))) fail(name, closed ? 'in [0, 1]' : 'in [0, 1)', x)
+    },
+    /** A pair of decay rates (β₁, β₂), each in [0, 1). */
+    betas: (betas: readonly [number, number]): void => {
+      if (!Array.isArray(betas) || betas.length !== 2) fail('betas', 'a pair [β₁, β₂]', JSON.stringify(betas))
+      betas.forEach((b, i) => {
+        if (!(typeof b === 'number' && b >= 0 && b < 1)) fail(`betas[${i}]`, 'in [0, 1)', b)
+      })
+    }
+  }
+}
+
 const l2 = (inner: AnyOptimizer, weightDecay: number): AliasOptimizer =>
   (weightDecay !== 0 ? withWeightDecay(inner, { lambda: weightDecay }) : inner) as unknown as AliasOptimizer
 
@@ -64,6 +104,14 @@ export interface ClassicSgdOptions {
  */
 export const classicSgd = (options: ClassicSgdOptions): AliasOptimizer => {
   const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options
+  const c = checks('sgd')
+  c.lr(lr)
+  c.rate('momentum', momentum)
+  c.rate('dampening', dampening, true)
+  c.nonNegative('weightDecay', weightDecay)
+  if (nesterov && (momentum <= 0 || dampening !== 0)) {
+    throw new RangeError(`sgd: Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch), got momentum ${momentum}, dampening ${dampening}`)
+  }
   const base = sgd(lr)
   const withMom = momentum !== 0 ? withMomentum(base, { beta: momentum, dampening, nesterov }) : base
   return l2(withMom as AnyOptimizer, weightDecay)
@@ -90,6 +138,12 @@ export interface AdagradOptions {
  */
 export const adagrad = (options: AdagradOptions = {}): AliasOptimizer => {
   const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = options
+  const c = checks('adagrad')
+  c.lr(lr)
+  c.nonNegative('lrDecay', lrDecay)
+  c.nonNegative('weightDecay', weightDecay)
+  c.nonNegative('initialAccumulatorValue', initialAccumulatorValue)
+  c.nonNegative('eps', eps)
   const rate: Lr = lrDecay === 0 ? lr : (count: number) => lr / (1 + count * lrDecay)
   return l2(withAdaGrad(sgd(rate), { eps, initialAccumulatorValue }), weightDecay)
 }
@@ -118,6 +172,12 @@ export interface RmspropOptions {
  */
 export const rmsprop = (options: RmspropOptions = {}): AliasOptimizer => {
   const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options
+  const c = checks('rmsprop')
+  c.lr(lr)
+  c.rate('alpha', alpha)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
+  c.rate('momentum', momentum)
   const base = momentum !== 0 ? withMomentum(sgd(lr), { beta: momentum }) : sgd(lr)
   return l2(withRMS(base as AnyOptimizer, { rho: alpha, eps, centered }), weightDecay)
 }
@@ -144,6 +204,11 @@ export interface AdamOptions {
  */
 export const adam = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options
+  const c = checks('adam')
+  c.lr(lr)
+  c.betas(betas)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
   const chain = withEwma(withRMS(sgd(lr), { rho: betas[1], eps, debias: true, amsgrad }), { beta: betas[0], debias: true })
   return l2(chain as AnyOptimizer, weightDecay)
 }
@@ -155,6 +220,11 @@ export const adam = (options: AdamOptions = {}): AliasOptimizer => {
  */
 export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false } = options
+  const c = checks('adamw')
+  c.lr(lr)
+  c.betas(betas)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
   const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
   return withEwma(withRMS(bottom as AnyOptimizer, { rho: betas[1], eps, debias: true, amsgrad }), {
     beta: betas[0],
@@ -181,6 +251,11 @@ export interface AdamaxOptions {
  */
 export const adamax = (options: AdamaxOptions = {}): AliasOptimizer => {
   const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = options
+  const c = checks('adamax')
+  c.lr(lr)
+  c.betas(betas)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
   return l2(withEwma(withInfNorm(sgd(lr), { beta: betas[1], eps }), { beta: betas[0], debias: true }), weightDecay)
 }
 
@@ -206,6 +281,12 @@ export interface NadamOptions {
  */
 export const nadam = (options: NadamOptions = {}): AliasOptimizer => {
   const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3 } = options
+  const c = checks('nadam')
+  c.lr(lr)
+  c.betas(betas)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
+  c.nonNegative('momentumDecay', momentumDecay)
   return l2(withNadam(sgd(lr), { beta1: betas[0], beta2: betas[1], eps, momentumDecay }), weightDecay)
 }
 
@@ -228,6 +309,11 @@ export interface AdadeltaOptions {
  */
 export const adadelta = (options: AdadeltaOptions = {}): AliasOptimizer => {
   const { lr = 1, rho = 0.9, eps = 1e-6, weightDecay = 0 } = options
+  const c = checks('adadelta')
+  c.lr(lr)
+  c.rate('rho', rho)
+  c.nonNegative('eps', eps)
+  c.nonNegative('weightDecay', weightDecay)
   return l2(withAdadelta(sgd(lr), { rho, eps }), weightDecay)
 }
 
@@ -248,6 +334,10 @@ export interface LionOptions {
  */
 export const lion = (options: LionOptions = {}): AliasOptimizer => {
   const { lr = 1e-4, betas = [0.9, 0.99], weightDecay = 0 } = options
+  const c = checks('lion')
+  c.lr(lr)
+  c.betas(betas)
+  c.nonNegative('weightDecay', weightDecay)
   const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
   return withLion(bottom as AnyOptimizer, { beta1: betas[0], beta2: betas[1] }) as unknown as AliasOptimizer
 }

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmsprop } from '../../src/optim/aliases.js'
 import {
   refAdadelta, refAdagrad, refAdam, refAdamax, refLion, refNadam, refRmsprop, refSgd
@@ -40,5 +40,36 @@ describe('aliases against PyTorch formulas', () => {
     it.each(objectives)('follows the reference for 8 steps on %s', (_name, grad) => {
       expectClose(run(makeOptimizer(), x0, grad, 8), runRef(makeReference(), x0, grad, 8))
     })
+  })
+})
+
+describe('hyper-parameters out of range are refused with the alias and the parameter named', () => {
+  const refused: [string, () => unknown, string][] = [
+    ['a negative lr', () => adam({ lr: -1 }), 'adam: lr must be a finite number > 0 or a schedule, got -1'],
+    ['a zero lr', () => classicSgd({ lr: 0 }), 'sgd: lr must be a finite number > 0 or a schedule, got 0'],
+    ['a NaN lr', () => rmsprop({ lr: NaN }), 'rmsprop: lr must be a finite number > 0 or a schedule, got NaN'],
+    ['an infinite lr', () => adagrad({ lr: Infinity }), 'adagrad: lr must be a finite number > 0 or a schedule, got Infinity'],
+    ['β₁ = 1', () => adamw({ betas: [1, 0.999] }), 'adamw: betas[0] must be in [0, 1), got 1'],
+    ['a negative β₂', () => adamax({ betas: [0.9, -0.1] }), 'adamax: betas[1] must be in [0, 1), got -0.1'],
+    ['a negative ε', () => adam({ eps: -1e-8 }), 'adam: eps must be a finite number ≥ 0, got -1e-8'],
+    ['a negative weight decay', () => lion({ weightDecay: -0.1 }), 'lion: weightDecay must be a finite number ≥ 0, got -0.1'],
+    ['RMSProp α = 2', () => rmsprop({ alpha: 2 }), 'rmsprop: alpha must be in [0, 1), got 2'],
+    ['momentum 1', () => classicSgd({ lr: 0.1, momentum: 1 }), 'sgd: momentum must be in [0, 1), got 1'],
+    ['dampening 2', () => classicSgd({ lr: 0.1, momentum: 0.9, dampening: 2 }), 'sgd: dampening must be in [0, 1], got 2'],
+    ['Nesterov without momentum', () => classicSgd({ lr: 0.1, nesterov: true }), 'sgd: Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch), got momentum 0, dampening 0'],
+    ['Nesterov with dampening', () => classicSgd({ lr: 0.1, momentum: 0.9, dampening: 0.5, nesterov: true }), 'got momentum 0.9, dampening 0.5'],
+    ['a negative lr decay', () => adagrad({ lrDecay: -1 }), 'adagrad: lrDecay must be a finite number ≥ 0, got -1'],
+    ['a negative momentum decay', () => nadam({ momentumDecay: -1 }), 'nadam: momentumDecay must be a finite number ≥ 0, got -1'],
+    ['ρ = 1', () => adadelta({ rho: 1 }), 'adadelta: rho must be in [0, 1), got 1']
+  ]
+  it.each(refused)('%s', (_, make, message) => {
+    expect(make).toThrow(RangeError)
+    expect(make).toThrow(message)
+  })
+
+  it('the edges of each range and a schedule are accepted', () => {
+    expect(() => classicSgd({ lr: (t: number) => 0.1 / (1 + t), momentum: 0, dampening: 1 })).not.toThrow()
+    expect(() => adam({ lr: 1e-300, betas: [0, 0], eps: 0, weightDecay: 0 })).not.toThrow()
+    expect(() => classicSgd({ lr: 0.1, momentum: 0.9, nesterov: true })).not.toThrow()
   })
 })
