@@ -36,7 +36,7 @@ export interface Trajectory {
   readonly name: string
   /** The iterates [x, y]; the parts outside the domain are clipped away. */
   readonly points: readonly Point[]
-  /** Any SVG colour; defaults to the palette colour of its position. */
+  /** Any SVG colour; defaults to the k-th palette colour, k the position of its group (identical paths share one line and one colour). */
   readonly color?: string
   /** An SVG dash pattern such as `'6 3'`; defaults to solid until the palette runs out. */
   readonly dash?: string
@@ -90,7 +90,7 @@ export interface LossSeries {
   readonly values: readonly number[]
   /** The step of each value (ascending); default 0, 1, 2, …. For a sampled run. */
   readonly steps?: readonly number[]
-  /** Any SVG colour; defaults to the palette colour of its position. */
+  /** Any SVG colour; defaults to the k-th palette colour, k the position of its group (identical curves share one line and one colour). */
   readonly color?: string
   /** An SVG dash pattern such as `'6 3'`; defaults to solid until the palette runs out, and to solid when `color` is given. */
   readonly dash?: string
