@@ -75,6 +75,15 @@ const checks = (alias: string) => {
   }
 }
 
+/** The checks of the Adam family's common hyper-parameters: lr, betas, ε and the weight decay. */
+const checkAdamLike = (alias: string, h: { lr: Lr; betas: readonly [number, number]; eps: number; weightDecay: number }): void => {
+  const c = checks(alias)
+  c.lr(h.lr)
+  c.betas(h.betas)
+  c.nonNegative('eps', h.eps)
+  c.nonNegative('weightDecay', h.weightDecay)
+}
+
 const l2 = (inner: AnyOptimizer, weightDecay: number): AliasOptimizer =>
   (weightDecay !== 0 ? withWeightDecay(inner, { lambda: weightDecay }) : inner) as unknown as AliasOptimizer
 
@@ -204,11 +213,7 @@ export interface AdamOptions {
  */
 export const adam = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options
-  const c = checks('adam')
-  c.lr(lr)
-  c.betas(betas)
-  c.nonNegative('eps', eps)
-  c.nonNegative('weightDecay', weightDecay)
+  checkAdamLike('adam', { lr, betas, eps, weightDecay })
   const chain = withEwma(withRMS(sgd(lr), { rho: betas[1], eps, debias: true, amsgrad }), { beta: betas[0], debias: true })
   return l2(chain as AnyOptimizer, weightDecay)
 }
@@ -220,11 +225,7 @@ export const adam = (options: AdamOptions = {}): AliasOptimizer => {
  */
 export const adamw = (options: AdamOptions = {}): AliasOptimizer => {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false } = options
-  const c = checks('adamw')
-  c.lr(lr)
-  c.betas(betas)
-  c.nonNegative('eps', eps)
-  c.nonNegative('weightDecay', weightDecay)
+  checkAdamLike('adamw', { lr, betas, eps, weightDecay })
   const bottom = weightDecay !== 0 ? withDecoupledWeightDecay(sgd(lr), { lambda: weightDecay }) : sgd(lr)
   return withEwma(withRMS(bottom as AnyOptimizer, { rho: betas[1], eps, debias: true, amsgrad }), {
     beta: betas[0],
@@ -251,11 +252,7 @@ export interface AdamaxOptions {
  */
 export const adamax = (options: AdamaxOptions = {}): AliasOptimizer => {
   const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = options
-  const c = checks('adamax')
-  c.lr(lr)
-  c.betas(betas)
-  c.nonNegative('eps', eps)
-  c.nonNegative('weightDecay', weightDecay)
+  checkAdamLike('adamax', { lr, betas, eps, weightDecay })
   return l2(withEwma(withInfNorm(sgd(lr), { beta: betas[1], eps }), { beta: betas[0], debias: true }), weightDecay)
 }
 
@@ -281,12 +278,8 @@ export interface NadamOptions {
  */
 export const nadam = (options: NadamOptions = {}): AliasOptimizer => {
   const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3 } = options
-  const c = checks('nadam')
-  c.lr(lr)
-  c.betas(betas)
-  c.nonNegative('eps', eps)
-  c.nonNegative('weightDecay', weightDecay)
-  c.nonNegative('momentumDecay', momentumDecay)
+  checkAdamLike('nadam', { lr, betas, eps, weightDecay })
+  checks('nadam').nonNegative('momentumDecay', momentumDecay)
   return l2(withNadam(sgd(lr), { beta1: betas[0], beta2: betas[1], eps, momentumDecay }), weightDecay)
 }
 
