@@ -133,6 +133,22 @@ const leavesOf = (args: readonly unknown[]): { leaves: Tensor[]; key: string } =
   return { leaves: flats.flatMap((f) => [...f.leaves]), key: flats.map(signatureOf).join('#') }
 }
 
+/** Are the arguments tensors of exactly these shapes, in order? */
+const sameShapes = (args: readonly unknown[], shapes: readonly (readonly number[])[]): boolean => {
+  if (args.length !== shapes.length) return false
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (!(a instanceof Tensor)) return false
+    const s = a.shape
+    const want = shapes[i]
+    if (s !== want) {
+      if (s.length !== want.length) return false
+      for (let d = 0; d < s.length; d++) if (s[d] !== want[d]) return false
+    }
+  }
+  return true
+}
+
 /**
  * How many compiled signatures (input structures and shapes) each transformed
  * function keeps: the least recently used is dropped beyond this, so a
@@ -152,17 +168,25 @@ const cached = <E>(build: (args: readonly unknown[]) => E) => {
   // the most recent entry, which a loop calls again and again: no reordering needed for it
   let lastKey: string | undefined
   let lastEntry: E | undefined
+  // …and, when its arguments were all tensors, their shapes: the same shapes again skip building the key
+  let lastShapes: (readonly number[])[] | undefined
   return (args: readonly unknown[]): { entry: E; leaves: Tensor[] } => {
+    if (lastShapes !== undefined && sameShapes(args, lastShapes)) return { entry: lastEntry as E, leaves: args as Tensor[] }
     const { leaves, key } = leavesOf(args)
-    if (key === lastKey) return { entry: lastEntry as E, leaves }
+    const shapes = leaves === args ? leaves.map((t) => t.shape) : undefined
+    if (key === lastKey) {
+      lastShapes = shapes
+      return { entry: lastEntry as E, leaves }
+    }
     let entry = cache.get(key)
     if (entry === undefined) {
-      entry = build(args)
+      entry = build(args) // a failed build leaves the last entry, key and shapes as they were
       if (cache.size >= compileCacheLimit) cache.delete(cache.keys().next().value as string)
     } else cache.delete(key)
     cache.set(key, entry)
     lastKey = key
     lastEntry = entry
+    lastShapes = shapes
     return { entry, leaves }
   }
 }

@@ -77,4 +77,23 @@ describe('the compile cache', () => {
     expect(g(ones(2)).data[0]).toBe(2)
     expect(traces).toBe(compileCacheLimit + 2)
   })
+
+  it('the last signature is reused by shape, never across a change of shape, rank, count or a failed call', () => {
+    let traces = 0
+    const f = grad((x: Sym, y?: Sym) => {
+      traces++
+      if (x.size === 3) throw new Error('no three')
+      return y === undefined ? x.square().sum() : x.mul(y).sum()
+    })
+    const a = tensor([1, 2])
+    expect(Array.from(f(a).data)).toEqual([2, 4])
+    expect(Array.from(f(tensor([3, 4])).data)).toEqual([6, 8]) // same shape: no trace
+    expect(traces).toBe(1)
+    expect(() => f(tensor([1, 2, 3]))).toThrow('no three')
+    expect(() => f(tensor([1, 2, 3]))).toThrow('no three') // the failed signature is not taken for the last one
+    expect(Array.from(f(tensor([[1, 2]])).data)).toEqual([2, 4]) // rank 2: its own trace
+    expect(Array.from(f(a, tensor([5, 6])).data)).toEqual([5, 6]) // two arguments: its own trace
+    expect(Array.from(f(a).data)).toEqual([2, 4])
+    expect(traces).toBe(5)
+  })
 })
