@@ -3,14 +3,17 @@
  * parameters with a fixed gradient; median milliseconds per step over ≥ 30
  * steps after a warm-up.
  * Every implementation applies its update, so the parameters move each step:
- * - `descent` / W5: the pure step of `adam` (the old state stays valid), then
- *   `applyUpdates` (new parameters), as a pure loop does;
- * - `descent` / W5d: its donated step (state buffers and the previous update
- *   reused), then `applyUpdates`, as the drivers do;
+ * - `descent` / W5: `adam`'s pure step with its update applied (`stepApplied`;
+ *   the old state and parameters stay valid), new parameters each step;
+ * - `descent` / W5d: the same donating the state and the parameters of two steps
+ *   ago (`stepApplied` with `into`), so nothing is allocated, as in the handwritten loop;
  * - `handwritten` / W5 and W5d: one fused in-place Float64Array loop;
  * - `pytorch` / W5 and W5d: `torch.optim.Adam(...).step()` (float64, one thread), in place, when not quick;
  * - `tfjs` / W5: tfjs-core's `tf.train.adam` on the CPU backend (float32), when not quick.
- * Before timing, the first steps of each implementation are checked against the handwritten loop.
+ * Each implementation runs in a process of its own (peer.ts), its batches
+ * interleaved with the others': in one process, the pure step's garbage was
+ * collected during the other implementations' steps. Before timing, the
+ * first steps of each are checked against the handwritten loop.
  */
 import { performance } from 'node:perf_hooks'
 import { adam } from '../src/optim/aliases.js'
@@ -18,7 +21,8 @@ import { type Optimizer, applyUpdates } from '../src/optim/Optimizer.js'
 import { Tensor } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 import { random } from '../src/tensor/Random.js'
-import { type Row, crossCheck as crossCheckAnswer, median } from './harness.js'
+import { type RemoteImpl, type Row, compare, crossCheck as crossCheckAnswer, median } from './harness.js'
+import { servePeer, startPeer } from './peer.js'
 import { startTorch } from './torch.js'
 
 
@@ -90,82 +94,107 @@ const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
   return worst
 }
 
-const descentRows = async (n: number, steps: number, warmup: number, withTorch: boolean): Promise<Row[]> => {
+/** The implementations, each timed in a process of its own: its garbage is collected during its own steps, never another's. */
+type Impl = 'pure' | 'donated' | 'handwritten'
+
+/**
+ * One implementation's steps from p0 with the fixed gradient, as a peer
+ * (`--peer=<impl>`, protocol in peer.ts): `setup` takes three steps and
+ * answers the parameters at every 997th index; `time` takes more steps.
+ * - pure: `stepApplied` without donation, the pure step with its update applied (the old state and
+ *   parameters stay valid; bit for bit `applyUpdates(params, step(...)[1])`);
+ * - donated: `stepApplied` donating the state and the parameters of two steps ago, as the
+ *   handwritten loop updates both in place;
+ * - handwritten: the fused in-place loop.
+ */
+const servePeerOf = async (impl: Impl): Promise<void> => {
+  const n = 1_000_000
+  const rng = random(5)
+  const g = Float64Array.from(rng.normal([n]).data)
+  const p0 = Float64Array.from(rng.normal([n]).data)
+  const grad: TensorTree = Tensor.unsafeFromBuffer([n], g)
+  const opt = adam({ lr, betas: [beta1, beta2], eps })
+  let params: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
+  let state = opt.init(params)
+  // the parameters of two steps ago: ours to overwrite (p0 is the caller's, never donated)
+  let spare: TensorTree | undefined
+  const hand = handwrittenAdam(n)
+  const ph = Float64Array.from(p0)
+  const step: () => void =
+    impl === 'handwritten'
+      ? () => hand(ph, g)
+      : impl === 'pure'
+        ? () => {
+            const [s, p] = opt.stepApplied(state, grad, params, false)
+            state = s
+            params = p
+          }
+        : () => {
+            // state and parameters donated, as the handwritten loop updates both in place: the
+            // new parameters go into the buffer of those of two steps ago (never the current ones)
+            const [s, p] = opt.stepApplied(state, grad, params, true, undefined, spare)
+            state = s
+            spare = params
+            params = p
+          }
+  const current = (): Float64Array => (impl === 'handwritten' ? ph : (params as Tensor).data)
+  await servePeer((request) => {
+    if (request.op === 'info') return { impl }
+    if (request.op === 'setup') {
+      for (let k = 0; k < 3; k++) step()
+      const p = current()
+      return { answer: Array.from({ length: Math.ceil(n / 997) }, (_, i) => p[i * 997]) }
+    }
+    if (request.op === 'time') {
+      const t0 = performance.now()
+      for (let i = 0; i < (request.calls ?? 1); i++) step()
+      return { ms: performance.now() - t0 }
+    }
+    return { error: `unknown op ${request.op}` }
+  })
+}
+
+const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> => {
+  const n = 1_000_000
   const rng = random(5)
   const g = Float64Array.from(rng.normal([n]).data)
   const p0 = Float64Array.from(rng.normal([n]).data)
   crossCheck(Math.min(n, 100_000), g.subarray(0, Math.min(n, 100_000)).slice(), p0.subarray(0, Math.min(n, 100_000)).slice())
-
-  const torch = withTorch ? await startTorch() : undefined
-  if (typeof torch === 'string') process.stderr.write(`W5: PyTorch peer skipped: ${torch}\n`)
-  const torchStep = typeof torch === 'object' ? torch.remote('W5') : undefined
-  if (typeof torch === 'object') {
-    // three steps from p0, at every 997th parameter, against the handwritten loop
-    const hand = handwrittenAdam(n)
-    const ph = Float64Array.from(p0)
-    for (let k = 0; k < 3; k++) hand(ph, g)
-    const sample = Float64Array.from({ length: Math.ceil(n / 997) }, (_, i) => ph[i * 997])
-    crossCheckAnswer('W5', 'pytorch', await torch.setup('W5', { g, p0 }), sample, 1e-12)
-  }
-
-  const grad: TensorTree = Tensor.unsafeFromBuffer([n], g)
-  const opt = adam({ lr, betas: [beta1, beta2], eps })
-
-  // Interleave the implementations step by step, so that a change in
-  // machine load between blocks of measurements cannot bias their ratios.
-  let pureParams: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
-  let ownedParams: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
-  let state = opt.init(pureParams)
-  let owned = opt.init(ownedParams)
-  let into: TensorTree | undefined
+  // the handwritten loop's parameters after three steps, at every 997th index: what each peer must answer
   const hand = handwrittenAdam(n)
   const ph = Float64Array.from(p0)
-  const samples = { pure: [] as number[], donated: [] as number[], hand: [] as number[], torch: [] as number[] }
-  const timed = (f: () => void): number => {
-    const t0 = performance.now()
-    f()
-    return performance.now() - t0
-  }
-  for (let k = 0; k < warmup + steps; k++) {
-    const a = timed(() => {
-      const [s, u] = opt.step(state, grad, pureParams)
-      state = s
-      pureParams = applyUpdates(pureParams, u)
-    })
-    const b = timed(() => {
-      const [s, u] = opt.stepDonated(owned, grad, ownedParams, into)
-      owned = s
-      into = u
-      ownedParams = applyUpdates(ownedParams, u)
-    })
-    const c = timed(() => hand(ph, g))
-    const d = torchStep === undefined ? NaN : await torchStep.remote(1)
-    if (k >= warmup) {
-      samples.pure.push(a)
-      samples.donated.push(b)
-      samples.hand.push(c)
-      samples.torch.push(d)
+  for (let k = 0; k < 3; k++) hand(ph, g)
+  const sample = Float64Array.from({ length: Math.ceil(n / 997) }, (_, i) => ph[i * 997])
+
+  const impls: Record<string, RemoteImpl> = {}
+  const peers: { close: () => void }[] = []
+  try {
+    for (const impl of ['pure', 'donated', 'handwritten'] as const) {
+      const peer = await startPeer<{ impl: Impl }>(`W5 ${impl}`, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, `--peer=${impl}`])
+      if (typeof peer === 'string') throw new Error(`W5: ${peer}`)
+      peers.push(peer)
+      crossCheckAnswer('W5', impl, await peer.setup('W5'), sample, impl === 'handwritten' ? 0 : 1e-12)
+      impls[impl] = peer.remote('W5')
     }
+    const torch = withTorch ? await startTorch() : undefined
+    if (typeof torch === 'string') process.stderr.write(`W5: PyTorch peer skipped: ${torch}\n`)
+    if (typeof torch === 'object') {
+      peers.push(torch)
+      crossCheckAnswer('W5', 'pytorch', await torch.setup('W5', { g, p0 }), sample, 1e-12)
+      impls.pytorch = torch.remote('W5')
+    }
+    const ms = await compare(impls, { quick })
+    const rows: Row[] = [
+      { workload: 'W5', impl: 'descent', median: ms.pure / 1000, unit: 'ms' },
+      { workload: 'W5d', impl: 'descent', median: ms.donated / 1000, unit: 'ms' },
+      { workload: 'W5', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' },
+      { workload: 'W5d', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' }
+    ]
+    if (ms.pytorch !== undefined) rows.push({ workload: 'W5', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' }, { workload: 'W5d', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' })
+    return rows
+  } finally {
+    for (const p of peers) p.close()
   }
-  if (typeof torch === 'object') torch.close()
-  // the three kept walking the same path: their parameters agree at the end
-  const end = (pureParams as Tensor).data
-  for (let i = 0; i < n; i += 997) {
-    if (!Object.is(end[i], (ownedParams as Tensor).data[i])) throw new Error(`bench W5: pure and donated parameters differ at ${i}`)
-    if (Math.abs(end[i] - ph[i]) > 1e-9 * Math.max(1, Math.abs(ph[i]))) throw new Error(`bench W5: descent's parameters left the handwritten ones at ${i}`)
-  }
-  const handMs = median(samples.hand)
-  const rows: Row[] = [
-    { workload: 'W5', impl: 'descent', median: median(samples.pure), unit: 'ms' },
-    { workload: 'W5d', impl: 'descent', median: median(samples.donated), unit: 'ms' },
-    { workload: 'W5', impl: 'handwritten', median: handMs, unit: 'ms' },
-    { workload: 'W5d', impl: 'handwritten', median: handMs, unit: 'ms' }
-  ]
-  if (torchStep !== undefined) {
-    const torchMs = median(samples.torch)
-    rows.push({ workload: 'W5', impl: 'pytorch', median: torchMs, unit: 'ms' }, { workload: 'W5d', impl: 'pytorch', median: torchMs, unit: 'ms' })
-  }
-  return rows
 }
 
 const tfjsRow = async (n: number, steps: number, warmup: number): Promise<Row | undefined> => {
@@ -188,21 +217,22 @@ const tfjsRow = async (n: number, steps: number, warmup: number): Promise<Row | 
   }
 }
 
-/** Run W5 (and W5d); quick mode uses fewer steps (still ≥ 30 timed) and skips TF.js. */
+/** Run W5 (and W5d); quick mode uses shorter batches and skips PyTorch and TF.js. */
 export async function benchOptim(opts: { quick: boolean }): Promise<Array<Row>> {
-  const n = 1_000_000
-  const steps = opts.quick ? 30 : 60
-  const warmup = opts.quick ? 5 : 15
-  const rows = await descentRows(n, steps, warmup, !opts.quick)
+  const rows = await descentRows(opts.quick, !opts.quick)
   if (!opts.quick) {
-    const tf = await tfjsRow(n, steps, warmup)
+    const tf = await tfjsRow(1_000_000, 60, 15)
     if (tf !== undefined) rows.push(tf)
   }
   return rows
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))
-if (isMain) {
+const peerOf = process.argv.find((a) => a.startsWith('--peer='))?.slice('--peer='.length)
+if (isMain && peerOf !== undefined) {
+  if (peerOf !== 'pure' && peerOf !== 'donated' && peerOf !== 'handwritten') throw new Error(`bench W5: no implementation ${peerOf}`)
+  void servePeerOf(peerOf)
+} else if (isMain) {
   void benchOptim({ quick: process.argv.includes('--quick') }).then((rows) => console.log(JSON.stringify(rows, null, 2)))
 }
 

@@ -74,3 +74,27 @@ export const startPeer = async <Info>(name: string, command: string, args: reado
     }
   }
 }
+
+/** A request a peer answers (see the protocol above). */
+export interface PeerRequest {
+  readonly op: string
+  readonly workload?: string
+  readonly calls?: number
+  readonly dir?: string
+}
+
+/**
+ * The other end, for a peer written in TypeScript: answer each request line
+ * on stdin with one JSON line on stdout, an exception becoming `{"error": …}`.
+ */
+export const servePeer = async (answer: (request: PeerRequest) => object | Promise<object>): Promise<void> => {
+  for await (const line of createInterface({ input: process.stdin })) {
+    let reply: object
+    try {
+      reply = await answer(JSON.parse(line) as PeerRequest)
+    } catch (error) {
+      reply = { error: (error as Error).message }
+    }
+    process.stdout.write(`${JSON.stringify(reply)}\n`)
+  }
+}

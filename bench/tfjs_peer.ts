@@ -5,8 +5,8 @@
  * timings of descent and the handwritten peers. The workloads' inputs are
  * rebuilt here from the same seeds.
  */
-import { createInterface } from 'node:readline'
 import { createRequire } from 'node:module'
+import { type PeerRequest, servePeer } from './peer.js'
 
 // stdout carries the protocol: TF.js's greeting and anything else printed go to stderr
 console.log = console.info = console.warn = (...args: unknown[]) => {
@@ -49,7 +49,7 @@ const workloads: Record<string, () => { call: () => unknown; answer: () => numbe
 
 const ready = new Map<string, () => unknown>()
 
-const answer = async (request: { op: string; workload?: string; calls?: number }): Promise<object> => {
+const answer = async (request: PeerRequest): Promise<object> => {
   switch (request.op) {
     case 'info':
       await tfjs.tfjsReady()
@@ -73,12 +73,4 @@ const answer = async (request: { op: string; workload?: string; calls?: number }
   }
 }
 
-for await (const line of createInterface({ input: process.stdin })) {
-  let reply: object
-  try {
-    reply = await answer(JSON.parse(line) as { op: string })
-  } catch (error) {
-    reply = { error: (error as Error).message }
-  }
-  process.stdout.write(`${JSON.stringify(reply)}\n`)
-}
+await servePeer(answer)

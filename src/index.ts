@@ -45,7 +45,7 @@ export {
 
 // optimizers ----------------------------------------------------------------------------
 export {
-  type EmptyState, type Optimizer, type StateOf, type StepContext, applyUpdates, emptyState, identity, stateless, stepOwned
+  type EmptyState, type Optimizer, type StateOf, type StepContext, applyUpdates, emptyState, identity, stateless, stepOwned, stepOwnedApplied
 } from './optim/Optimizer.js'
 export {
   type ChainStateOf, type LayerState, type NoState, type SlotsLayer, type Stage, type TreeLayer, ChainError, chain,

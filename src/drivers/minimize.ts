@@ -17,7 +17,7 @@
  * old one was reused in place): resume from the returned parameters with a
  * fresh state. Any other error from the objective or the optimizer is thrown.
  */
-import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
+import { type Optimizer, stepOwnedApplied } from '../optim/Optimizer.js'
 import { NonFiniteGradientError } from '../optim/wrappers.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors } from '../tensor/Tree.js'
@@ -181,10 +181,10 @@ export const minimize = <S>(objective: Objective, x0: TensorTree, optimizer: Opt
       } else if (steps - bestAt >= patience) return 'no-progress'
       if (steps >= maxSteps) return 'max-steps'
       try {
-        const [s, u] = stepOwned(optimizer, state, gradient, x, into, { value, objective })
-        state = s
-        x = applyUpdates(x, u)
-        into = u
+        const next = stepOwnedApplied(optimizer, state, gradient, x, into, { value, objective })
+        state = next.state
+        x = next.params
+        into = next.update
       } catch (e) {
         if (e instanceof NonFiniteGradientError) {
           message = `step ${steps + 1}: ${e.message}`

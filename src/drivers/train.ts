@@ -5,7 +5,7 @@
  * Batch size 1 is SGD, m is minibatch, N is full batch. Shuffling is seeded,
  * one permutation per epoch, so a run replays exactly.
  */
-import { type Optimizer, applyUpdates, stepOwned } from '../optim/Optimizer.js'
+import { type Optimizer, stepOwnedApplied } from '../optim/Optimizer.js'
 import { NonFiniteGradientError } from '../optim/wrappers.js'
 import { random } from '../tensor/Random.js'
 import { Tensor } from '../tensor/Tensor.js'
@@ -261,10 +261,10 @@ export const train = <S>(
         const [loss, grad] = lossAndGrad(x, batch)
         let next: TensorTree
         try {
-          const [s, u] = stepOwned(optimizer, state, grad, x, into, { value: loss, objective: (p) => lossAndGrad(p, batch) })
-          state = s
-          next = applyUpdates(x, u)
-          into = u
+          const stepped = stepOwnedApplied(optimizer, state, grad, x, into, { value: loss, objective: (p) => lossAndGrad(p, batch) })
+          state = stepped.state
+          next = stepped.params
+          into = stepped.update
         } catch (err) {
           if (!(err instanceof NonFiniteGradientError)) throw err
           message = `step ${startStep + steps + 1} (batch loss ${loss}): ${err.message}`

@@ -42,6 +42,14 @@ export interface Optimizer<S> {
   readonly step: (state: S, grad: TensorTree, params: TensorTree, context?: StepContext) => readonly [S, TensorTree]
   /** `step`'s numbers, consuming `state` and possibly overwriting `into` (see above); drivers only. */
   readonly stepDonated?: (state: S, grad: TensorTree, params: TensorTree, into?: TensorTree, context?: StepContext) => readonly [S, TensorTree]
+  /**
+   * The step with its update applied: the new state and `applyUpdates(params, update)`, bit for
+   * bit, where the update is `step`'s (or, with `donate`, `stepDonated`'s, consuming `state`).
+   * A chain computes both in one pass over memory for a lone tensor. `params` stays valid; with
+   * `donate`, `into` (parameters of the same shapes the caller owns and no longer needs, such as
+   * those of two steps ago; never `params` itself) may be overwritten with the new parameters.
+   */
+  readonly stepApplied?: (state: S, grad: TensorTree, params: TensorTree, donate: boolean, context?: StepContext, into?: TensorTree) => readonly [S, TensorTree]
 }
 
 /** The state type of an optimizer: `StateOf<typeof adam>`. */
@@ -110,6 +118,27 @@ export const applyUpdates = (params: TensorTree, update: TensorTree): TensorTree
     for (let k = 0; k < out.length; k++) out[k] = a[k] + b[k]
     return out
   })
+}
+
+/**
+ * A driver's step: the new state and parameters, through `stepApplied` (donating the state)
+ * when the optimizer has it, else `stepOwned` and `applyUpdates`, which may overwrite `into`,
+ * the update the previous call returned. The same numbers either way.
+ */
+export const stepOwnedApplied = <S>(
+  optimizer: Optimizer<S>,
+  state: S,
+  grad: TensorTree,
+  params: TensorTree,
+  into?: TensorTree,
+  context?: StepContext
+): { readonly state: S; readonly params: TensorTree; readonly update: TensorTree | undefined } => {
+  if (optimizer.stepApplied !== undefined) {
+    const [s, p] = optimizer.stepApplied(state, grad, params, true, context)
+    return { state: s, params: p, update: undefined }
+  }
+  const [s, u] = stepOwned(optimizer, state, grad, params, into, context)
+  return { state: s, params: applyUpdates(params, u), update: u }
 }
 
 /** Step with `stepDonated` when the optimizer has one, else with `step`. */

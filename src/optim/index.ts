@@ -1,6 +1,6 @@
 /** Optimizers: the contract, combinators, aliases, wrappers, schedules, EWMA, second order. */
 export {
-  type Optimizer, type StateOf, type StepContext, type EmptyState, emptyState, identity, stateless, applyUpdates, stepOwned
+  type Optimizer, type StateOf, type StepContext, type EmptyState, emptyState, identity, stateless, applyUpdates, stepOwned, stepOwnedApplied
 } from './Optimizer.js'
 export {
   type Stage, type NoState, type SlotsLayer, type TreeLayer, type LayerState, type ChainStateOf, ChainError,

@@ -19,7 +19,7 @@
 import { type Sym, type SymLike, lift, trace } from '../../graph/index.js'
 import { Tensor, scalar } from '../../tensor/Tensor.js'
 import { type Flat, type TensorTree, flattenTensors, setOwn, unflatten } from '../../tensor/Tree.js'
-import type { Optimizer, StepContext } from '../Optimizer.js'
+import { type Optimizer, type StepContext, applyUpdates } from '../Optimizer.js'
 import type { Schedule } from '../Schedule.js'
 import { type LoopKernel, NotPerElementError, type SumOfSquaresKernel, compileLoop, compileSumOfSquares } from './loop.js'
 
@@ -187,6 +187,8 @@ const CHAIN: unique symbol = Symbol('descent.chain')
 export type ChainOptimizer<S> = Optimizer<S> & {
   /** Always present on a chain: `step`'s numbers, consuming `state` (see `Optimizer`); drivers only. */
   readonly stepDonated: NonNullable<Optimizer<S>['stepDonated']>
+  /** Always present on a chain: the step with its update applied (see `Optimizer`). */
+  readonly stepApplied: NonNullable<Optimizer<S>['stepApplied']>
   /** @internal the chain's stages and terminal */
   readonly [CHAIN]: ChainDef
 }
@@ -231,6 +233,12 @@ interface Run {
   readonly size: number
   readonly lrIndex: number | undefined
   readonly loop: LoopKernel
+  /**
+   * With the terminal fused (`lrIndex`): the same loop writing θ + u in place
+   * of the update u, the sum `applyUpdates` computes, so stepping and
+   * applying take one pass over memory. Compiled on first use.
+   */
+  readonly applied: (() => LoopKernel) | undefined
   /** Per stage with `fromSumOfSquares`: the pass summing the squares of g as it reaches that stage. */
   readonly norms: ReadonlyMap<number, SumOfSquaresKernel>
   /**
@@ -249,7 +257,7 @@ interface CustomStep {
 type Segment = Run | CustomStep
 
 const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fusesSgd: boolean): Run => {
-  let captured: { outputs: Map<string, Sym>; gAt: Map<number, Sym>; inputs: Map<string, Sym> } | undefined
+  let captured: { outputs: Map<string, Sym>; gAt: Map<number, Sym>; inputs: Map<string, Sym>; applied: Sym } | undefined
   const names: string[] = ['g', 'd', 'theta']
   const offsets = new Map<number, number>()
   let size = 0
@@ -294,7 +302,8 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
     if (lrIndex !== undefined) d = inputs.get(`h${lrIndex}:nlr`)!.mul(d)
     outputs.set('d', d)
     outputs.set('g', g)
-    captured = { outputs, gAt, inputs }
+    // θ + u, as applyUpdates adds them: the output of the applied loop in place of d
+    captured = { outputs, gAt, inputs, applied: theta.add(d) }
     return d
   }, record as never)
   const c = captured!
@@ -315,6 +324,11 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
   }
   const inputs = { perElement, perStep }
   const loop = wrapNotPerElement(() => compileLoop(inputs, outSyms), chain, indices)
+  let appliedLoop: LoopKernel | undefined
+  const applied =
+    lrIndex === undefined
+      ? undefined
+      : () => (appliedLoop ??= wrapNotPerElement(() => compileLoop(inputs, outSyms.map((o, i) => (writes[i] === 'd' ? c.applied : o))), chain, indices))
   const norms = new Map<number, SumOfSquaresKernel>()
   for (const s of indices) {
     const k = chain.stages[s] as ElementwiseImpl
@@ -329,6 +343,7 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
     size,
     lrIndex,
     loop,
+    applied,
     norms,
     scratch: { h: new Float64Array(size + (lrIndex !== undefined ? 1 : 0)), inUse: false }
   }
@@ -428,7 +443,13 @@ export const chainOptimizer = <S>(chain: ChainDef): ChainOptimizer<S> => {
       ? stepLone(chain, runs, state, grad as Tensor, params as Tensor, context, true, into)
       : stepChain(chain, planned(), state, grad, params, context, true, into)) as readonly [S, TensorTree]
   }
-  return { init, step, stepDonated, [CHAIN]: chain }
+  const stepApplied = (state: S, grad: TensorTree, params: TensorTree, donate: boolean, context?: StepContext, into?: TensorTree): readonly [S, TensorTree] => {
+    const runs = grad instanceof Tensor && params instanceof Tensor ? lonePlan() : false
+    if (runs !== false) return stepLone(chain, runs, state, grad as Tensor, params as Tensor, context, donate, donate ? into : undefined, true) as readonly [S, TensorTree]
+    const [s, u] = donate ? stepDonated(state, grad, params, undefined, context) : step(state, grad, params, context)
+    return [s, applyUpdates(params, u)]
+  }
+  return { init, step, stepDonated, stepApplied, [CHAIN]: chain }
 }
 
 // -------------------------------------------------------------------------------------
@@ -588,7 +609,8 @@ const stepLone = (
   params: Tensor,
   context: StepContext | undefined,
   donate: boolean,
-  into: TensorTree | undefined
+  into: TensorTree | undefined,
+  apply = false
 ): readonly [unknown, TensorTree] => {
   const n = grad.size
   if (params.size !== n) throw new RangeError(`optimizer step: at the top the gradient has ${n} values, the parameter ${params.size}`)
@@ -619,7 +641,7 @@ const stepLone = (
   let d = grad
   const newLayers: unknown[] = new Array(stages.length)
   for (const run of plan) {
-    const result = runLone(chain, run, layers, newLayers, g, d, params, t, donate, intoLeaf)
+    const result = runLone(chain, run, layers, newLayers, g, d, params, t, donate, intoLeaf, apply)
     g = result.g
     d = result.d
   }
@@ -645,7 +667,8 @@ const runLone = (
   theta: Tensor,
   t: number,
   donate: boolean,
-  intoLeaf: Tensor | undefined
+  intoLeaf: Tensor | undefined,
+  apply: boolean
 ): { readonly g: Tensor; readonly d: Tensor } => {
   const n = g.size
   const scratch = run.scratch
@@ -656,7 +679,7 @@ const runLone = (
     for (let i = 0; i < h.length; i++) h[i] = 0 // as fresh, whatever a stage's perStep writes
   }
   try {
-    return runLoneWith(chain, run, layers, newLayers, g, d, theta, t, donate, intoLeaf, n, h)
+    return runLoneWith(chain, run, layers, newLayers, g, d, theta, t, donate, intoLeaf, apply, n, h)
   } finally {
     if (reused) scratch.inUse = false
   }
@@ -673,9 +696,12 @@ const runLoneWith = (
   t: number,
   donate: boolean,
   intoLeaf: Tensor | undefined,
+  apply: boolean,
   n: number,
   h: Float64Array
 ): { readonly g: Tensor; readonly d: Tensor } => {
+  // applied: the run that ends in the terminal writes θ + u, fresh parameters, instead of u
+  const applied = apply && run.applied !== undefined
   const nextScalars: (Scalars | undefined)[] = new Array(chain.stages.length)
   let ins: Float64Array[] | undefined
   for (const s of run.stages) {
@@ -709,7 +735,12 @@ const runLoneWith = (
       gOut = Tensor.unsafeLike(g, buffer)
       outs[i] = buffer
     } else if (w === 'd') {
-      const target = run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, new Float64Array(n))
+      // applied and donated: `intoLeaf` is parameters the caller gives up (never the ones stepped from, nor the gradient)
+      const target = applied
+        ? donate && intoLeaf !== undefined && intoLeaf.size === n && intoLeaf.data !== theta.data && intoLeaf.data !== g.data
+          ? Tensor.unsafeLike(theta, intoLeaf.data)
+          : Tensor.unsafeLike(theta, new Float64Array(n))
+        : run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, new Float64Array(n))
       dOut = target
       outs[i] = target.data
     } else {
@@ -720,7 +751,7 @@ const runLoneWith = (
       outs[i] = fresh.data
     }
   }
-  run.loop(n, ins, h, outs)
+  ;(applied ? run.applied!() : run.loop)(n, ins, h, outs)
 
   for (const s of run.stages) {
     const k = chain.stages[s] as ElementwiseImpl
