@@ -132,7 +132,14 @@ export const stepOwnedApplied = <S>(
   params: TensorTree,
   into?: TensorTree,
   context?: StepContext
-): { readonly state: S; readonly params: TensorTree; readonly update: TensorTree | undefined } => {
+): {
+  /** The optimizer's new state (the old one was donated). */
+  readonly state: S
+  /** The new parameters, fresh: `params` stays valid. */
+  readonly params: TensorTree
+  /** The update, where it was materialised (the fallback), for the next call's `into`; undefined after `stepApplied`. */
+  readonly update: TensorTree | undefined
+} => {
   if (optimizer.stepApplied !== undefined) {
     const [s, p] = optimizer.stepApplied(state, grad, params, true, context)
     return { state: s, params: p, update: undefined }
