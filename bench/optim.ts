@@ -5,8 +5,8 @@
  * Every implementation applies its update, so the parameters move each step:
  * - `descent` / W5: `adam`'s pure step with its update applied (`stepApplied`;
  *   the old state and parameters stay valid), new parameters each step;
- * - `descent` / W5d: the same donating the state and the parameters of two steps
- *   ago (`stepApplied` with `into`), so nothing is allocated, as in the handwritten loop;
+ * - `descent` / W5d: the same donating the state and the parameters
+ *   (`stepApplied` with `into` = params), wholly in place, as the handwritten loop;
  * - `handwritten` / W5 and W5d: one fused in-place Float64Array loop;
  * - `pytorch` / W5 and W5d: `torch.optim.Adam(...).step()` (float64, one thread), in place, when not quick;
  * - `tfjs` / W5: tfjs-core's `tf.train.adam` on the CPU backend (float32), when not quick.
@@ -103,8 +103,8 @@ type Impl = 'pure' | 'donated' | 'handwritten'
  * answers the parameters at every 997th index; `time` takes more steps.
  * - pure: `stepApplied` without donation, the pure step with its update applied (the old state and
  *   parameters stay valid; bit for bit `applyUpdates(params, step(...)[1])`);
- * - donated: `stepApplied` donating the state and the parameters of two steps ago, as the
- *   handwritten loop updates both in place;
+ * - donated: `stepApplied` donating the state and the parameters (after the first step, which
+ *   makes them ours), so the step runs wholly in place as the handwritten loop does;
  * - handwritten: the fused in-place loop.
  */
 const servePeerOf = async (impl: Impl): Promise<void> => {
@@ -116,8 +116,8 @@ const servePeerOf = async (impl: Impl): Promise<void> => {
   const opt = adam({ lr, betas: [beta1, beta2], eps })
   let params: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
   let state = opt.init(params)
-  // the parameters of two steps ago: ours to overwrite (p0 is the caller's, never donated)
-  let spare: TensorTree | undefined
+  // the parameters are ours to overwrite from the first step on (p0 is the caller's, never donated)
+  let owned = false
   const hand = handwrittenAdam(n)
   const ph = Float64Array.from(p0)
   const step: () => void =
@@ -130,12 +130,11 @@ const servePeerOf = async (impl: Impl): Promise<void> => {
             params = p
           }
         : () => {
-            // state and parameters donated, as the handwritten loop updates both in place: the
-            // new parameters go into the buffer of those of two steps ago (never the current ones)
-            const [s, p] = opt.stepApplied(state, grad, params, true, undefined, spare)
+            // state and parameters donated, as the handwritten loop updates both in place
+            const [s, p] = opt.stepApplied(state, grad, params, true, undefined, owned ? params : undefined)
             state = s
-            spare = params
             params = p
+            owned = true
           }
   const current = (): Float64Array => (impl === 'handwritten' ? ph : (params as Tensor).data)
   await servePeer((request) => {

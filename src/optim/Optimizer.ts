@@ -45,9 +45,10 @@ export interface Optimizer<S> {
   /**
    * The step with its update applied: the new state and `applyUpdates(params, update)`, bit for
    * bit, where the update is `step`'s (or, with `donate`, `stepDonated`'s, consuming `state`).
-   * A chain computes both in one pass over memory for a lone tensor. `params` stays valid; with
-   * `donate`, `into` (parameters of the same shapes the caller owns and no longer needs, such as
-   * those of two steps ago; never `params` itself) may be overwritten with the new parameters.
+   * A chain computes both in one pass over memory for a lone tensor. `params` stays valid unless
+   * given up: with `donate`, `into` (parameters of the same shapes the caller owns and no longer
+   * needs, such as those of two steps ago, or `params` itself for a step wholly in place) may be
+   * overwritten with the new parameters.
    */
   readonly stepApplied?: (state: S, grad: TensorTree, params: TensorTree, donate: boolean, context?: StepContext, into?: TensorTree) => readonly [S, TensorTree]
 }

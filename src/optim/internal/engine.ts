@@ -735,9 +735,10 @@ const runLoneWith = (
       gOut = Tensor.unsafeLike(g, buffer)
       outs[i] = buffer
     } else if (w === 'd') {
-      // applied and donated: `intoLeaf` is parameters the caller gives up (never the ones stepped from, nor the gradient)
+      // applied and donated: `intoLeaf` is parameters the caller gives up, perhaps the ones stepped
+      // from (each element is read before it is written), never the gradient
       const target = applied
-        ? donate && intoLeaf !== undefined && intoLeaf.size === n && intoLeaf.data !== theta.data && intoLeaf.data !== g.data
+        ? donate && intoLeaf !== undefined && intoLeaf.size === n && intoLeaf.data !== g.data
           ? Tensor.unsafeLike(theta, intoLeaf.data)
           : Tensor.unsafeLike(theta, new Float64Array(n))
         : run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, new Float64Array(n))
