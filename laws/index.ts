@@ -122,6 +122,7 @@ export {
   type OptimizerLawOptions,
   type SeriesAverage,
   type OptimizerRun,
+  appliedStepAgrees,
   averagesConstantSeries,
   checkDescentLaws,
   checkEwmaLaws,

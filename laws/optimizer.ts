@@ -190,6 +190,36 @@ export const donatedStepAgrees = <S>(opt: Optimizer<S>, data: ParamsAndGrads): V
   return holds
 }
 
+/**
+ * When `stepApplied` exists it gives bit for bit `params + update` of `step`, with the state
+ * `step` gives: pure (the parameters stepped from left as they were) and donated (the state
+ * consumed, and from the second step on the parameters too, stepped wholly in place).
+ */
+export const appliedStepAgrees = <S>(opt: Optimizer<S>, data: ParamsAndGrads): Verdict => {
+  const applied = opt.stepApplied
+  if (applied === undefined) return holds
+  const reference = runOptimizer(opt, data.params, data.grads)
+  let want = data.params
+  let pure = { state: opt.init(data.params), params: data.params }
+  let donated = { state: opt.init(data.params), params: data.params }
+  for (let t = 0; t < data.grads.length; t++) {
+    want = addTrees(want, reference.updates[t])
+    const before = snapshot(pure.params)
+    const [s1, p1] = applied(pure.state, data.grads[t], pure.params, false)
+    const d1 = identical.explain(p1, want)
+    if (d1 !== undefined) return fails(`stepApplied at step ${t + 1} differs from params + step's update: ${d1}`)
+    const dm = diffSnapshots(snapshot(pure.params), before)
+    if (dm !== undefined) return fails(`stepApplied without donation changed the parameters it stepped from at step ${t + 1}: ${dm}`)
+    // the first step's parameters are the caller's: only those the optimizer made are given up
+    const [s2, p2] = applied(donated.state, data.grads[t], donated.params, true, undefined, t > 0 ? donated.params : undefined)
+    const d2 = identical.explain(p2, want)
+    if (d2 !== undefined) return fails(`stepApplied with donation at step ${t + 1} differs from params + step's update: ${d2}`)
+    pure = { state: s1, params: p1 }
+    donated = { state: s2, params: p2 }
+  }
+  return holds
+}
+
 // -------------------------------------------------------------------------------------
 // structure
 // -------------------------------------------------------------------------------------
@@ -832,6 +862,7 @@ export const optimizerLaws = (opt: AnyOptimizer, options: OptimizerLawOptions = 
     law('purity', 'init and step do not mutate their inputs', () => fc.property(data, (d) => expectVerdict(doesNotMutateInputs(opt, d)))),
     law('purity', 'stepping the same state twice gives identical results', () => fc.property(data, (d) => expectVerdict(isDeterministic(opt, d)))),
     law('purity', 'stepDonated agrees with step bit for bit', () => fc.property(data, (d) => expectVerdict(donatedStepAgrees(opt, d)))),
+    law('purity', 'stepApplied agrees with step then applying the update, bit for bit', () => fc.property(data, (d) => expectVerdict(appliedStepAgrees(opt, d)))),
     law('structure', 'the update has the structure and shapes of the gradient', () =>
       fc.property(data, (d) => expectVerdict(updateMatchesGradient(opt, d)))
     ),

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
 import { lawExpectations } from './expect.js'
+import { adam } from '../../src/optim/aliases.js'
 import { runLaw } from '../../laws/law.js'
 import { quadraticArb } from '../../laws/arbitraries.js'
 import {
@@ -60,6 +61,17 @@ describe('general optimizer laws', () => {
     const message = expectFails(optimizerLaws(mutatingMomentum(0.1, 0.9)), 'do not mutate')
     expect(message).toMatch(/wrote into its inputs/)
     expect(message).toMatch(/seed: 20261129/)
+  })
+
+  it('purity: rejects a stepApplied that forgets the parameters, or writes into those it was not given', () => {
+    const base = adam({ lr: 0.01 }) as AnyOptimizer
+    // the update alone, as if the parameters were zero
+    const forgets: AnyOptimizer = { ...base, stepApplied: (s, g, p, donate) => (donate ? base.stepDonated!(s, g, p) : base.step(s, g, p)) }
+    expect(expectFails(optimizerLaws(forgets), 'stepApplied agrees')).toMatch(/differs from params \+ step's update/)
+    // in place even without donation
+    const overwrites: AnyOptimizer = { ...base, stepApplied: (s, g, p, donate) => base.stepApplied!(s, g, p, true, undefined, p) }
+    expect(expectFails(optimizerLaws(overwrites), 'stepApplied agrees')).toMatch(/changed the parameters it stepped from/)
+    expectAllHold(optimizerLaws(base))
   })
 
   it('purity: rejects an optimizer with hidden state, and one with random jitter', () => {
