@@ -17,7 +17,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { adam } from '../src/optim/aliases.js'
-import { type Optimizer, applyUpdates } from '../src/optim/Optimizer.js'
+import type { Optimizer } from '../src/optim/Optimizer.js'
 import { Tensor } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 import { random } from '../src/tensor/Random.js'

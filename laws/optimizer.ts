@@ -26,12 +26,10 @@ import {
   type Quadratic,
   type TreeConstraints,
   independentParamsAndGradsArb,
-  paramsAndGradsArb,
   quadraticArb,
   tensorOfShape,
   tensorTreeArb,
   treeLike,
-  treeLikeAwayFromZero,
   uniformDouble
 } from './arbitraries.js'
 import { addTrees, diffSnapshots, mapTree, scaleTree, skeletonOf, snapshot, valuesOf, zipWith } from './internal.js'

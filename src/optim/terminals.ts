@@ -5,7 +5,7 @@
  * Each terminal is also an optimizer on its own (a chain with no stages).
  */
 import { Tensor } from '../tensor/Tensor.js'
-import { type TensorTree, flattenTensors, setOwn, unflatten } from '../tensor/Tree.js'
+import { flattenTensors, setOwn, unflatten } from '../tensor/Tree.js'
 import type { StepContext } from './Optimizer.js'
 import type { Schedule } from './Schedule.js'
 import { terminalOptimizer } from './chain.js'
