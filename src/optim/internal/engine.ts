@@ -640,8 +640,9 @@ const stepLone = (
   let g = grad
   let d = grad
   const newLayers: unknown[] = new Array(stages.length)
+  const lone: LoneStep = { chain, layers, newLayers, theta: params, t, donate, intoLeaf, apply }
   for (const run of plan) {
-    const result = runLone(chain, run, layers, newLayers, g, d, params, t, donate, intoLeaf, apply)
+    const result = runLone(lone, run, g, d)
     g = result.g
     d = result.d
   }
@@ -656,21 +657,26 @@ const stepLone = (
   return [rebuilt, d]
 }
 
+/** What the runs of one lone-tensor step share. */
+interface LoneStep {
+  readonly chain: ChainDef
+  /** Each stage's state, undefined for stateless stages. */
+  readonly layers: readonly (StageState<string, unknown> | undefined)[]
+  /** Each stage's new state, filled in by the runs. */
+  readonly newLayers: unknown[]
+  /** The parameters stepped from. */
+  readonly theta: Tensor
+  /** The step count, 1 at the first step. */
+  readonly t: number
+  readonly donate: boolean
+  /** With `donate`: the update (or, with `apply`, the parameters) the caller gives up. */
+  readonly intoLeaf: Tensor | undefined
+  /** The run ending in the terminal writes θ + u instead of u (`stepApplied`). */
+  readonly apply: boolean
+}
+
 /** `runSegment` for one leaf at the top (path `''`). */
-const runLone = (
-  chain: ChainDef,
-  run: Run,
-  layers: readonly (StageState<string, unknown> | undefined)[],
-  newLayers: unknown[],
-  g: Tensor,
-  d: Tensor,
-  theta: Tensor,
-  t: number,
-  donate: boolean,
-  intoLeaf: Tensor | undefined,
-  apply: boolean
-): { readonly g: Tensor; readonly d: Tensor } => {
-  const n = g.size
+const runLone = (step: LoneStep, run: Run, g: Tensor, d: Tensor): { readonly g: Tensor; readonly d: Tensor } => {
   const scratch = run.scratch
   const reused = !scratch.inUse
   const h = reused ? scratch.h : new Float64Array(scratch.h.length)
@@ -679,27 +685,15 @@ const runLone = (
     for (let i = 0; i < h.length; i++) h[i] = 0 // as fresh, whatever a stage's perStep writes
   }
   try {
-    return runLoneWith(chain, run, layers, newLayers, g, d, theta, t, donate, intoLeaf, apply, n, h)
+    return runLoneWith(step, run, g, d, h)
   } finally {
     if (reused) scratch.inUse = false
   }
 }
 
-const runLoneWith = (
-  chain: ChainDef,
-  run: Run,
-  layers: readonly (StageState<string, unknown> | undefined)[],
-  newLayers: unknown[],
-  g: Tensor,
-  d: Tensor,
-  theta: Tensor,
-  t: number,
-  donate: boolean,
-  intoLeaf: Tensor | undefined,
-  apply: boolean,
-  n: number,
-  h: Float64Array
-): { readonly g: Tensor; readonly d: Tensor } => {
+const runLoneWith = (step: LoneStep, run: Run, g: Tensor, d: Tensor, h: Float64Array): { readonly g: Tensor; readonly d: Tensor } => {
+  const { chain, layers, newLayers, theta, t, donate, intoLeaf, apply } = step
+  const n = g.size
   // applied: the run that ends in the terminal writes θ + u, fresh parameters, instead of u
   const applied = apply && run.applied !== undefined
   const nextScalars: (Scalars | undefined)[] = new Array(chain.stages.length)
