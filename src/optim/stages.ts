@@ -176,13 +176,15 @@ export const momentum = (options: MomentumOptions = {}): Stage<SlotsLayer<'momen
 export interface EwmaOptions {
   /** Decay β. Default 0.9. */
   readonly beta?: Hyper
-  /** Divide by 1 − βᵗ. Default false. */
+  /** Divide by 1 − βᵗ (as a product with the step's 1/(1 − βᵗ)). Default false. */
   readonly debias?: boolean
 }
 
 /**
  * Exponentially weighted moving average of d: `m ← βm + (1 − β)d`; passes m,
- * or `m / (1 − βᵗ)` with `debias`. Defaults β = 0.9, debias = false.
+ * or m/(1 − βᵗ) with `debias`, computed as `m · (1/(1 − βᵗ))`: the reciprocal
+ * is a per-step number, so the step's loop multiplies instead of dividing
+ * (PyTorch's Adam folds the same factor into its step size). Defaults β = 0.9, debias = false.
  * @see `chain(ewma({ beta: β₁, debias: true }), rms({ rho: β₂, debias: true }), sgd(lr))` = Adam.
  */
 export const ewma = (options: EwmaOptions = {}): Stage<SlotsLayer<'ewma', EwmaSlots>> => {
@@ -190,14 +192,14 @@ export const ewma = (options: EwmaOptions = {}): Stage<SlotsLayer<'ewma', EwmaSl
   return builtin({
     name: 'ewma',
     slots: ['m'],
-    perStepNames: ['beta', 'omb', 'bc'],
+    perStepNames: ['beta', 'omb', 'ibc'],
     perStep: (t) => {
       const b = at(beta, t - 1)
-      return { values: [b, 1 - b, 1 - Math.pow(b, t)] }
+      return { values: [b, 1 - b, 1 / (1 - Math.pow(b, t))] }
     },
-    rule: ({ d, m, beta: b, omb, bc }) => {
+    rule: ({ d, m, beta: b, omb, ibc }) => {
       const m1 = b.mul(m).add(omb.mul(d))
-      return { m: m1, d: debias ? m1.div(bc) : m1 }
+      return { m: m1, d: debias ? m1.mul(ibc) : m1 }
     },
     info: info('ewma', { beta, debias }, { beta: 'β' })
   })

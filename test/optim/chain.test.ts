@@ -77,10 +77,10 @@ group('user stages', () => {
     const myEwma = elementwise({
       name: 'myEwma',
       state: ['m'],
-      perStep: (t) => ({ bc: 1 - Math.pow(0.9, t) }),
-      rule: ({ d, m, bc }) => {
+      perStep: (t) => ({ ibc: 1 / (1 - Math.pow(0.9, t)) }),
+      rule: ({ d, m, ibc }) => {
         const m1 = m.mul(0.9).add(d.mul(0.09999999999999998)) // 1 − 0.9 as the built-in computes it
-        return { m: m1, d: m1.div(bc) }
+        return { m: m1, d: m1.mul(ibc) } // the built-in's debiasing: times 1/(1 − βᵗ)
       }
     })
     expectBitIdentical(updates(chain(myEwma, rms({ rho: 0.999, debias: true }), sgd(0.01))), updates(adam({ lr: 0.01 })))
