@@ -3,6 +3,7 @@
  * Nothing is mutated: every new state and update is returned, and an old state
  * stepped again gives the same result. Parameters move by `params ← params + update`.
  */
+import { uninitialized } from '../tensor/alloc.js'
 import { Tensor } from '../tensor/Tensor.js'
 import { type TensorTree, flattenTensors, unflatten } from '../tensor/Tree.js'
 
@@ -86,7 +87,7 @@ export const stateless = (rule: (grad: number, param: number) => number): Optimi
     return [
       state,
       mapLeaves(grad, (g, i) => {
-        const out = new Float64Array(g.size)
+        const out = uninitialized(g.size)
         const th = p[i].data
         for (let k = 0; k < out.length; k++) out[k] = rule(g.data[k], th[k])
         return out
@@ -106,13 +107,13 @@ export const applyUpdates = (params: TensorTree, update: TensorTree): TensorTree
     const a = params.data
     const b = update.data
     if (b.length !== a.length) throw new RangeError(`applyUpdates: leaf 0 has ${a.length} values, its update ${b.length}`)
-    const out = new Float64Array(a.length)
+    const out = uninitialized(a.length)
     for (let k = 0; k < out.length; k++) out[k] = a[k] + b[k]
     return Tensor.unsafeLike(params, out)
   }
   const u = flattenTensors(update).leaves
   return mapLeaves(params, (p, i) => {
-    const out = new Float64Array(p.size)
+    const out = uninitialized(p.size)
     const a = p.data
     const b = u[i].data
     if (b.length !== a.length) throw new RangeError(`applyUpdates: leaf ${i} has ${a.length} values, its update ${b.length}`)

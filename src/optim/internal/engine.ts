@@ -18,6 +18,7 @@
  */
 import { type Sym, type SymLike, lift, trace } from '../../graph/index.js'
 import { Tensor, scalar } from '../../tensor/Tensor.js'
+import { uninitialized } from '../../tensor/alloc.js'
 import { type Flat, type TensorTree, flattenTensors, setOwn, unflatten } from '../../tensor/Tree.js'
 import { type Optimizer, type StepContext, applyUpdates } from '../Optimizer.js'
 import type { Schedule } from '../Schedule.js'
@@ -725,7 +726,7 @@ const runLoneWith = (step: LoneStep, run: Run, g: Tensor, d: Tensor, h: Float64A
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i]
     if (w === 'g') {
-      const buffer = new Float64Array(n)
+      const buffer = uninitialized(n)
       gOut = Tensor.unsafeLike(g, buffer)
       outs[i] = buffer
     } else if (w === 'd') {
@@ -734,13 +735,13 @@ const runLoneWith = (step: LoneStep, run: Run, g: Tensor, d: Tensor, h: Float64A
       const target = applied
         ? donate && intoLeaf !== undefined && intoLeaf.size === n && intoLeaf.data !== g.data
           ? Tensor.unsafeLike(theta, intoLeaf.data)
-          : Tensor.unsafeLike(theta, new Float64Array(n))
-        : run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, new Float64Array(n))
+          : Tensor.unsafeLike(theta, uninitialized(n))
+        : run.lrIndex !== undefined && donate && intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeLike(g, uninitialized(n))
       dOut = target
       outs[i] = target.data
     } else {
       const old = layers[w.stage]!.slots[w.name]['']
-      const fresh = donate ? old : Tensor.unsafeLike(old, new Float64Array(n))
+      const fresh = donate ? old : Tensor.unsafeLike(old, uninitialized(n))
       const slots = (written[w.stage] ??= {})
       setOwn(slots, w.name, { '': fresh })
       outs[i] = fresh.data
@@ -862,13 +863,13 @@ const runSegment = (
     const ins = inputsOf(j)
     const outs: Float64Array[] = run.writes.map((w) => {
       if (w === 'g') {
-        const buffer = new Float64Array(n)
+        const buffer = uninitialized(n)
         gOut.push(Tensor.unsafeFromBuffer(g[j].shape, buffer))
         return buffer
       }
       if (w === 'd') {
         const intoLeaf = run.lrIndex !== undefined && donate ? intoLeaves?.[j] : undefined
-        const target = intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeFromBuffer(g[j].shape, new Float64Array(n))
+        const target = intoLeaf !== undefined && intoLeaf.size === n ? intoLeaf : Tensor.unsafeFromBuffer(g[j].shape, uninitialized(n))
         dOut.push(target)
         return target.data
       }
@@ -876,7 +877,7 @@ const runSegment = (
       const key = `${w.stage}:${w.name}`
       let map = slotMaps.get(key)
       if (map === undefined) slotMaps.set(key, (map = {}))
-      const fresh = donate ? old : Tensor.unsafeFromBuffer(old.shape, new Float64Array(n))
+      const fresh = donate ? old : Tensor.unsafeFromBuffer(old.shape, uninitialized(n))
       setOwn(map, paths[j], fresh)
       return fresh.data
     })
