@@ -16,7 +16,7 @@ import { type Sym, topoOrder } from '../../graph/index.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** `outs[k][i] = output k at element i`, for i < n; `h` holds the per-step numbers. */
+/** `outs[k][i] = output k at element i`, for every i < n (the engine hands it uninitialized arrays); `h` holds the per-step numbers. */
 export type LoopKernel = (n: number, ins: readonly Float64Array[], h: Float64Array, outs: readonly Float64Array[]) => void
 
 /** Σᵢ (output at element i)², for i < n. */
@@ -106,11 +106,22 @@ const emit = (inputs: LoopInputs, outputs: readonly Sym[]): Emitted => {
   return { hoisted, body, loads, names }
 }
 
-const header = (inputs: LoopInputs): string[] => [
-  '"use strict";',
-  ...inputs.perElement.map((_, k) => `const in${k} = ins[${k}];`),
-  ...inputs.perStep.map((_, k) => `const h${k} = h[${k}];`)
-]
+/**
+ * The arrays' names. `same` (for a kernel specialised to aliased arrays)
+ * gives, for each slot (the inputs, then the outputs), the first slot that
+ * holds the same array: that one is read once and its name shared.
+ */
+const header = (inputs: LoopInputs, outputs = 0, same?: readonly number[]): string[] => {
+  const nIn = inputs.perElement.length
+  const slotName = (j: number): string => (j < nIn ? `in${j}` : `out${j - nIn}`)
+  const bind = (k: number, own: string): string => (same === undefined || same[k] === k ? own : slotName(same[k]))
+  return [
+    '"use strict";',
+    ...inputs.perElement.map((_, k) => `const in${k} = ${bind(k, `ins[${k}]`)};`),
+    ...inputs.perStep.map((_, k) => `const h${k} = h[${k}];`),
+    ...Array.from({ length: outputs }, (_, k) => `const out${k} = ${bind(nIn + k, `outs[${k}]`)};`)
+  ]
+}
 
 const cache = new Map<string, (...args: never[]) => unknown>()
 
@@ -128,20 +139,77 @@ const build = <F>(params: readonly string[], source: string): F => {
   return f as F
 }
 
-/** One loop writing every output at each element (outputs are scalar nodes of `graph`). */
+/**
+ * Elements per turn of a loop's main part. V8 checks each array (its map, its
+ * length, where its data is) at every access in a loop, when the arrays are
+ * parameters; within one turn it checks each array once. With 4 elements a
+ * turn, and an array read and written in place named once, the donated Adam
+ * step of W5 ran at the handwritten loop's speed in the phases where the
+ * machine made the one-element loop 1.6× slower (`bench/optim.ts`).
+ * Each element's operations and their order are unchanged: the bits are.
+ */
+const UNROLL = 4
+
+/**
+ * Which slots (the inputs, then the outputs) hold the same array as an
+ * earlier one, as a number: 0 when none do, else a bit per aliased pair; or
+ * a string when there are too many slots for the bits.
+ */
+const aliasing = (ins: readonly Float64Array[], outs: readonly Float64Array[]): number | string => {
+  // no closures here: this runs at every step, and a 2-D problem's whole step takes a microsecond
+  const nIn = ins.length
+  const slots = nIn + outs.length
+  let key = 0
+  let parts: string | undefined
+  for (let k = 1; k < slots; k++) {
+    const a = k < nIn ? ins[k] : outs[k - nIn]
+    for (let j = 0; j < k; j++) {
+      if ((j < nIn ? ins[j] : outs[j - nIn]) !== a) continue
+      if (slots <= 10) key += 2 ** ((k * (k - 1)) / 2 + j)
+      else parts = `${parts ?? ''}${k}=${j},`
+      break
+    }
+  }
+  return parts ?? key
+}
+
+/** For each slot, the first slot holding the same array. */
+const firstHolders = (ins: readonly Float64Array[], outs: readonly Float64Array[]): number[] => {
+  const all = [...ins, ...outs]
+  return all.map((a) => all.indexOf(a))
+}
+
+/**
+ * One loop writing every output at each element (outputs are scalar nodes of
+ * `graph`): a kernel per pattern of arrays given as the same object (a donated
+ * step reads and writes its state in place), each compiled the first time it
+ * is seen; all compute the same bits.
+ */
 export const compileLoop = (inputs: LoopInputs, outputs: readonly Sym[]): LoopKernel => {
   const e = emit(inputs, outputs)
-  const source = [
-    ...header(inputs),
-    ...outputs.map((_, k) => `const out${k} = outs[${k}];`),
-    ...e.hoisted,
-    'for (let i = 0; i < n; i++) {',
-    ...e.loads,
-    ...e.body,
-    ...outputs.map((o, k) => `out${k}[i] = ${e.names.get(o)!};`),
-    '}'
-  ].join('\n')
-  return build<LoopKernel>(['n', 'ins', 'h', 'outs'], source)
+  const element = (i: string): string =>
+    [`{ const i = ${i};`, ...e.loads, ...e.body, ...outputs.map((o, k) => `out${k}[i] = ${e.names.get(o)!};`), '}'].join('\n')
+  const source = (same?: readonly number[]): string =>
+    [
+      ...header(inputs, outputs.length, same),
+      ...e.hoisted,
+      'let i0 = 0;',
+      `for (; i0 + ${UNROLL - 1} < n; i0 += ${UNROLL}) {`,
+      ...Array.from({ length: UNROLL }, (_, u) => element(u === 0 ? 'i0' : `i0 + ${u}`)),
+      '}',
+      'for (; i0 < n; i0++) {',
+      element('i0'),
+      '}'
+    ].join('\n')
+  const distinct = build<LoopKernel>(['n', 'ins', 'h', 'outs'], source())
+  const specialised = new Map<number | string, LoopKernel>()
+  return (n, ins, h, outs) => {
+    const key = aliasing(ins, outs)
+    if (key === 0) return distinct(n, ins, h, outs)
+    let kernel = specialised.get(key)
+    if (kernel === undefined) specialised.set(key, (kernel = build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(firstHolders(ins, outs)))))
+    kernel(n, ins, h, outs)
+  }
 }
 
 /** One loop summing the square of `output` over the elements. */
