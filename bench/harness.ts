@@ -13,6 +13,8 @@ export interface Row {
 export interface MeasureOptions {
   /** Fewer, shorter batches: for a smoke run in CI. */
   readonly quick: boolean
+  /** Milliseconds a batch should take (not quick). Default 10. */
+  readonly batchMs?: number
 }
 
 /** An implementation timed elsewhere (another process): resolves to the milliseconds `calls` calls took. */
@@ -23,12 +25,36 @@ export interface RemoteImpl {
 /** A function to call here, or a peer that times its own batches. */
 export type Impl = (() => unknown) | RemoteImpl
 
-/** Milliseconds of `calls` calls of an implementation. */
+/**
+ * Resolve once this process has gone quiet: when, over a window of `windowMs`,
+ * all its threads together used less than a fifth of one core (or after
+ * `maxMs`). A batch leaves work behind on V8's helper threads (the concurrent
+ * sweeping of a garbage collection, the freeing of large arrays); waited out
+ * after each batch, it lands on nobody else's. Measured on W5: without it, the
+ * donated step's slowest batches were the ones right after the pure step's
+ * collections (8–9 ms against 4.5). The batch's own time is taken before, so
+ * the wait neither charges nor spares the implementation that left the work.
+ */
+export const settle = async (windowMs = 5, maxMs = 250): Promise<void> => {
+  const start = performance.now()
+  for (;;) {
+    const before = process.cpuUsage()
+    const t0 = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, windowMs))
+    const used = process.cpuUsage(before)
+    const wall = performance.now() - t0
+    if ((used.user + used.system) / 1000 < 0.2 * wall || performance.now() - start > maxMs) return
+  }
+}
+
+/** Milliseconds of `calls` calls of an implementation; a local one is then waited out (`settle`), a remote one waits itself. */
 const runBatch = async (impl: Impl, calls: number): Promise<number> => {
   if (typeof impl !== 'function') return impl.remote(calls)
   const t0 = performance.now()
   for (let i = 0; i < calls; i++) impl()
-  return performance.now() - t0
+  const ms = performance.now() - t0
+  await settle()
+  return ms
 }
 
 /**
@@ -38,9 +64,9 @@ const runBatch = async (impl: Impl, calls: number): Promise<number> => {
  * implementation, the PyTorch peer in its own process included, sees the same
  * state of the machine.
  */
-export const compare = async (impls: Readonly<Record<string, Impl>>, { quick }: MeasureOptions): Promise<Record<string, number>> => {
+export const compare = async (impls: Readonly<Record<string, Impl>>, { quick, batchMs: longBatch = 10 }: MeasureOptions): Promise<Record<string, number>> => {
   const warmupMs = quick ? 20 : 500
-  const batchMs = quick ? 2 : 10
+  const batchMs = quick ? 2 : longBatch
   const rounds = quick ? 5 : 21
   const names = Object.keys(impls)
   const batch: Record<string, number> = {}

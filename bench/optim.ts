@@ -8,6 +8,9 @@
  * - `descent` / W5d: the same donating the state and the parameters
  *   (`stepApplied` with `into` = params), wholly in place, as the handwritten loop;
  * - `handwritten` / W5 and W5d: one fused in-place Float64Array loop;
+ * - `handwritten-pure` / W5: the same loop writing three fresh arrays each step (new m, v and
+ *   parameters, from the allocator the library uses): what a pure step costs when written by
+ *   hand, shown beside W5's target, which is against the in-place loop;
  * - `pytorch` / W5 and W5d: `torch.optim.Adam(...).step()` (float64, one thread), in place, when not quick;
  * - `tfjs` / W5: tfjs-core's `tf.train.adam` on the CPU backend (float32), when not quick.
  * Each implementation runs in a process of its own (peer.ts), its batches
@@ -21,6 +24,7 @@ import type { Optimizer } from '../src/optim/Optimizer.js'
 import { Tensor } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 import { random } from '../src/tensor/Random.js'
+import { uninitialized } from '../src/tensor/alloc.js'
 import { type RemoteImpl, type Row, compare, crossCheck as crossCheckAnswer, median } from './harness.js'
 import { servePeer, startPeer } from './peer.js'
 import { startTorch } from './torch.js'
@@ -31,6 +35,36 @@ const beta1 = 0.9
 const beta2 = 0.999
 const eps = 1e-8
 
+
+/** The hand-fused Adam loop (PyTorch's arithmetic order), writing m, v and the parameters into fresh arrays each step. */
+const handwrittenPureAdam = (n: number, p0: Float64Array) => {
+  let m: Float64Array = new Float64Array(n)
+  let v: Float64Array = new Float64Array(n)
+  let p: Float64Array = p0
+  let t = 0
+  return (g: Float64Array): Float64Array => {
+    t++
+    const stepSize = lr / (1 - Math.pow(beta1, t))
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t))
+    const a1 = 1 - beta1
+    const a2 = 1 - beta2
+    const m1 = uninitialized(n)
+    const v1 = uninitialized(n)
+    const p1 = uninitialized(n)
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]
+      const mi = beta1 * m[i] + a1 * gi
+      const vi = beta2 * v[i] + a2 * (gi * gi)
+      m1[i] = mi
+      v1[i] = vi
+      p1[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
+    }
+    m = m1
+    v = v1
+    p = p1
+    return p
+  }
+}
 
 /** The hand-fused in-place Adam loop (PyTorch's arithmetic order). */
 const handwrittenAdam = (n: number) => {
@@ -94,8 +128,49 @@ const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
   return worst
 }
 
+/** `impl`'s step from p0 with the fixed gradient g, and its current parameters. */
+const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [() => void, () => Float64Array] => {
+  if (impl === 'handwritten') {
+    const hand = handwrittenAdam(n)
+    const p = Float64Array.from(p0)
+    return [() => hand(p, g), () => p]
+  }
+  if (impl === 'handwritten-pure') {
+    const hand = handwrittenPureAdam(n, Float64Array.from(p0))
+    let p: Float64Array = p0
+    return [() => void (p = hand(g)), () => p]
+  }
+  const grad: TensorTree = Tensor.unsafeFromBuffer([n], g)
+  const opt = adam({ lr, betas: [beta1, beta2], eps })
+  let params: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
+  let state = opt.init(params)
+  const current = (): Float64Array => (params as Tensor).data
+  if (impl === 'pure') {
+    return [
+      () => {
+        const [s, p] = opt.stepApplied(state, grad, params, false)
+        state = s
+        params = p
+      },
+      current
+    ]
+  }
+  // the parameters are ours to overwrite from the first step on (p0 is the caller's, never donated)
+  let owned = false
+  return [
+    () => {
+      // state and parameters donated, as the handwritten loop updates both in place
+      const [s, p] = opt.stepApplied(state, grad, params, true, undefined, owned ? params : undefined)
+      state = s
+      params = p
+      owned = true
+    },
+    current
+  ]
+}
+
 /** The implementations, each timed in a process of its own: its garbage is collected during its own steps, never another's. */
-type Impl = 'pure' | 'donated' | 'handwritten'
+type Impl = 'pure' | 'donated' | 'handwritten' | 'handwritten-pure'
 
 /**
  * One implementation's steps from p0 with the fixed gradient, as a peer
@@ -105,38 +180,16 @@ type Impl = 'pure' | 'donated' | 'handwritten'
  *   parameters stay valid; bit for bit `applyUpdates(params, step(...)[1])`);
  * - donated: `stepApplied` donating the state and the parameters (after the first step, which
  *   makes them ours), so the step runs wholly in place as the handwritten loop does;
- * - handwritten: the fused in-place loop.
+ * - handwritten: the fused in-place loop;
+ * - handwritten-pure: the fused loop into fresh arrays.
  */
 const servePeerOf = async (impl: Impl): Promise<void> => {
   const n = 1_000_000
   const rng = random(5)
   const g = Float64Array.from(rng.normal([n]).data)
   const p0 = Float64Array.from(rng.normal([n]).data)
-  const grad: TensorTree = Tensor.unsafeFromBuffer([n], g)
-  const opt = adam({ lr, betas: [beta1, beta2], eps })
-  let params: TensorTree = Tensor.unsafeFromBuffer([n], Float64Array.from(p0))
-  let state = opt.init(params)
-  // the parameters are ours to overwrite from the first step on (p0 is the caller's, never donated)
-  let owned = false
-  const hand = handwrittenAdam(n)
-  const ph = Float64Array.from(p0)
-  const step: () => void =
-    impl === 'handwritten'
-      ? () => hand(ph, g)
-      : impl === 'pure'
-        ? () => {
-            const [s, p] = opt.stepApplied(state, grad, params, false)
-            state = s
-            params = p
-          }
-        : () => {
-            // state and parameters donated, as the handwritten loop updates both in place
-            const [s, p] = opt.stepApplied(state, grad, params, true, undefined, owned ? params : undefined)
-            state = s
-            params = p
-            owned = true
-          }
-  const current = (): Float64Array => (impl === 'handwritten' ? ph : (params as Tensor).data)
+  // each implementation holds only its own arrays: another's 8 MB buffers would change this process's garbage collections
+  const [step, current] = stepperOf(impl, n, g, p0)
   await servePeer((request) => {
     if (request.op === 'info') return { impl }
     if (request.op === 'setup') {
@@ -168,11 +221,11 @@ const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> =
   const impls: Record<string, RemoteImpl> = {}
   const peers: { close: () => void }[] = []
   try {
-    for (const impl of ['pure', 'donated', 'handwritten'] as const) {
+    for (const impl of ['pure', 'donated', 'handwritten', 'handwritten-pure'] as const) {
       const peer = await startPeer<{ impl: Impl }>(`W5 ${impl}`, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, `--peer=${impl}`])
       if (typeof peer === 'string') throw new Error(`W5: ${peer}`)
       peers.push(peer)
-      crossCheckAnswer('W5', impl, await peer.setup('W5'), sample, impl === 'handwritten' ? 0 : 1e-12)
+      crossCheckAnswer('W5', impl, await peer.setup('W5'), sample, impl.startsWith('handwritten') ? 0 : 1e-12)
       impls[impl] = peer.remote('W5')
     }
     const torch = withTorch ? await startTorch() : undefined
@@ -182,12 +235,15 @@ const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> =
       crossCheckAnswer('W5', 'pytorch', await torch.setup('W5', { g, p0 }), sample, 1e-12)
       impls.pytorch = torch.remote('W5')
     }
-    const ms = await compare(impls, { quick })
+    // batches of about 12 pure steps: each holds whole garbage collections of the pure step's
+    // 24 MB a step, and what one leaves behind when its batch ends is waited out (`settle`)
+    const ms = await compare(impls, { quick, batchMs: 60 })
     const rows: Row[] = [
       { workload: 'W5', impl: 'descent', median: ms.pure / 1000, unit: 'ms' },
       { workload: 'W5d', impl: 'descent', median: ms.donated / 1000, unit: 'ms' },
       { workload: 'W5', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' },
-      { workload: 'W5d', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' }
+      { workload: 'W5d', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' },
+      { workload: 'W5', impl: 'handwritten-pure', median: ms['handwritten-pure'] / 1000, unit: 'ms' }
     ]
     if (ms.pytorch !== undefined) rows.push({ workload: 'W5', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' }, { workload: 'W5d', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' })
     return rows
@@ -229,7 +285,7 @@ export async function benchOptim(opts: { quick: boolean }): Promise<Array<Row>> 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))
 const peerOf = process.argv.find((a) => a.startsWith('--peer='))?.slice('--peer='.length)
 if (isMain && peerOf !== undefined) {
-  if (peerOf !== 'pure' && peerOf !== 'donated' && peerOf !== 'handwritten') throw new Error(`bench W5: no implementation ${peerOf}`)
+  if (peerOf !== 'pure' && peerOf !== 'donated' && peerOf !== 'handwritten' && peerOf !== 'handwritten-pure') throw new Error(`bench W5: no implementation ${peerOf}`)
   void servePeerOf(peerOf)
 } else if (isMain) {
   void benchOptim({ quick: process.argv.includes('--quick') }).then((rows) => console.log(JSON.stringify(rows, null, 2)))

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { RemoteImpl } from './harness.js'
+import { type RemoteImpl, settle } from './harness.js'
 
 export interface Peer<Info> {
   readonly info: Info
@@ -86,12 +86,15 @@ export interface PeerRequest {
 /**
  * The other end, for a peer written in TypeScript: answer each request line
  * on stdin with one JSON line on stdout, an exception becoming `{"error": …}`.
+ * Each answer waits until this process is quiet (`settle`), so that the work a
+ * batch leaves on V8's helper threads does not run during another peer's batch.
  */
 export const servePeer = async (answer: (request: PeerRequest) => object | Promise<object>): Promise<void> => {
   for await (const line of createInterface({ input: process.stdin })) {
     let reply: object
     try {
       reply = await answer(JSON.parse(line) as PeerRequest)
+      await settle()
     } catch (error) {
       reply = { error: (error as Error).message }
     }
