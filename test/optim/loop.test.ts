@@ -1,11 +1,11 @@
 /**
  * The per-element loops of fused chains (`optim/internal/loop.ts`) take four
- * elements a turn and have a kernel per pattern of arrays given as the same
- * object. Neither may change a bit: element i of a step on n elements is the
- * step of a 1-element tensor holding element i (which runs only the loop's
- * remainder), whatever n is modulo 4; and the kernels for aliased arrays
- * (donated state and parameters, written in place) agree with the one for
- * distinct arrays (a pure step).
+ * elements a turn on leaves of 64 elements or more, and have a kernel per
+ * pattern of arrays given as the same object. Neither may change a bit:
+ * element i of a step on n elements is the step of a 1-element tensor holding
+ * element i (which runs the plain loop), whatever n is modulo 4; and the
+ * kernels for aliased arrays (donated state and parameters, written in place)
+ * agree with the one for distinct arrays (a pure step).
  */
 import { describe, expect, it } from 'vitest'
 import { adam, adamw, classicSgd, rmsprop } from '../../src/optim/aliases.js'
@@ -31,10 +31,13 @@ const same = (a: Float64Array, b: Float64Array, what: string): void => {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect.fail(`${what}: element ${i} of ${a.length}: ${a[i]} vs ${b[i]}`)
 }
 
+// short leaves take the plain loop, from 64 elements on four a turn and a remainder
+const lengths = [...Array.from({ length: 14 }, (_, n) => n), ...Array.from({ length: 9 }, (_, k) => 63 + k), 130]
+
 describe('fused loops, four elements a turn', () => {
-  it.each(optimizers)('%s: element i of n is the 1-element step of element i, for n = 0 … 13, over 4 steps', (_, make) => {
+  it.each(optimizers)('%s: element i of n is the 1-element step of element i, for n = 0 … 13, 63 … 71 and 130, over 4 steps', (_, make) => {
     const rng = random(29)
-    for (let n = 0; n <= 13; n++) {
+    for (const n of lengths) {
       const opt = make()
       let p = rng.normal([n])
       let state = opt.init(p)

@@ -151,64 +151,71 @@ const build = <F>(params: readonly string[], source: string): F => {
 const UNROLL = 4
 
 /**
- * Which slots (the inputs, then the outputs) hold the same array as an
- * earlier one, as a number: 0 when none do, else a bit per aliased pair; or
- * a string when there are too many slots for the bits.
+ * Leaves shorter than this take the plain loop: for them the checks cost
+ * nothing, and the plain loop is small enough for V8 to inline into the step
+ * (`minimize` on a 2-D surface steps in about a microsecond).
  */
-const aliasing = (ins: readonly Float64Array[], outs: readonly Float64Array[]): number | string => {
-  // no closures here: this runs at every step, and a 2-D problem's whole step takes a microsecond
+const UNROLL_MIN = 64
+
+/** `same[k]` = the first slot (the inputs, then the outputs) holding slot k's array. No allocation: this runs at every step. */
+const firstHoldersInto = (ins: readonly Float64Array[], outs: readonly Float64Array[], same: Int32Array): void => {
   const nIn = ins.length
   const slots = nIn + outs.length
-  let key = 0
-  let parts: string | undefined
-  for (let k = 1; k < slots; k++) {
+  for (let k = 0; k < slots; k++) {
     const a = k < nIn ? ins[k] : outs[k - nIn]
-    for (let j = 0; j < k; j++) {
-      if ((j < nIn ? ins[j] : outs[j - nIn]) !== a) continue
-      if (slots <= 10) key += 2 ** ((k * (k - 1)) / 2 + j)
-      else parts = `${parts ?? ''}${k}=${j},`
-      break
-    }
+    let j = 0
+    while (j < k && (j < nIn ? ins[j] : outs[j - nIn]) !== a) j++
+    same[k] = j
   }
-  return parts ?? key
 }
 
-/** For each slot, the first slot holding the same array. */
-const firstHolders = (ins: readonly Float64Array[], outs: readonly Float64Array[]): number[] => {
-  const all = [...ins, ...outs]
-  return all.map((a) => all.indexOf(a))
+const samePattern = (a: Int32Array, b: Int32Array): boolean => {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false
+  return true
+}
+
+interface Specialised {
+  /** For each slot, the first slot holding its array. */
+  readonly same: Int32Array
+  /** Whether no two slots hold the same array. */
+  readonly distinct: boolean
+  small?: LoopKernel
+  large?: LoopKernel
 }
 
 /**
  * One loop writing every output at each element (outputs are scalar nodes of
  * `graph`): a kernel per pattern of arrays given as the same object (a donated
- * step reads and writes its state in place), each compiled the first time it
- * is seen; all compute the same bits.
+ * step reads and writes its state in place) and per kind of length (short:
+ * one element a turn; long: `UNROLL`), each compiled the first time it is
+ * needed; all compute the same bits.
  */
 export const compileLoop = (inputs: LoopInputs, outputs: readonly Sym[]): LoopKernel => {
   const e = emit(inputs, outputs)
   const element = (i: string): string =>
     [`{ const i = ${i};`, ...e.loads, ...e.body, ...outputs.map((o, k) => `out${k}[i] = ${e.names.get(o)!};`), '}'].join('\n')
-  const source = (same?: readonly number[]): string =>
+  const source = (same: readonly number[] | undefined, unroll: boolean): string =>
     [
       ...header(inputs, outputs.length, same),
       ...e.hoisted,
       'let i0 = 0;',
-      `for (; i0 + ${UNROLL - 1} < n; i0 += ${UNROLL}) {`,
-      ...Array.from({ length: UNROLL }, (_, u) => element(u === 0 ? 'i0' : `i0 + ${u}`)),
-      '}',
+      ...(unroll ? [`for (; i0 + ${UNROLL - 1} < n; i0 += ${UNROLL}) {`, ...Array.from({ length: UNROLL }, (_, u) => element(u === 0 ? 'i0' : `i0 + ${u}`)), '}'] : []),
       'for (; i0 < n; i0++) {',
       element('i0'),
       '}'
     ].join('\n')
-  const distinct = build<LoopKernel>(['n', 'ins', 'h', 'outs'], source())
-  const specialised = new Map<number | string, LoopKernel>()
+  const kernelOf = (p: Specialised, unroll: boolean): LoopKernel =>
+    build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(p.distinct ? undefined : Array.from(p.same), unroll))
+  const seen: Specialised[] = []
+  let scratch = new Int32Array(inputs.perElement.length + outputs.length)
   return (n, ins, h, outs) => {
-    const key = aliasing(ins, outs)
-    if (key === 0) return distinct(n, ins, h, outs)
-    let kernel = specialised.get(key)
-    if (kernel === undefined) specialised.set(key, (kernel = build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(firstHolders(ins, outs)))))
-    kernel(n, ins, h, outs)
+    if (scratch.length !== ins.length + outs.length) scratch = new Int32Array(ins.length + outs.length)
+    firstHoldersInto(ins, outs, scratch)
+    let p: Specialised | undefined
+    for (let k = 0; k < seen.length && p === undefined; k++) if (samePattern(seen[k].same, scratch)) p = seen[k]
+    if (p === undefined) seen.push((p = { same: scratch.slice(), distinct: scratch.every((j, k) => j === k) }))
+    if (n < UNROLL_MIN) (p.small ??= kernelOf(p, false))(n, ins, h, outs)
+    else (p.large ??= kernelOf(p, true))(n, ins, h, outs)
   }
 }
 
