@@ -151,9 +151,10 @@ const build = <F>(params: readonly string[], source: string): F => {
 const UNROLL = 4
 
 /**
- * Leaves shorter than this take the plain loop: for them the checks cost
- * nothing, and the plain loop is small enough for V8 to inline into the step
- * (`minimize` on a 2-D surface steps in about a microsecond).
+ * Leaves shorter than this take the plain loop, whatever their arrays' aliasing:
+ * for them the checks cost nothing, finding the aliasing would cost more than
+ * the loop, and the plain loop is small enough for V8 to inline into the step
+ * (`minimize` on a 2-D surface steps in under a microsecond).
  */
 const UNROLL_MIN = 64
 
@@ -179,16 +180,15 @@ interface Specialised {
   readonly same: Int32Array
   /** Whether no two slots hold the same array. */
   readonly distinct: boolean
-  small?: LoopKernel
-  large?: LoopKernel
+  kernel?: LoopKernel
 }
 
 /**
  * One loop writing every output at each element (outputs are scalar nodes of
- * `graph`): a kernel per pattern of arrays given as the same object (a donated
- * step reads and writes its state in place) and per kind of length (short:
- * one element a turn; long: `UNROLL`), each compiled the first time it is
- * needed; all compute the same bits.
+ * `graph`): for a short leaf, the plain loop; for a long one, `UNROLL`
+ * elements a turn, with a kernel per pattern of arrays given as the same
+ * object (a donated step reads and writes its state in place); each compiled
+ * the first time it is needed, all computing the same bits.
  */
 export const compileLoop = (inputs: LoopInputs, outputs: readonly Sym[]): LoopKernel => {
   const e = emit(inputs, outputs)
@@ -204,18 +204,19 @@ export const compileLoop = (inputs: LoopInputs, outputs: readonly Sym[]): LoopKe
       element('i0'),
       '}'
     ].join('\n')
-  const kernelOf = (p: Specialised, unroll: boolean): LoopKernel =>
-    build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(p.distinct ? undefined : Array.from(p.same), unroll))
+  const kernelOf = (p: Specialised): LoopKernel => build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(p.distinct ? undefined : Array.from(p.same), true))
   const seen: Specialised[] = []
   let scratch = new Int32Array(inputs.perElement.length + outputs.length)
+  let plain: LoopKernel | undefined
   return (n, ins, h, outs) => {
+    // a short leaf: one kernel whatever the aliasing, which is correct for any (each element is read before it is written)
+    if (n < UNROLL_MIN) return (plain ??= build<LoopKernel>(['n', 'ins', 'h', 'outs'], source(undefined, false)))(n, ins, h, outs)
     if (scratch.length !== ins.length + outs.length) scratch = new Int32Array(ins.length + outs.length)
     firstHoldersInto(ins, outs, scratch)
     let p: Specialised | undefined
     for (let k = 0; k < seen.length && p === undefined; k++) if (samePattern(seen[k].same, scratch)) p = seen[k]
     if (p === undefined) seen.push((p = { same: scratch.slice(), distinct: scratch.every((j, k) => j === k) }))
-    if (n < UNROLL_MIN) (p.small ??= kernelOf(p, false))(n, ins, h, outs)
-    else (p.large ??= kernelOf(p, true))(n, ins, h, outs)
+    ;(p.kernel ??= kernelOf(p))(n, ins, h, outs)
   }
 }
 
