@@ -11,12 +11,19 @@
  * - `handwritten-pure` / W5: the same loop writing three fresh arrays each step (new m, v and
  *   parameters, from the allocator the library uses): what a pure step costs when written by
  *   hand, shown beside W5's target, which is against the in-place loop;
+ * - `handwritten-2buf` / W5: the same loop writing into one of two preallocated sets of arrays,
+ *   alternately. Not a pure step (a state two steps old is overwritten); it is the cost of writing
+ *   out of place without fresh memory, which separates that part of a pure step's cost from the
+ *   part fresh memory adds (page faults, collections);
  * - `pytorch` / W5 and W5d: `torch.optim.Adam(...).step()` (float64, one thread), in place, when not quick;
  * - `tfjs` / W5: tfjs-core's `tf.train.adam` on the CPU backend (float32), when not quick.
  * Each implementation runs in a process of its own (peer.ts), its batches
  * interleaved with the others': in one process, the pure step's garbage was
  * collected during the other implementations' steps. Before timing, the
- * first steps of each are checked against the handwritten loop.
+ * first steps of each are checked against the handwritten loop. After
+ * timing, each peer says what its steps cost the process beyond the time
+ * (`memory`: page faults, system time and CPU time of all threads a step):
+ * what a pure step's fresh arrays cost is seen in every run.
  */
 import { performance } from 'node:perf_hooks'
 import { adam } from '../src/optim/aliases.js'
@@ -26,7 +33,7 @@ import type { TensorTree } from '../src/tensor/Tree.js'
 import { random } from '../src/tensor/Random.js'
 import { uninitialized } from '../src/tensor/alloc.js'
 import { type RemoteImpl, type Row, compare, crossCheck as crossCheckAnswer, median } from './harness.js'
-import { servePeer, startPeer } from './peer.js'
+import { type Peer, servePeer, startPeer } from './peer.js'
 import { startTorch } from './torch.js'
 
 
@@ -63,6 +70,36 @@ const handwrittenPureAdam = (n: number, p0: Float64Array) => {
     v = v1
     p = p1
     return p
+  }
+}
+
+/**
+ * The hand-fused Adam loop writing into one of two preallocated sets of
+ * arrays, alternately: out of place like a pure step, without its fresh memory.
+ */
+const handwrittenTwoBufferAdam = (n: number, p0: Float64Array) => {
+  const sets = [
+    { m: new Float64Array(n), v: new Float64Array(n), p: Float64Array.from(p0) },
+    { m: new Float64Array(n), v: new Float64Array(n), p: new Float64Array(n) }
+  ]
+  let t = 0
+  return (g: Float64Array): Float64Array => {
+    t++
+    const stepSize = lr / (1 - Math.pow(beta1, t))
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t))
+    const a1 = 1 - beta1
+    const a2 = 1 - beta2
+    const { m, v, p } = sets[(t - 1) & 1]
+    const { m: m1, v: v1, p: p1 } = sets[t & 1]
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]
+      const mi = beta1 * m[i] + a1 * gi
+      const vi = beta2 * v[i] + a2 * (gi * gi)
+      m1[i] = mi
+      v1[i] = vi
+      p1[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
+    }
+    return p1
   }
 }
 
@@ -135,8 +172,8 @@ const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [(
     const p = Float64Array.from(p0)
     return [() => hand(p, g), () => p]
   }
-  if (impl === 'handwritten-pure') {
-    const hand = handwrittenPureAdam(n, Float64Array.from(p0))
+  if (impl === 'handwritten-pure' || impl === 'handwritten-2buf') {
+    const hand = (impl === 'handwritten-pure' ? handwrittenPureAdam : handwrittenTwoBufferAdam)(n, Float64Array.from(p0))
     let p: Float64Array = p0
     return [() => void (p = hand(g)), () => p]
   }
@@ -170,7 +207,18 @@ const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [(
 }
 
 /** The implementations, each timed in a process of its own: its garbage is collected during its own steps, never another's. */
-type Impl = 'pure' | 'donated' | 'handwritten' | 'handwritten-pure'
+const IMPLS = ['pure', 'donated', 'handwritten', 'handwritten-pure', 'handwritten-2buf'] as const
+type Impl = (typeof IMPLS)[number]
+
+/** What an implementation's timed steps cost its process beyond their time, a step on average. */
+export interface StepCost {
+  /** Minor page faults: fresh pages the kernel mapped (and zeroed). */
+  readonly faults: number
+  /** Milliseconds of system (kernel) time, all threads. */
+  readonly systemMs: number
+  /** Milliseconds of CPU time, user and system, all threads (V8's collector runs on helpers). */
+  readonly cpuMs: number
+}
 
 /**
  * One implementation's steps from p0 with the fixed gradient, as a peer
@@ -181,7 +229,10 @@ type Impl = 'pure' | 'donated' | 'handwritten' | 'handwritten-pure'
  * - donated: `stepApplied` donating the state and the parameters (after the first step, which
  *   makes them ours), so the step runs wholly in place as the handwritten loop does;
  * - handwritten: the fused in-place loop;
- * - handwritten-pure: the fused loop into fresh arrays.
+ * - handwritten-pure: the fused loop into fresh arrays;
+ * - handwritten-2buf: the fused loop into two preallocated sets of arrays, alternately.
+ * `memory` answers the StepCost of the steps taken by `time` requests so far,
+ * counted from the first one (between batches the peer is idle).
  */
 const servePeerOf = async (impl: Impl): Promise<void> => {
   const n = 1_000_000
@@ -190,6 +241,8 @@ const servePeerOf = async (impl: Impl): Promise<void> => {
   const p0 = Float64Array.from(rng.normal([n]).data)
   // each implementation holds only its own arrays: another's 8 MB buffers would change this process's garbage collections
   const [step, current] = stepperOf(impl, n, g, p0)
+  let steps = 0
+  let since: { usage: NodeJS.ResourceUsage; cpu: NodeJS.CpuUsage } | undefined
   await servePeer((request) => {
     if (request.op === 'info') return { impl }
     if (request.op === 'setup') {
@@ -198,15 +251,36 @@ const servePeerOf = async (impl: Impl): Promise<void> => {
       return { answer: Array.from({ length: Math.ceil(n / 997) }, (_, i) => p[i * 997]) }
     }
     if (request.op === 'time') {
+      since ??= { usage: process.resourceUsage(), cpu: process.cpuUsage() }
+      const calls = request.calls ?? 1
       const t0 = performance.now()
-      for (let i = 0; i < (request.calls ?? 1); i++) step()
-      return { ms: performance.now() - t0 }
+      for (let i = 0; i < calls; i++) step()
+      const ms = performance.now() - t0
+      steps += calls
+      return { ms }
+    }
+    if (request.op === 'memory') {
+      if (since === undefined || steps === 0) return { error: 'no steps timed yet' }
+      const usage = process.resourceUsage()
+      const cpu = process.cpuUsage(since.cpu)
+      const cost: StepCost = {
+        faults: (usage.minorPageFault - since.usage.minorPageFault) / steps,
+        systemMs: cpu.system / 1000 / steps,
+        cpuMs: (cpu.user + cpu.system) / 1000 / steps
+      }
+      return cost
     }
     return { error: `unknown op ${request.op}` }
   })
 }
 
-const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> => {
+/** W5's rows, and what each of our processes' steps cost beyond their time (StepCost, by implementation). */
+export interface OptimBench {
+  readonly rows: Row[]
+  readonly costs: Readonly<Record<string, StepCost>>
+}
+
+const descentRows = async (quick: boolean, withTorch: boolean): Promise<OptimBench> => {
   const n = 1_000_000
   const rng = random(5)
   const g = Float64Array.from(rng.normal([n]).data)
@@ -220,11 +294,13 @@ const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> =
 
   const impls: Record<string, RemoteImpl> = {}
   const peers: { close: () => void }[] = []
+  const ours: Partial<Record<Impl, Peer<{ impl: Impl }>>> = {}
   try {
-    for (const impl of ['pure', 'donated', 'handwritten', 'handwritten-pure'] as const) {
+    for (const impl of IMPLS) {
       const peer = await startPeer<{ impl: Impl }>(`W5 ${impl}`, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, `--peer=${impl}`])
       if (typeof peer === 'string') throw new Error(`W5: ${peer}`)
       peers.push(peer)
+      ours[impl] = peer
       crossCheckAnswer('W5', impl, await peer.setup('W5'), sample, impl.startsWith('handwritten') ? 0 : 1e-12)
       impls[impl] = peer.remote('W5')
     }
@@ -243,10 +319,13 @@ const descentRows = async (quick: boolean, withTorch: boolean): Promise<Row[]> =
       { workload: 'W5d', impl: 'descent', median: ms.donated / 1000, unit: 'ms' },
       { workload: 'W5', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' },
       { workload: 'W5d', impl: 'handwritten', median: ms.handwritten / 1000, unit: 'ms' },
-      { workload: 'W5', impl: 'handwritten-pure', median: ms['handwritten-pure'] / 1000, unit: 'ms' }
+      { workload: 'W5', impl: 'handwritten-pure', median: ms['handwritten-pure'] / 1000, unit: 'ms' },
+      { workload: 'W5', impl: 'handwritten-2buf', median: ms['handwritten-2buf'] / 1000, unit: 'ms' }
     ]
     if (ms.pytorch !== undefined) rows.push({ workload: 'W5', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' }, { workload: 'W5d', impl: 'pytorch', median: ms.pytorch / 1000, unit: 'ms' })
-    return rows
+    const costs: Record<string, StepCost> = {}
+    for (const impl of IMPLS) costs[impl] = (await ours[impl]!.ask({ op: 'memory' })) as unknown as StepCost
+    return { rows, costs }
   } finally {
     for (const p of peers) p.close()
   }
@@ -273,22 +352,23 @@ const tfjsRow = async (n: number, steps: number, warmup: number): Promise<Row | 
 }
 
 /** Run W5 (and W5d); quick mode uses shorter batches and skips PyTorch and TF.js. */
-export async function benchOptim(opts: { quick: boolean }): Promise<Array<Row>> {
-  const rows = await descentRows(opts.quick, !opts.quick)
+export async function benchOptim(opts: { quick: boolean }): Promise<OptimBench> {
+  const result = await descentRows(opts.quick, !opts.quick)
   if (!opts.quick) {
     const tf = await tfjsRow(1_000_000, 60, 15)
-    if (tf !== undefined) rows.push(tf)
+    if (tf !== undefined) result.rows.push(tf)
   }
-  return rows
+  return result
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))
 const peerOf = process.argv.find((a) => a.startsWith('--peer='))?.slice('--peer='.length)
 if (isMain && peerOf !== undefined) {
-  if (peerOf !== 'pure' && peerOf !== 'donated' && peerOf !== 'handwritten' && peerOf !== 'handwritten-pure') throw new Error(`bench W5: no implementation ${peerOf}`)
-  void servePeerOf(peerOf)
+  const impl = IMPLS.find((i) => i === peerOf)
+  if (impl === undefined) throw new Error(`bench W5: no implementation ${peerOf} (one of ${IMPLS.join(', ')})`)
+  void servePeerOf(impl)
 } else if (isMain) {
-  void benchOptim({ quick: process.argv.includes('--quick') }).then((rows) => console.log(JSON.stringify(rows, null, 2)))
+  void benchOptim({ quick: process.argv.includes('--quick') }).then((result) => console.log(JSON.stringify(result, null, 2)))
 }
 
 export type { Optimizer }

@@ -21,6 +21,8 @@ export interface Peer<Info> {
   readonly setup: (workload: string, inputs?: Readonly<Record<string, ArrayLike<number>>>) => Promise<number[]>
   /** The workload as an implementation the harness times. */
   readonly remote: (workload: string) => RemoteImpl
+  /** Any other request of the peer's own protocol, and its reply. */
+  readonly ask: (request: PeerRequest) => Promise<Record<string, unknown>>
   readonly close: () => void
 }
 
@@ -68,6 +70,7 @@ export const startPeer = async <Info>(name: string, command: string, args: reado
       return (await ask({ op: 'setup', workload, dir })).answer as number[]
     },
     remote: (workload) => ({ remote: async (calls) => (await ask({ op: 'time', workload, calls })).ms as number }),
+    ask,
     close: () => {
       child.stdin.end()
       rmSync(dir, { recursive: true, force: true })

@@ -22,6 +22,7 @@ import { type Sym, constant, grad, hessian, hvp, jit } from '../src/graph/index.
 import { Tensor, tensor } from '../src/tensor/Tensor.js'
 import { type Impl, type Row, compare, crossCheck } from './harness.js'
 import { benchCurvature, handwrittenRosenbrockHessianEig2x2 } from './curvature.js'
+import type { OptimBench, StepCost } from './optim.js'
 import { startPeer } from './peer.js'
 import { type TorchPeer, startTorch } from './torch.js'
 import * as w from './workloads.js'
@@ -34,6 +35,8 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const wants = (workload: string): boolean => only === undefined || only.includes(workload)
 const opts = { quick }
 const rows: Row[] = []
+/** W5's implementations' costs beyond time, a step: a pure step's fresh memory shows here in every run. */
+let w5Costs: Readonly<Record<string, StepCost>> | undefined
 const log = (s: string): void => {
   if (!json) process.stderr.write(`${s}\n`)
 }
@@ -181,7 +184,10 @@ const main = async (): Promise<void> => {
       maxBuffer: 1 << 24
     })
     if (child.status !== 0) throw new Error(`W5: ${child.stderr}`)
-    for (const r of JSON.parse(child.stdout) as Row[]) push(r)
+    const result = JSON.parse(child.stdout) as OptimBench
+    for (const r of result.rows) push(r)
+    w5Costs = result.costs
+    log(stepCosts(w5Costs))
   }
 
   // W8 --------------------------------------------------------------------------------
@@ -262,6 +268,21 @@ const main = async (): Promise<void> => {
   }
   console.log(`machine: ${machineLine}\n`)
   console.log(table(rows))
+  if (w5Costs !== undefined) console.log(`\n${stepCosts(w5Costs)}`)
+}
+
+const stepCosts = (costs: Readonly<Record<string, StepCost>>): string => {
+  const lines = [
+    'W5, what a step cost its process beyond its time (all threads; the collector runs on helpers):',
+    '',
+    '| impl | page faults a step | system ms a step | CPU ms a step |',
+    '|---|---|---|---|'
+  ]
+  const names: Record<string, string> = { pure: 'descent (W5, pure)', donated: 'descent (W5d, donated)' }
+  for (const [impl, c] of Object.entries(costs)) {
+    lines.push(`| ${names[impl] ?? impl} | ${c.faults.toFixed(0)} | ${c.systemMs.toFixed(2)} | ${c.cpuMs.toFixed(2)} |`)
+  }
+  return lines.join('\n')
 }
 
 /** A table: one line per workload and implementation, with its ratios to the handwritten and PyTorch peers. */

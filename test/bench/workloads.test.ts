@@ -92,6 +92,42 @@ describe('the TF.js peer (a child process of its own)', () => {
   })
 })
 
+describe('the W5 peers (each Adam implementation in a process of its own)', () => {
+  const optimTs = new URL('../../bench/optim.ts', import.meta.url).pathname
+  const start = async (impl: string) => {
+    const peer = await startPeer<{ impl: string }>(`W5 ${impl}`, process.execPath, ['--import', 'tsx', optimTs, `--peer=${impl}`])
+    if (typeof peer === 'string') throw new Error(peer)
+    return peer
+  }
+
+  it('the out-of-place loops (fresh arrays, two alternating sets) step as the in-place loop, bit for bit, and report their steps\' costs', async () => {
+    const peers = await Promise.all(['handwritten', 'handwritten-pure', 'handwritten-2buf', 'pure'].map(start))
+    try {
+      // three steps each: the two-set loop has read from and written to both sets
+      const [inPlace, fresh, twoSets, ours] = await Promise.all(peers.map((p) => p.setup('W5')))
+      expect(inPlace.length).toBe(Math.ceil(1e6 / 997))
+      expect(fresh).toEqual(inPlace)
+      expect(twoSets).toEqual(inPlace)
+      expect(relative(ours, inPlace)).toBeLessThan(1e-12)
+      await expect(peers[2].ask({ op: 'memory' })).rejects.toThrow('W5 handwritten-2buf peer: no steps timed yet')
+      for (const p of peers) expect(await p.remote('W5').remote(2)).toBeGreaterThan(0)
+      const costs = await Promise.all(peers.map((p) => p.ask({ op: 'memory' })))
+      for (const c of costs) {
+        expect(c.faults).toBeGreaterThanOrEqual(0)
+        expect(c.systemMs).toBeGreaterThanOrEqual(0)
+        expect(c.cpuMs).toBeGreaterThan(0)
+      }
+    } finally {
+      for (const p of peers) p.close()
+    }
+  }, 60_000)
+
+  it('names the implementations when asked for one it does not have', async () => {
+    const reason = await startPeer('W5', process.execPath, ['--import', 'tsx', optimTs, '--peer=handwriten'])
+    expect(reason).toMatch(/no implementation handwriten \(one of pure, donated, handwritten, handwritten-pure, handwritten-2buf\)/)
+  }, 60_000)
+})
+
 describe('the PyTorch peer', () => {
   it('reports why it cannot run when there is no such python', async () => {
     const reason = await startTorch('/nonexistent/python3')
