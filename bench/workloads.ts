@@ -5,7 +5,7 @@
  */
 import { type Sym, grad, hessian, hvp, jit, valueAndGrad } from '../src/graph/index.js'
 import { random } from '../src/tensor/Random.js'
-import { Tensor, fromArray } from '../src/tensor/Tensor.js'
+import { type Tensor, fromArray } from '../src/tensor/Tensor.js'
 
 // -------------------------------------------------------------------------------------
 // W1: gradient of 2-D Rosenbrock at (−1.2, 1); answer (−215.6, −88)

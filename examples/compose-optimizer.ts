@@ -19,7 +19,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { minimize } from '../src/drivers/minimize.js'
 import { objectiveOf } from '../src/drivers/objective.js'
-import { type Sym } from '../src/graph/index.js'
+import type { Sym } from '../src/graph/index.js'
 import { decodeOptimizerSpec, optimizerFromSpec } from '../src/io/spec.js'
 import { adam, classicSgd, lion, nadam } from '../src/optim/aliases.js'
 import { chain, describe, toSpec } from '../src/optim/chain.js'
@@ -27,7 +27,7 @@ import { sgd, withEwma, withMomentum, withRMS } from '../src/optim/combinators.j
 import * as stages from '../src/optim/stages.js'
 import { type Optimizer, applyUpdates } from '../src/optim/Optimizer.js'
 import { type Schedule, cosineDecay } from '../src/optim/Schedule.js'
-import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import { type Tensor, tensor } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')

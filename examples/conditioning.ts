@@ -18,7 +18,7 @@ import { minimize } from '../src/drivers/minimize.js'
 import { type Sym, matmul, sum, valueAndGrad } from '../src/graph/index.js'
 import { adam, classicSgd } from '../src/optim/aliases.js'
 import type { Optimizer } from '../src/optim/Optimizer.js'
-import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import { type Tensor, tensor } from '../src/tensor/Tensor.js'
 
 const fast = process.argv.includes('--fast')
 const kappas = fast ? [1, 10, 100] : [1, 10, 100, 1000]

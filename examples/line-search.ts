@@ -21,7 +21,7 @@ import { describe } from '../src/optim/chain.js'
 import { sgd } from '../src/optim/combinators.js'
 import type { Optimizer } from '../src/optim/Optimizer.js'
 import { backtracking, lbfgs } from '../src/optim/terminals.js'
-import { Tensor, tensor } from '../src/tensor/Tensor.js'
+import { type Tensor, tensor } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')

@@ -21,7 +21,7 @@ import { lossPlot } from '../src/cli/plot.js'
 import { adam, classicSgd } from '../src/optim/aliases.js'
 import type { Optimizer } from '../src/optim/Optimizer.js'
 import { random } from '../src/tensor/Random.js'
-import { Tensor, fromArray } from '../src/tensor/Tensor.js'
+import { type Tensor, fromArray } from '../src/tensor/Tensor.js'
 import type { TensorTree } from '../src/tensor/Tree.js'
 
 const fast = process.argv.includes('--fast')

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { type Shape, sizeOf } from '../src/tensor/Shape.js'
-import { Tensor, fromArray, zeros } from '../src/tensor/Tensor.js'
+import { type Tensor, fromArray, zeros } from '../src/tensor/Tensor.js'
 import { type Structure, type TensorTree, flattenTensors, unflatten } from '../src/tensor/Tree.js'
 import { dot, norm, withValues } from './internal.js'
 

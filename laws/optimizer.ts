@@ -51,6 +51,7 @@ import {
 // -------------------------------------------------------------------------------------
 
 /** Any optimizer, whatever its state (`any`: a state type is both produced and consumed, so `unknown` would reject every optimizer). */
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export type AnyOptimizer = Optimizer<any>
 
 /** What a run of an optimizer produced, step by step. */

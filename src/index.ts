@@ -25,7 +25,7 @@ export {
   expm1, greater, greaterEqual, huber, less, lessEqual, log1p, logSoftmax, maximum, minimum, notEqual, sinh, softmax,
   stopGradient, where
 } from './graph/index.js'
-export { type Attrs, type BinaryOp, type UnaryOp } from './graph/Sym.js'
+export type { Attrs, BinaryOp, UnaryOp } from './graph/Sym.js'
 export type { Evaluator } from './graph/transforms.js'
 export { interpret } from './eval/interpret.js'
 export { type CompiledGraph, compileGraph, sourceOf } from './eval/compile.js'

@@ -453,11 +453,16 @@ playButton.addEventListener('click', () => {
   }
   playing = requestAnimationFrame(frame)
 })
-byId('first').addEventListener('click', () => (stopPlaying(), showStep(0)))
-byId('back').addEventListener('click', () => (stopPlaying(), showStep(shownStep() - 1)))
-byId('forward').addEventListener('click', () => (stopPlaying(), showStep(shownStep() + 1)))
-byId('last').addEventListener('click', () => (stopPlaying(), showStep(lastStep())))
-tInput.addEventListener('input', () => (stopPlaying(), showStep(Number(tInput.value), true)))
+/** Stop playing, then show the step `to` gives. */
+const stopAndShow = (to: () => number, fromSlider = false) => () => {
+  stopPlaying()
+  showStep(to(), fromSlider)
+}
+byId('first').addEventListener('click', stopAndShow(() => 0))
+byId('back').addEventListener('click', stopAndShow(() => shownStep() - 1))
+byId('forward').addEventListener('click', stopAndShow(() => shownStep() + 1))
+byId('last').addEventListener('click', stopAndShow(lastStep))
+tInput.addEventListener('input', stopAndShow(() => Number(tInput.value), true))
 tInput.addEventListener('change', writeUrl)
 
 const resultsBody = document.querySelector('#results tbody') as HTMLTableSectionElement

@@ -172,7 +172,7 @@ export const decodePositive = (what: string, text: string, allowZero = false): E
 /** Decode `--vars x,y`: names separated by commas, blanks ignored (validity is checked against the expression). */
 export const decodeNameList = (what: string, text: string): E.Either<UsageError, readonly string[]> => {
   const names = text.split(',').map((s) => s.trim())
-  const empty = names.findIndex((s) => s === '')
+  const empty = names.indexOf('')
   if (empty >= 0) return usage(`${what}: entry ${empty + 1} of '${text}' is empty; give names like x,y`)
   return E.right(names)
 }

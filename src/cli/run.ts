@@ -12,7 +12,7 @@
  */
 import { type MinimizeResult, type StepInfo, minimize } from '../drivers/minimize.js'
 import type { Optimizer, StepContext } from '../optim/Optimizer.js'
-import { Tensor } from '../tensor/Tensor.js'
+import type { Tensor } from '../tensor/Tensor.js'
 import type { TensorTree } from '../tensor/Tree.js'
 import type { Progress } from './progress.js'
 import type { Problem } from './problem.js'

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../tensor/Tensor.js'
 import { type SplitArgs, type UsageError, decodeCount, decodeNameList, usage } from './args.js'
 import { stringFlag } from './command.js'
-import { type WrittenPlots } from './figures.js'
+import type { WrittenPlots } from './figures.js'
 import { type Problem, decodePoint, loadProblem } from './problem.js'
 
 /** The expression (one positional), `--vars` and the point flag, decoded in that order. */

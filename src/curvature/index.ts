@@ -1,5 +1,5 @@
 /** The curvature toolkit: dense symmetric eigen, matrix-free spectra from Hessian-vector products, critical points, second-order steps. */
-export { type CurvatureError, type CurvatureErrorCode } from './CurvatureError.js'
+export type { CurvatureError, CurvatureErrorCode } from './CurvatureError.js'
 export {
   type SymmetricEigen, type SymmetricEigenOptions, mapEigenvalues, reconstruct, symmetricEigen, symmetricEigenOfArray,
   unsafeSymmetricEigen

@@ -13,7 +13,6 @@ export class CodeGenerationRefusedError extends Error {
 /** `new Function(...params, source)`, or a `CodeGenerationRefusedError` naming `what` needed it. */
 export const generatedFunction = <F>(params: readonly string[], source: string, what: string): F => {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return new Function(...params, source) as F
   } catch (e) {
     if (e instanceof EvalError) {

@@ -36,7 +36,7 @@ const forEachIndex = (shape: Shape, visit: (index: number[], flat: number) => vo
 const broadcastStrides = (from: Shape, to: Shape): number[] => {
   const s = stridesOf(from)
   const offset = to.length - from.length
-  return to.map((d, i) => (i < offset || from[i - offset] === 1 ? 0 : s[i - offset]))
+  return to.map((_, i) => (i < offset || from[i - offset] === 1 ? 0 : s[i - offset]))
 }
 
 const gather = (src: Float64Array, shape: Shape, strides: readonly number[], base: number): Float64Array => {

@@ -53,7 +53,7 @@ export const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /** `key` is an own property of `record`: lookups keyed by outside text never reach `Object.prototype`. */
-export const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key)
+export const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key)
 
 /** `record[key]` if `record` has it as an own property, else undefined. */
 export const ownValue = <A>(record: Readonly<Record<string, A>>, key: string): A | undefined => (hasOwn(record, key) ? record[key] : undefined)
@@ -160,7 +160,7 @@ export const arrayOf = <A, O>(name: string, item: t.Type<A, O, unknown>, min = 0
   )
 
 /** Any codec from unknown input (the encode side varies, hence `any`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the encoded and decoded types vary codec to codec
 export type AnyCodec = t.Type<any, any, unknown>
 
 export interface Field {

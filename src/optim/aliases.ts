@@ -32,7 +32,7 @@ export type AliasOptimizer = FusedOptimizer<ChainState>
 /** A learning rate: a constant, or a schedule of the step count. */
 export type Lr = number | Schedule
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain fits below an alias's stages
+// biome-ignore lint/suspicious/noExplicitAny: any chain fits below an alias's stages
 type AnyOptimizer = Optimizer<any>
 
 // -------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ const bridge = (inner: Optimizer<unknown>): TerminalImpl => ({
  */
 export function chain<const Ss extends readonly Stage[], S>(...items: readonly [...Ss, ChainOptimizer<S>]): ChainOptimizer<ChainStateOf<Ss, S>>
 export function chain<const Ss extends readonly Stage[], S>(...items: readonly [...Ss, Optimizer<S>]): ChainOptimizer<ChainStateOf<Ss, BridgeState<S>>>
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above give the state type
+// biome-ignore lint/suspicious/noExplicitAny: the overloads above give the state type
 export function chain(...items: readonly unknown[]): ChainOptimizer<any> {
   return chainOptimizer(chainDefOf(items))
 }

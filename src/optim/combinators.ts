@@ -40,8 +40,8 @@ export type LionState<S> = StageState<'lion', S, stages.LionSlots>
 /** Moments `m`, `v` and the scalar running product `muProduct` (NAdam). */
 export type NadamState<S> = StageState<'nadam', S, stages.NadamSlots>
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Optimizer<S> is invariant in S; any inner optimizer fits
 /** Any optimizer, whatever its state. */
+// biome-ignore lint/suspicious/noExplicitAny: Optimizer<S> is invariant in S; any inner optimizer fits
 export type AnyOptimizer = Optimizer<any>
 
 const over = <L, O extends Optimizer<unknown>>(stage: Stage<L>, inner: O): With<L, O> =>

@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { saddleFreeNewtonStep } from '../curvature/newton.js'
-import { Tensor } from '../tensor/Tensor.js'
+import type { Tensor } from '../tensor/Tensor.js'
 import type { TensorTree } from '../tensor/Tree.js'
 import type { Optimizer } from './Optimizer.js'
 import { dot, fromVector, toVector } from './internal/vector.js'

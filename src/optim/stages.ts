@@ -548,7 +548,7 @@ export interface CustomOptions<N extends string, X> {
  */
 export function custom<const N extends string>(options: CustomOptions<N, undefined> & { readonly init?: undefined }): Stage<NoState>
 export function custom<const N extends string, X>(options: CustomOptions<N, X> & { readonly init: (params: TensorTree) => X }): Stage<TreeLayer<N, X>>
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above give the layer type
+// biome-ignore lint/suspicious/noExplicitAny: the overloads above give the layer type
 export function custom(options: CustomOptions<string, any>): Stage<any> {
   return customStage(options, { label: `${options.name}(user)`, needs: options.needs })
 }

@@ -11,7 +11,7 @@ import { adadelta, adagrad, adam, adamax, adamw, classicSgd, lion, nadam, rmspro
 import { newtonCG, saddleFreeNewton } from '../../src/optim/newton.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
 import { cosineDecay, exponentialDecay } from '../../src/optim/Schedule.js'
-import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import { type Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
 import type { TensorTree } from '../../src/tensor/Tree.js'
 
 const xy = (x: TensorTree): [number, number] => [(x as Tensor).data[0], (x as Tensor).data[1]]

@@ -5,7 +5,7 @@ import { sgd } from '../../src/optim/combinators.js'
 import { applyUpdates } from '../../src/optim/Optimizer.js'
 import { newtonCG, saddleFreeNewton } from '../../src/optim/newton.js'
 import { skipNonFinite } from '../../src/optim/wrappers.js'
-import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
+import { type Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
 import { type TensorTree, flattenTensors, mapTensors } from '../../src/tensor/Tree.js'
 
 /** f = Σx², ∇f = 2x, on any tree. */
@@ -37,7 +37,12 @@ describe('minimize', () => {
   })
   it('stops when onStep returns false, after seeing the start', () => {
     const seen: number[] = []
-    const r = minimize(sumSquares, tensor([1]), sgd(0.1), { onStep: (i) => (seen.push(i.step), i.step < 3) })
+    const r = minimize(sumSquares, tensor([1]), sgd(0.1), {
+      onStep: (i) => {
+        seen.push(i.step)
+        return i.step < 3
+      }
+    })
     expect(seen).toEqual([0, 1, 2, 3])
     expect([r.reason, r.steps]).toEqual(['callback', 3])
   })

@@ -7,7 +7,7 @@ import { adam } from '../../src/optim/aliases.js'
 import { sgd } from '../../src/optim/combinators.js'
 import { skipNonFinite } from '../../src/optim/wrappers.js'
 import { random } from '../../src/tensor/Random.js'
-import { Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import { type Tensor, fromArray, tensor } from '../../src/tensor/Tensor.js'
 import type { TensorTree } from '../../src/tensor/Tree.js'
 
 // Linear regression y = X·w, loss = mean over the batch of ½(xᵢ·w − yᵢ)².

@@ -1,7 +1,7 @@
 /** Fuzzing checkpoints: any storable state round-trips bit for bit; corrupt text is rejected, never half-read, never a crash. */
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { parseCheckpoint, serializeCheckpoint } from '../../src/io/checkpoint.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
 import { Tensor } from '../../src/tensor/Tensor.js'

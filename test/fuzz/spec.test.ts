@@ -7,6 +7,7 @@ import { tensor } from '../../src/tensor/Tensor.js'
 
 const keys = ['sgd', 'adam', 'adamw', 'rmsprop', 'nadam', 'lion', 'momentum', 'ewma', 'rms', 'clip', 'join', 'lr', 'beta', 'betas', 'rho', 'eps', 'max', 'debias', 'constant', 'value', 'schedules', 'boundaries', '__proto__', 'toString', 'constructor', '$', '']
 const leaf = fc.oneof(
+  // biome-ignore lint/correctness/noPrecisionLoss: 1e309 is meant to overflow to Infinity
   fc.constantFrom(0, 1, -1, 0.5, 0.9, 1e-3, 2, 1e309, NaN, true, false, null, 'adam', ''),
   fc.double(),
   fc.string({ maxLength: 5 })

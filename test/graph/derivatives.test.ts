@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
-import { Tensor, arange, fromArray, tensor } from '../../src/tensor/Tensor.js'
+import { type Tensor, arange, fromArray, tensor } from '../../src/tensor/Tensor.js'
 import { centralDifference, centralDifferenceVec, dotArrays, expectAllClose, expectClose, scalarOf } from './helpers.js'
 
 fc.configureGlobal({ seed: 20261129, numRuns: 40 })

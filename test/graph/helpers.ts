@@ -1,5 +1,5 @@
 import { type Sym, jit, grad } from '../../src/graph/index.js'
-import { Tensor, fromArray } from '../../src/tensor/Tensor.js'
+import { type Tensor, fromArray } from '../../src/tensor/Tensor.js'
 
 /** f(x + εt) by perturbing a flat copy. */
 export const shifted = (x: Tensor, t: ArrayLike<number>, eps: number): Tensor =>

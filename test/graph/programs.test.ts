@@ -10,7 +10,7 @@ import * as G from '../../src/graph/index.js'
 import type { Sym } from '../../src/graph/index.js'
 import { interpret } from '../../src/eval/interpret.js'
 import { compileGraph } from '../../src/eval/compile.js'
-import { fromArray, tensor } from '../../src/tensor/Tensor.js'
+import { tensor } from '../../src/tensor/Tensor.js'
 import { centralDifference, centralDifferenceVec, dotArrays, expectAllClose, expectClose, scalarOf } from './helpers.js'
 
 fc.configureGlobal({ seed: 424242, numRuns: 60 })

@@ -3,7 +3,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { minimize } from '../../src/drivers/minimize.js'
 import {
-  type Checkpoint,
   type Expected,
   decodeValue,
   encodeValue,
@@ -14,8 +13,8 @@ import { optimizerFromSpec } from '../../src/io/spec.js'
 import { adam, nadam } from '../../src/optim/aliases.js'
 import { withMomentum, sgd } from '../../src/optim/combinators.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
-import { Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
-import { type TensorTree, flattenTensors } from '../../src/tensor/Tree.js'
+import { type Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
+import type { TensorTree, } from '../../src/tensor/Tree.js'
 
 const awkward = [0, -0, NaN, Infinity, -Infinity, 5e-324, 2.2250738585072014e-308 / 3, Number.MAX_VALUE, 0.1, -1 / 3, 1e-310]
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
@@ -168,6 +167,7 @@ describe('hostile and unusual input', () => {
     expect(decodeValue({ $other: 1 })).toEqual(E.left([`$.$other: unknown tag '$other' (keys starting with '$' are stored as '$$…')`]))
   })
   it('rejects holes in arrays handed to decodeValue', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
     expect(decodeValue({ xs: [1, , 2] })).toEqual(E.left(['$.xs[1]: unexpected hole in a sparse array']))
   })
 })

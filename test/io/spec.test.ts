@@ -116,7 +116,7 @@ describe('hostile input', () => {
   }
   it('rejects sparse arrays with the index of the hole', () => {
     expect(decodeOptimizerSpec(new Array(3))).toEqual(E.left(['$: expected an array without holes, got a sparse array (nothing at index 0)']))
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
     expect(decodeOptimizerSpec([{ clip: { max: 1 } }, , { sgd: { lr: 0.1 } }])).toEqual(E.left(['$: expected an array without holes, got a sparse array (nothing at index 1)']))
     const betas = [0.9]
     betas.length = 2

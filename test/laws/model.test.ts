@@ -35,7 +35,7 @@ interface Real {
   last: { state: unknown; grad: TensorTree; params: TensorTree; update: number } | undefined
 }
 
-const valueOf = (tree: TensorTree): number => (tree as unknown as { w: { item(): number } }).w.item()
+const wOf = (tree: TensorTree): number => (tree as unknown as { w: { item(): number } }).w.item()
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-12 * (1 + Math.abs(a) + Math.abs(b))
 
 class StepCommand implements fc.Command<ScalarMomentum, Real> {
@@ -46,11 +46,11 @@ class StepCommand implements fc.Command<ScalarMomentum, Real> {
   run(model: ScalarMomentum, real: Real): void {
     const grad = { w: scalar(this.g) }
     const [state, update] = real.opt.step(real.state, grad, real.params)
-    real.last = { state: real.state, grad, params: real.params, update: valueOf(update) }
+    real.last = { state: real.state, grad, params: real.params, update: wOf(update) }
     real.state = state
-    real.params = { w: scalar(valueOf(real.params) + valueOf(update)) }
+    real.params = { w: scalar(wOf(real.params) + wOf(update)) }
     model.step(this.g)
-    expect(close(valueOf(real.params), model.theta), `θ = ${valueOf(real.params)}, reference ${model.theta}`).toBe(true)
+    expect(close(wOf(real.params), model.theta), `θ = ${wOf(real.params)}, reference ${model.theta}`).toBe(true)
   }
   toString(): string {
     return `step(${this.g})`
@@ -65,8 +65,8 @@ class ReplayCommand implements fc.Command<ScalarMomentum, Real> {
   run(model: ScalarMomentum, real: Real): void {
     if (real.last === undefined) return
     const [, update] = real.opt.step(real.last.state, real.last.grad, real.last.params)
-    expect(valueOf(update)).toBe(real.last.update)
-    expect(close(valueOf(real.params), model.theta)).toBe(true)
+    expect(wOf(update)).toBe(real.last.update)
+    expect(close(wOf(real.params), model.theta)).toBe(true)
   }
   toString(): string {
     return 'replay'

@@ -69,7 +69,7 @@ describe('general optimizer laws', () => {
     const forgets: AnyOptimizer = { ...base, stepApplied: (s, g, p, donate) => (donate ? base.stepDonated!(s, g, p) : base.step(s, g, p)) }
     expect(expectFails(optimizerLaws(forgets), 'stepApplied agrees')).toMatch(/differs from params \+ step's update/)
     // in place even without donation
-    const overwrites: AnyOptimizer = { ...base, stepApplied: (s, g, p, donate) => base.stepApplied!(s, g, p, true, undefined, p) }
+    const overwrites: AnyOptimizer = { ...base, stepApplied: (s, g, p) => base.stepApplied!(s, g, p, true, undefined, p) }
     expect(expectFails(optimizerLaws(overwrites), 'stepApplied agrees')).toMatch(/changed the parameters it stepped from/)
     expectAllHold(optimizerLaws(base))
   })

@@ -1,7 +1,7 @@
 /** Shared helpers for optimizer tests: a two-leaf parameter tree, objectives with analytic gradients. */
 import { expect } from 'vitest'
 import { type Optimizer, applyUpdates } from '../../src/optim/Optimizer.js'
-import { Tensor, fromArray, scalar } from '../../src/tensor/Tensor.js'
+import { type Tensor, fromArray, scalar } from '../../src/tensor/Tensor.js'
 import { type TensorTree, flattenTensors } from '../../src/tensor/Tree.js'
 
 /** `{ w: [x0, x1, x2], b: x3 }`: two leaves, so per-path state is exercised. */

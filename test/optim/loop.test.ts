@@ -16,7 +16,7 @@ import * as stages from '../../src/optim/stages.js'
 import { random } from '../../src/tensor/Random.js'
 import { Tensor } from '../../src/tensor/Tensor.js'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: optimizers of different state types in one table
 type Any = Optimizer<any>
 const optimizers: [string, () => Any][] = [
   ['adam', () => adam({ lr: 1e-2 }) as Any],

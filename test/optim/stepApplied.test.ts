@@ -13,12 +13,12 @@ import { sgd, withClipByGlobalNorm } from '../../src/optim/combinators.js'
 import * as stages from '../../src/optim/stages.js'
 import { skipNonFinite } from '../../src/optim/wrappers.js'
 import { random } from '../../src/tensor/Random.js'
-import { Tensor } from '../../src/tensor/Tensor.js'
+import type { Tensor } from '../../src/tensor/Tensor.js'
 import { type TensorTree, flattenTensors } from '../../src/tensor/Tree.js'
 
 const bits = (t: TensorTree): number[] => flattenTensors(t).leaves.flatMap((l) => Array.from(l.data))
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: optimizers of different state types in one table
 type Any = Optimizer<any>
 const optimizers: [string, () => Any][] = [
   ['adam', () => adam({ lr: 1e-2 }) as Any],

@@ -33,7 +33,12 @@ describe('uninitialized', () => {
   it('takes Node memory without zeroing from MIN elements on, and zeroed memory below', async () => {
     const sizes: number[] = []
     // a stand-in for Buffer whose memory holds old bytes (here 0x40…, the double 2.0 and up)
-    vi.stubGlobal('Buffer', { allocUnsafeSlow: (size: number) => (sizes.push(size), new Uint8Array(size).fill(0x40)) })
+    vi.stubGlobal('Buffer', {
+      allocUnsafeSlow: (size: number) => {
+        sizes.push(size)
+        return new Uint8Array(size).fill(0x40)
+      }
+    })
     vi.resetModules()
     const fresh = await import('../../src/tensor/alloc.js')
     expect(fresh.uninitialized(UNINITIALIZED_MIN).some((x) => x !== 0)).toBe(true)

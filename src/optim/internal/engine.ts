@@ -271,7 +271,7 @@ const planRun = (chain: ChainDef, indices: readonly number[], first: boolean, fu
   const lrIndex = fusesSgd ? size++ : undefined
   if (lrIndex !== undefined) names.push(`h${lrIndex}:nlr`)
   const record: Record<string, Tensor> = {}
-  names.forEach((n, i) => setOwn(record, `i${i}`, scalar(0)))
+  names.forEach((_, i) => setOwn(record, `i${i}`, scalar(0)))
 
   trace((x: Record<string, Sym>) => {
     const inputs = new Map(names.map((n, i) => [n, x[`i${i}`]]))
@@ -527,7 +527,7 @@ const stepChain = (
   // Walk the nested state: one record per stateful stage, then the terminal's.
   const layers: unknown[] = []
   let node: unknown = state
-  chain.stages.forEach((k, s) => {
+  chain.stages.forEach((k) => {
     if (!hasState(k)) {
       layers.push(undefined)
       return
