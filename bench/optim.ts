@@ -43,45 +43,26 @@ const beta2 = 0.999
 const eps = 1e-8
 
 
-/** The hand-fused Adam loop (PyTorch's arithmetic order), writing m, v and the parameters into fresh arrays each step. */
-const handwrittenPureAdam = (n: number, p0: Float64Array) => {
-  let m: Float64Array = new Float64Array(n)
-  let v: Float64Array = new Float64Array(n)
-  let p: Float64Array = p0
-  let t = 0
-  return (g: Float64Array): Float64Array => {
-    t++
-    const stepSize = lr / (1 - Math.pow(beta1, t))
-    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t))
-    const a1 = 1 - beta1
-    const a2 = 1 - beta2
-    const m1 = uninitialized(n)
-    const v1 = uninitialized(n)
-    const p1 = uninitialized(n)
-    for (let i = 0; i < n; i++) {
-      const gi = g[i]
-      const mi = beta1 * m[i] + a1 * gi
-      const vi = beta2 * v[i] + a2 * (gi * gi)
-      m1[i] = mi
-      v1[i] = vi
-      p1[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
-    }
-    m = m1
-    v = v1
-    p = p1
-    return p
-  }
+/** Adam's state and parameters, as the out-of-place loops read them and write them. */
+interface AdamArrays {
+  readonly m: Float64Array
+  readonly v: Float64Array
+  readonly p: Float64Array
 }
 
 /**
- * The hand-fused Adam loop writing into one of two preallocated sets of
- * arrays, alternately: out of place like a pure step, without its fresh memory.
+ * The hand-fused Adam loop (PyTorch's arithmetic order) reading one set of
+ * arrays and writing another, which `into(t)` gives for step t:
+ * - `fresh`: three fresh arrays each step (from the allocator the library
+ *   uses), what a pure step costs written by hand;
+ * - `twoSets`: one of two preallocated sets, alternately: out of place like a
+ *   pure step, without its fresh memory.
  */
-const handwrittenTwoBufferAdam = (n: number, p0: Float64Array) => {
-  const sets = [
-    { m: new Float64Array(n), v: new Float64Array(n), p: Float64Array.from(p0) },
-    { m: new Float64Array(n), v: new Float64Array(n), p: new Float64Array(n) }
-  ]
+const handwrittenOutOfPlaceAdam = (n: number, p0: Float64Array, into: 'fresh' | 'twoSets') => {
+  const first: AdamArrays = { m: new Float64Array(n), v: new Float64Array(n), p: Float64Array.from(p0) }
+  // the second set only where it is used: arrays held for nothing would change this process's collections
+  const sets = into === 'twoSets' ? [first, { m: new Float64Array(n), v: new Float64Array(n), p: new Float64Array(n) }] : [first]
+  let from = first
   let t = 0
   return (g: Float64Array): Float64Array => {
     t++
@@ -89,8 +70,9 @@ const handwrittenTwoBufferAdam = (n: number, p0: Float64Array) => {
     const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t))
     const a1 = 1 - beta1
     const a2 = 1 - beta2
-    const { m, v, p } = sets[(t - 1) & 1]
-    const { m: m1, v: v1, p: p1 } = sets[t & 1]
+    const to = into === 'fresh' ? { m: uninitialized(n), v: uninitialized(n), p: uninitialized(n) } : sets[t & 1]
+    const { m, v, p } = from
+    const { m: m1, v: v1, p: p1 } = to
     for (let i = 0; i < n; i++) {
       const gi = g[i]
       const mi = beta1 * m[i] + a1 * gi
@@ -99,6 +81,7 @@ const handwrittenTwoBufferAdam = (n: number, p0: Float64Array) => {
       v1[i] = vi
       p1[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
     }
+    from = to
     return p1
   }
 }
@@ -173,7 +156,7 @@ const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [(
     return [() => hand(p, g), () => p]
   }
   if (impl === 'handwritten-pure' || impl === 'handwritten-2buf') {
-    const hand = (impl === 'handwritten-pure' ? handwrittenPureAdam : handwrittenTwoBufferAdam)(n, Float64Array.from(p0))
+    const hand = handwrittenOutOfPlaceAdam(n, p0, impl === 'handwritten-pure' ? 'fresh' : 'twoSets')
     let p: Float64Array = p0
     return [() => void (p = hand(g)), () => p]
   }
