@@ -149,7 +149,7 @@ const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
 }
 
 /** `impl`'s step from p0 with the fixed gradient g, and its current parameters. */
-const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [() => void, () => Float64Array] => {
+export const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [() => void, () => Float64Array] => {
   if (impl === 'handwritten') {
     const hand = handwrittenAdam(n)
     const p = Float64Array.from(p0)
@@ -190,8 +190,8 @@ const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [(
 }
 
 /** The implementations, each timed in a process of its own: its garbage is collected during its own steps, never another's. */
-const IMPLS = ['pure', 'donated', 'handwritten', 'handwritten-pure', 'handwritten-2buf'] as const
-type Impl = (typeof IMPLS)[number]
+export const IMPLS = ['pure', 'donated', 'handwritten', 'handwritten-pure', 'handwritten-2buf'] as const
+export type Impl = (typeof IMPLS)[number]
 
 /** What an implementation's timed steps cost its process beyond their time, a step on average. */
 export interface StepCost {
