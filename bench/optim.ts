@@ -52,7 +52,7 @@ interface AdamArrays {
 
 /**
  * The hand-fused Adam loop (PyTorch's arithmetic order) reading one set of
- * arrays and writing another, which `into(t)` gives for step t:
+ * arrays and writing another, taken `into`:
  * - `fresh`: three fresh arrays each step (from the allocator the library
  *   uses), what a pure step costs written by hand;
  * - `twoSets`: one of two preallocated sets, alternately: out of place like a
