@@ -9,8 +9,7 @@
  *   npx tsx bench/faults.ts [--steps=80] [pure handwritten-pure handwritten-2buf donated handwritten]
  */
 import { spawnSync } from 'node:child_process'
-import { random } from '../src/tensor/Random.js'
-import { IMPLS, type Impl, stepperOf } from './optim.js'
+import { IMPLS, type Impl, stepperOf, w5Inputs } from './optim.js'
 
 const fail = (message: string): never => {
   console.error(`bench/faults: ${message}`)
@@ -27,10 +26,7 @@ for (const name of named) {
 const one = process.env.DESCENT_FAULTS_ONE as Impl | undefined
 if (one !== undefined) {
   // the child: step and print "ms/faults" a step
-  const n = 1_000_000
-  const rng = random(5)
-  const g = Float64Array.from(rng.normal([n]).data)
-  const p0 = Float64Array.from(rng.normal([n]).data)
+  const { n, g, p0 } = w5Inputs()
   const [step] = stepperOf(one, n, g, p0)
   const cells: string[] = []
   for (let k = 0; k < steps; k++) {

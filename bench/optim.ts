@@ -148,6 +148,15 @@ const crossCheck = (n: number, g: Float64Array, p0: Float64Array): number => {
   return worst
 }
 
+/** W5's problem, the same in every process: 10⁶ parameters p0 and the fixed gradient g, from seed 5. */
+export const w5Inputs = (): { readonly n: number; readonly g: Float64Array; readonly p0: Float64Array } => {
+  const n = 1_000_000
+  const rng = random(5)
+  const g = Float64Array.from(rng.normal([n]).data)
+  const p0 = Float64Array.from(rng.normal([n]).data)
+  return { n, g, p0 }
+}
+
 /** `impl`'s step from p0 with the fixed gradient g, and its current parameters. */
 export const stepperOf = (impl: Impl, n: number, g: Float64Array, p0: Float64Array): [() => void, () => Float64Array] => {
   if (impl === 'handwritten') {
@@ -218,10 +227,7 @@ export interface StepCost {
  * counted from the first one (between batches the peer is idle).
  */
 const servePeerOf = async (impl: Impl): Promise<void> => {
-  const n = 1_000_000
-  const rng = random(5)
-  const g = Float64Array.from(rng.normal([n]).data)
-  const p0 = Float64Array.from(rng.normal([n]).data)
+  const { n, g, p0 } = w5Inputs()
   // each implementation holds only its own arrays: another's 8 MB buffers would change this process's garbage collections
   const [step, current] = stepperOf(impl, n, g, p0)
   let steps = 0
@@ -264,10 +270,7 @@ export interface OptimBench {
 }
 
 const descentRows = async (quick: boolean, withTorch: boolean): Promise<OptimBench> => {
-  const n = 1_000_000
-  const rng = random(5)
-  const g = Float64Array.from(rng.normal([n]).data)
-  const p0 = Float64Array.from(rng.normal([n]).data)
+  const { n, g, p0 } = w5Inputs()
   crossCheck(Math.min(n, 100_000), g.subarray(0, Math.min(n, 100_000)).slice(), p0.subarray(0, Math.min(n, 100_000)).slice())
   // the handwritten loop's parameters after three steps, at every 997th index: what each peer must answer
   const hand = handwrittenAdam(n)

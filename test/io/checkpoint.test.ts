@@ -14,7 +14,7 @@ import { adam, nadam } from '../../src/optim/aliases.js'
 import { withMomentum, sgd } from '../../src/optim/combinators.js'
 import type { Optimizer } from '../../src/optim/Optimizer.js'
 import { type Tensor, fromArray, scalar, tensor } from '../../src/tensor/Tensor.js'
-import type { TensorTree, } from '../../src/tensor/Tree.js'
+import type { TensorTree } from '../../src/tensor/Tree.js'
 
 const awkward = [0, -0, NaN, Infinity, -Infinity, 5e-324, 2.2250738585072014e-308 / 3, Number.MAX_VALUE, 0.1, -1 / 3, 1e-310]
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
